@@ -1,0 +1,1 @@
+"""Subcommands of the `newsarchive` CLI; each module registers one (see generator.cli)."""

@@ -1,0 +1,9 @@
+"""`newsarchive init_pages` (placeholder until its implementation lands)."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the subcommand (not yet available)."""
+    subparsers.add_parser("init-pages", help="(not yet available)")

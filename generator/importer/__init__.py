@@ -1,0 +1,1 @@
+"""Raw page -> curated Markdown article: decode, extract, clean, describe, write."""
