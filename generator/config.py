@@ -1,0 +1,271 @@
+"""site.yml -> a frozen, validated Config (errors name site.yml and the line)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import yaml
+
+from generator import __version__
+from generator.errors import BuildFailed, SiteError
+
+SITE_FILE = "site.yml"
+ENV_BASE_URL = "NEWSARCHIVE_BASE_URL"
+DEFAULT_OPENCC = {"hant": "s2tw", "hans": "t2s"}
+KNOWN_KEYS = frozenset({
+    "title", "description", "base_url", "default_script", "scripts", "glossary", "per_page",
+    "related", "timezone", "publisher", "cname", "theme_dir", "search", "feed_items",
+    "content_dir", "language_labels",
+})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Site settings, validated; paths are absolute."""
+
+    # site root (the folder holding site.yml)
+    root: Path
+    title: str
+    description: str
+    # absolute, with a trailing slash ("https://example.github.io/archive/")
+    base_url: str
+    # path part of base_url, with slashes at both ends ("/" or "/archive/")
+    base_path: str
+    default_script: str
+    # {script: OpenCC config name}, e.g. {"hant": "s2tw", "hans": "t2s"}
+    opencc: dict[str, str]
+    # glossary file, or None
+    glossary: Path | None
+    per_page: int
+    related: int
+    # entries per Atom feed
+    feed_items: int
+    timezone: tzinfo
+    publisher: str
+    cname: str | None
+    # site theme folder searched before themes/default, or None
+    theme_dir: Path | None
+    search: bool
+    content_dir: Path
+
+    @property
+    def output_dir(self) -> Path:
+        """Default build output folder."""
+        return self.root / "output"
+
+    @property
+    def cache_dir(self) -> Path:
+        """Parse cache folder (never committed)."""
+        return self.root / ".newsarchive-cache"
+
+    @property
+    def default_theme(self) -> Path:
+        """The built-in theme shipped with the repository."""
+        return Path(__file__).resolve().parent.parent / "themes" / "default"
+
+    def theme_dirs(self) -> tuple[Path, ...]:
+        """Theme folders, the site override first."""
+        dirs = [self.theme_dir] if self.theme_dir else []
+        return tuple(dirs + [self.default_theme])
+
+    def fingerprint(self) -> str:
+        """Digest of every setting that changes parsed or converted articles."""
+        parts = [__version__]
+        for f in fields(self):
+            parts.append(f"{f.name}={getattr(self, f.name)!r}")
+        if self.glossary and self.glossary.is_file():
+            parts.append(hashlib.sha256(self.glossary.read_bytes()).hexdigest())
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+def load_config(root: Path | str, *, base_url: str | None = None,
+                env: Mapping[str, str] | None = None) -> Config:
+    """Read ROOT/site.yml; base_url precedence is flag > NEWSARCHIVE_BASE_URL > site.yml."""
+    root = Path(root).resolve()
+    path = root / SITE_FILE
+    if not path.is_file():
+        raise SiteError("no site.yml here", path=str(path),
+                        hint="run inside the site folder or pass --site DIR")
+    text = _read_text(path)
+    data, lines = _parse(text, SITE_FILE)
+    env = os.environ if env is None else env
+    override = base_url or env.get(ENV_BASE_URL) or None
+    return config_from_mapping(data, root, lines=lines, base_url=override)
+
+
+def config_from_mapping(data: Mapping[str, Any], root: Path, *,
+                        lines: Mapping[str, int] | None = None,
+                        base_url: str | None = None) -> Config:
+    """Validate a site.yml mapping into a Config (also used by tests)."""
+    lines = lines or {}
+    errors: list[SiteError] = []
+
+    def err(key: str, message: str, hint: str | None = None) -> None:
+        errors.append(SiteError(f"{key}: {message}", SITE_FILE, lines.get(key), hint))
+
+    for key in sorted(set(data) - KNOWN_KEYS):
+        err(key, "unknown setting", "check the spelling; see docs/design.md")
+    title = _text(data, "title", err, required=True)
+    description = _text(data, "description", err) or ""
+    url = _base_url(base_url or data.get("base_url") or "/", lambda m, h=None: err("base_url", m, h))
+    default_script = data.get("default_script", "hant")
+    if default_script not in DEFAULT_OPENCC:
+        err("default_script", f"must be hant or hans (found {default_script!r})")
+    opencc = _opencc(data.get("scripts"), err)
+    settings = Config(
+        root=root, title=title or "", description=description, base_url=url,
+        base_path=urlsplit(url).path or "/", default_script=str(default_script),
+        opencc=opencc, glossary=_path(root, data.get("glossary"), "glossary", err, must_exist=True),
+        per_page=_count(data, "per_page", 20, err), related=_count(data, "related", 5, err, zero=True),
+        feed_items=_count(data, "feed_items", 20, err),
+        timezone=_timezone(data.get("timezone", "+08:00"), err),
+        publisher=_text(data, "publisher", err) or (title or ""),
+        cname=_cname(data.get("cname"), err),
+        theme_dir=_path(root, data.get("theme_dir"), "theme_dir", err, must_exist=True),
+        search=_bool(data, "search", True, err),
+        content_dir=_path(root, data.get("content_dir", "content"), "content_dir", err) or root / "content",
+    )
+    if errors:
+        raise errors[0] if len(errors) == 1 else BuildFailed(errors)
+    return settings
+
+
+def _read_text(path: Path) -> str:
+    """Decode a settings file as UTF-8 or fail with a location."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SiteError(f"not UTF-8 (byte {exc.start})", path.name, hint="save it as UTF-8") from exc
+
+
+def _parse(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """YAML mapping plus the line of each top-level key."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise SiteError(f"invalid YAML: {problem}", name, mark.line + 1 if mark else None) from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode | type(None)):
+        raise SiteError("must be a mapping of settings (key: value)", name, 1)
+    lines = {k.value: k.start_mark.line + 1 for k, _ in (node.value if node else [])}
+    return data, lines
+
+
+def _text(data: Mapping[str, Any], key: str, err, *, required: bool = False) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            err(key, "is required")
+        return None
+    if not isinstance(value, str):
+        err(key, f"must be text (found {value!r})", "quote it")
+        return None
+    return value.strip()
+
+
+def _base_url(value: Any, err) -> str:
+    """Normalize to an absolute URL or a path, ending in '/'."""
+    if not isinstance(value, str):
+        err(f"must be a URL (found {value!r})")
+        return "/"
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https", "") or (parts.scheme and not parts.netloc):
+        err(f"must be http(s)://host/path/ (found {value!r})")
+        return "/"
+    if not parts.scheme and not value.startswith("/"):
+        err(f"must be absolute (found {value!r})", "for example https://example.github.io/archive/")
+        return "/"
+    return value if value.endswith("/") else value + "/"
+
+
+def _opencc(value: Any, err) -> dict[str, str]:
+    """{script: OpenCC config}; accepts {hant: {opencc: s2tw}} or {hant: s2tw}."""
+    result = dict(DEFAULT_OPENCC)
+    if value is None:
+        return result
+    if not isinstance(value, dict):
+        err("scripts", "must map hant/hans to an OpenCC config")
+        return result
+    for script, spec in value.items():
+        if script not in DEFAULT_OPENCC:
+            err("scripts", f"unknown script {script!r}", "use hant and hans")
+            continue
+        name = spec.get("opencc") if isinstance(spec, dict) else spec
+        if not isinstance(name, str) or not re.fullmatch(r"[a-zA-Z0-9_]+(\.json)?", name):
+            err("scripts", f"{script}: not an OpenCC config name ({name!r})", "for example s2tw or t2s")
+            continue
+        result[script] = name.removesuffix(".json")
+    return result
+
+
+def _path(root: Path, value: Any, key: str, err, *, must_exist: bool = False) -> Path | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        err(key, f"must be a path (found {value!r})")
+        return None
+    path = (root / value).resolve()
+    if must_exist and not path.exists():
+        err(key, f"{value} does not exist")
+        return None
+    return path
+
+
+def _count(data: Mapping[str, Any], key: str, default: int, err, *, zero: bool = False) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero else 1):
+        err(key, f"must be a whole number{' >= 0' if zero else ' >= 1'} (found {value!r})")
+        return default
+    return value
+
+
+def _bool(data: Mapping[str, Any], key: str, default: bool, err) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        err(key, f"must be true or false (found {value!r})")
+        return default
+    return value
+
+
+def _timezone(value: Any, err) -> tzinfo:
+    """A fixed offset like +08:00 (an IANA name is accepted when zoneinfo knows it)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        # YAML 1.1 reads an unquoted +08:00 as the sexagesimal number 480 (minutes)
+        return timezone(timedelta(minutes=value)) if abs(value) < 24 * 60 else _bad_tz(value, err)
+    if not isinstance(value, str):
+        return _bad_tz(value, err)
+    match = re.fullmatch(r"(?:UTC)?([+-])(\d{1,2}):?(\d{2})", value.strip())
+    if match:
+        sign = -1 if match[1] == "-" else 1
+        return timezone(sign * timedelta(hours=int(match[2]), minutes=int(match[3])))
+    try:
+        from zoneinfo import ZoneInfo
+        return ZoneInfo(value)
+    except (ValueError, KeyError, OSError):
+        return _bad_tz(value, err)
+
+
+def _bad_tz(value: Any, err) -> tzinfo:
+    err("timezone", f"not a time zone ({value!r})", 'use an offset such as "+08:00"')
+    return timezone(timedelta(hours=8))
+
+
+def _cname(value: Any, err) -> str | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", value.strip()):
+        err("cname", f"must be a domain name (found {value!r})", "for example news.example.com")
+        return None
+    return value.strip()
