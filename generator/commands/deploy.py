@@ -1,9 +1,47 @@
-"""`newsarchive deploy` (placeholder until its implementation lands)."""
+"""`newsarchive deploy`: build with the production base_url and publish to a Pages branch."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from generator import deploy
+from generator.config import load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the subcommand (not yet available)."""
-    subparsers.add_parser("deploy", help="(not yet available)")
+    """Add the subcommand."""
+    parser = subparsers.add_parser(
+        "deploy", help="build and push output/ as a new commit on the gh-pages branch",
+        description="Build the site, then commit exactly output/ on top of the Pages branch "
+                    "fetched from the remote and push it (never forced). Your checkout, index "
+                    "and branches are not touched.")
+    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                        help="site folder holding site.yml (default: the current folder)")
+    parser.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
+    parser.add_argument("--branch", default="gh-pages",
+                        help="branch GitHub Pages serves (default: gh-pages)")
+    parser.add_argument("--message", "-m", metavar="TEXT",
+                        help="commit subject (the source commit is always named below it)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="override site.yml base_url (also NEWSARCHIVE_BASE_URL)")
+    parser.add_argument("--no-build", action="store_true",
+                        help="publish output/ as it is, without building first")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="build and prepare the commit, but push nothing")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Check the repository and remote, build, then publish."""
+    config = load_config(args.site, base_url=args.base_url)
+    # repository and remote problems surface before spending time on a build
+    target = deploy.resolve_target(config.root, remote=args.remote, branch=args.branch)
+    if not args.no_build:
+        from generator.build import build  # the build layer sits above deploy's callers only
+
+        report = build(config, out_dir=config.output_dir)
+        print(f"built {config.base_url}: {report.summary()}")
+    result = deploy.deploy(target, config.output_dir, message=args.message,
+                           cname=config.cname, dry_run=args.dry_run)
+    print(result.summary())
+    return 0

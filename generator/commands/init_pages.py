@@ -1,9 +1,33 @@
-"""`newsarchive init_pages` (placeholder until its implementation lands)."""
+"""`newsarchive init-pages`: write the GitHub Actions workflow that publishes to Pages."""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from generator.pages_workflow import write_workflow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the subcommand (not yet available)."""
-    subparsers.add_parser("init-pages", help="(not yet available)")
+    """Add the subcommand."""
+    parser = subparsers.add_parser(
+        "init-pages", help="write .github/workflows/pages.yml (publish on every push to main)",
+        description="Write the GitHub Actions workflow that builds the archive with the base URL "
+                    "GitHub Pages reports and publishes it. Then choose Settings -> Pages -> "
+                    "Source: GitHub Actions in the repository on GitHub.")
+    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
+                        help="site folder (default: the current folder)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace an existing workflow file that differs")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Write the workflow file and say where."""
+    path, status = write_workflow(args.site, force=args.force)
+    if status == "unchanged":
+        print(f"{path} is already up to date")
+    else:
+        print(f"{status} {path}")
+        print("next: commit it, push to main, and choose Settings -> Pages -> "
+              "Source: GitHub Actions on GitHub")
+    return 0

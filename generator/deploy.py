@@ -1,0 +1,339 @@
+"""Publish output/ as one new commit on a GitHub Pages branch, with git plumbing only.
+
+The user's checkout is never touched: files are hashed into the repository's object store,
+assembled into a tree through a temporary index (GIT_INDEX_FILE), committed with
+`commit-tree` on top of the branch tip fetched from the remote, and pushed by commit id
+without force. No local ref is written, so a failure at any step leaves nothing half-done.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import SiteError
+
+# Every git call: file names as UTF-8, never C-quoted ("華為", not "\350\217\257...").
+GIT = ("git", "-c", "core.quotepath=off")
+FILE_MODE = "100644"
+NOJEKYLL = ".nojekyll"
+CNAME = "CNAME"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a deploy goes."""
+
+    # top of the site's git work tree
+    repo: Path
+    remote: str
+    branch: str
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A commit built from output/ but not yet pushed."""
+
+    target: Target
+    # the branch tip fetched from the remote, or None when the branch does not exist yet
+    parent: str | None
+    tree: str
+    # None when the tree equals the parent's: nothing to publish
+    commit: str | None
+    files: int
+    # (added, modified, deleted) against the parent's tree
+    changes: tuple[int, int, int]
+    # `git rev-parse HEAD` of the site, "-dirty" appended when the work tree has changes
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class DeployResult:
+    """What a deploy did."""
+
+    prepared: Prepared
+    pushed: bool
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        p = self.prepared
+        where = f"{p.target.remote}/{p.target.branch}"
+        if p.commit is None:
+            return f"nothing to publish: {where} already holds this build ({p.files} files)"
+        added, modified, deleted = p.changes
+        counts = f"{p.files} files: {added} added, {modified} changed, {deleted} removed"
+        if not self.pushed:
+            return f"dry run: would publish {p.commit[:12]} to {where} ({counts}); nothing pushed"
+        first = " (new branch)" if p.parent is None else ""
+        return f"published {p.commit[:12]} to {where}{first} ({counts}), built from {p.source}"
+
+
+def resolve_target(site_dir: Path, *, remote: str = "origin",
+                   branch: str = "gh-pages") -> Target:
+    """The repository holding SITE_DIR and a configured remote, or a SiteError (build nothing)."""
+    target = Target(find_repo(Path(site_dir)), remote, branch)
+    check_remote(target)
+    return target
+
+
+def deploy(target: Target, out_dir: Path, *, message: str | None = None,
+           cname: str | None = None, dry_run: bool = False) -> DeployResult:
+    """Commit exactly OUT_DIR on top of the remote branch and push it (unless a dry run)."""
+    prepared = prepare(target, out_dir, message=message, cname=cname)
+    if prepared.commit is None or dry_run:
+        return DeployResult(prepared, pushed=False)
+    return publish(prepared)
+
+
+def prepare(target: Target, out_dir: Path, *, message: str | None = None,
+            cname: str | None = None) -> Prepared:
+    """Fetch the branch tip and write the commit object for OUT_DIR; push nothing."""
+    out_dir = Path(out_dir)
+    check_output(out_dir)
+    parent = fetch_tip(target)
+    entries = output_entries(target.repo, out_dir)
+    entries = add_site_files(target.repo, entries, parent=parent, cname=cname)
+    tree = write_tree(target.repo, entries)
+    parent_tree = git(target.repo, "rev-parse", f"{parent}^{{tree}}") if parent else None
+    source = source_revision(target.repo)
+    text = commit_message(message, source)
+    if tree == parent_tree:
+        return Prepared(target, parent, tree, None, len(entries), (0, 0, 0), source, text)
+    commit = commit_tree(target.repo, tree, parent, text)
+    changes = count_changes(target.repo, parent_tree, tree, len(entries))
+    return Prepared(target, parent, tree, commit, len(entries), changes, source, text)
+
+
+def publish(prepared: Prepared) -> DeployResult:
+    """Push the prepared commit as a fast-forward of the branch; never force."""
+    t = prepared.target
+    assert prepared.commit is not None, "nothing to publish"
+    result = run(t.repo, "push", "--porcelain", t.remote, f"{prepared.commit}:refs/heads/{t.branch}")
+    if result.returncode != 0:
+        raise push_error(t, result.stdout + result.stderr)
+    return DeployResult(prepared, pushed=True)
+
+
+def push_error(target: Target, output: str) -> SiteError:
+    """Explain a failed push: the remote moved, refused it, or could not be reached."""
+    where = f"{target.remote}/{target.branch}"
+    if "[rejected]" in output:
+        return SiteError(
+            f"push rejected: the remote {target.branch} moved since it was fetched; "
+            f"nothing was published",
+            hint=f"run deploy again to build on top of the new {where}")
+    if "[remote rejected]" in output:
+        reason = _line_with(output, "[remote rejected]")
+        return SiteError(f"the remote refused the push to {where}: {reason}",
+                         hint="check the branch protection rules and your access rights")
+    return SiteError(f"push to {where} failed: {_last_line(output)}",
+                     hint="check the remote URL, your network and credentials")
+
+
+# --- checks --------------------------------------------------------------------------------
+
+def check_output(out_dir: Path) -> None:
+    """The built site must exist and have a home page."""
+    if not out_dir.is_dir():
+        raise SiteError("nothing built: the output folder does not exist", path=out_dir,
+                        hint="run `newsarchive build` first, or deploy without --no-build")
+    if not (out_dir / "index.html").is_file():
+        raise SiteError("the output folder has no index.html; refusing to publish it",
+                        path=out_dir, hint="run `newsarchive build` to rebuild it")
+
+
+def find_repo(site_dir: Path) -> Path:
+    """Top of the git work tree holding the site, or a SiteError."""
+    if not site_dir.is_dir():
+        raise SiteError("site folder does not exist", path=site_dir)
+    result = run(site_dir, "rev-parse", "--show-toplevel")
+    if result.returncode != 0 or not result.stdout.strip():
+        raise SiteError("not a git repository", path=site_dir,
+                        hint="deploy publishes with git: run `git init` and add a remote first")
+    return Path(result.stdout.strip())
+
+
+def check_remote(target: Target) -> None:
+    """The remote must be configured (its URL is what we push to)."""
+    result = run(target.repo, "remote", "get-url", "--push", target.remote)
+    if result.returncode != 0:
+        raise SiteError(f"no git remote named {target.remote!r}", path=target.repo,
+                        hint=f"add it with `git remote add {target.remote} URL` or pass --remote")
+
+
+# --- reading the remote ----------------------------------------------------------------------
+
+def fetch_tip(target: Target) -> str | None:
+    """The remote branch's tip, its objects fetched; None when the branch does not exist."""
+    ref = f"refs/heads/{target.branch}"
+    listing = run(target.repo, "ls-remote", "--heads", target.remote, ref)
+    if listing.returncode != 0:
+        raise SiteError(f"cannot read remote {target.remote!r}: {_last_line(listing.stderr)}",
+                        hint="check the remote URL, your network and credentials")
+    tips = [line.split("\t")[0] for line in listing.stdout.splitlines()
+            if line.endswith(f"\t{ref}")]
+    if not tips:
+        return None
+    tip = tips[0]
+    if not has_commit(target.repo, tip):
+        # objects only, no ref and no FETCH_HEAD: the user's refs stay as they were
+        fetched = run(target.repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+                      target.remote, ref)
+        if fetched.returncode != 0:
+            raise SiteError(f"cannot fetch {target.remote}/{target.branch}: "
+                            f"{_last_line(fetched.stderr)}")
+    if not has_commit(target.repo, tip):
+        raise SiteError(f"the remote {target.branch} moved while it was being fetched",
+                        hint="run deploy again")
+    return tip
+
+
+def has_commit(repo: Path, sha: str) -> bool:
+    """Whether the commit object is in the local object store."""
+    return run(repo, "cat-file", "-e", f"{sha}^{{commit}}").returncode == 0
+
+
+def tree_entry(repo: Path, commit: str, path: str) -> tuple[str, str] | None:
+    """(mode, blob id) of PATH at the top of COMMIT's tree, or None."""
+    out = git(repo, "ls-tree", "-z", commit, "--", path)
+    for record in out.split("\0"):
+        if record:
+            meta, name = record.split("\t", 1)
+            mode, kind, sha = meta.split()
+            if name == path and kind == "blob":
+                return mode, sha
+    return None
+
+
+# --- building the commit -------------------------------------------------------------------
+
+def output_files(out_dir: Path) -> list[tuple[str, Path]]:
+    """(tree path, file) for every file under OUT_DIR, sorted; empty folders have no entry."""
+    found = []
+    for path in out_dir.rglob("*"):
+        if path.is_file():
+            rel = path.relative_to(out_dir).as_posix()
+            if "\n" in rel or "\r" in rel:
+                raise SiteError("file name contains a line break; git cannot publish it",
+                                path=path, hint="rename the file")
+            found.append((rel, path))
+    return sorted(found)
+
+
+def output_entries(repo: Path, out_dir: Path) -> list[tuple[str, str, str]]:
+    """(mode, blob id, tree path) for OUT_DIR's files, their bytes stored exactly (no filters)."""
+    files = output_files(out_dir)
+    if not files:
+        return []
+    paths = b"".join(os.fsencode(path.resolve()) + b"\n" for _, path in files)
+    # --no-filters: autocrlf or .gitattributes must never alter the published bytes
+    blobs = git(repo, "hash-object", "-w", "--no-filters", "--stdin-paths", stdin=paths).split()
+    return [(FILE_MODE, blob, rel) for (rel, _), blob in zip(files, blobs, strict=True)]
+
+
+def add_site_files(repo: Path, entries: list[tuple[str, str, str]], *, parent: str | None,
+                   cname: str | None) -> list[tuple[str, str, str]]:
+    """Add .nojekyll always, and a CNAME from site.yml or kept from the branch."""
+    names = {rel for _, _, rel in entries}
+    extra = []
+    if NOJEKYLL not in names:
+        extra.append((FILE_MODE, store_blob(repo, b""), NOJEKYLL))
+    if CNAME not in names:
+        if cname:
+            extra.append((FILE_MODE, store_blob(repo, f"{cname}\n".encode()), CNAME))
+        elif parent and (kept := tree_entry(repo, parent, CNAME)):
+            # a custom domain set in GitHub's settings is committed there as CNAME: keep it
+            extra.append((kept[0], kept[1], CNAME))
+    return sorted(entries + extra, key=lambda e: e[2])
+
+
+def store_blob(repo: Path, data: bytes) -> str:
+    """Write bytes as a blob; its id."""
+    return git(repo, "hash-object", "-w", "--no-filters", "--stdin", stdin=data)
+
+
+def write_tree(repo: Path, entries: Sequence[tuple[str, str, str]]) -> str:
+    """The tree holding exactly ENTRIES, assembled in a throwaway index."""
+    lines = b"".join(f"{mode} {sha}\t".encode() + os.fsencode(rel) + b"\0"
+                     for mode, sha, rel in entries)
+    with tempfile.TemporaryDirectory(prefix="newsarchive-deploy-") as tmp:
+        env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+        git(repo, "update-index", "-z", "--index-info", stdin=lines, env=env)
+        return git(repo, "write-tree", env=env)
+
+
+def commit_tree(repo: Path, tree: str, parent: str | None, message: str) -> str:
+    """Write the commit object (author and dates from git's usual config and environment)."""
+    parents = ["-p", parent] if parent else []
+    result = run(repo, "commit-tree", tree, *parents, stdin=message.encode())
+    if result.returncode != 0:
+        raise SiteError(f"git could not write the commit: {_last_line(result.stderr)}",
+                        hint="set your name and e-mail with `git config user.name/user.email`")
+    return result.stdout.strip()
+
+
+def count_changes(repo: Path, old_tree: str | None, new_tree: str,
+                  files: int) -> tuple[int, int, int]:
+    """(added, modified, deleted) files between two trees (all FILES added on a new branch)."""
+    if old_tree is None:
+        return (files, 0, 0)
+    out = git(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-status", old_tree, new_tree)
+    status = out.split("\0")[0::2]
+    return (status.count("A"), status.count("M") + status.count("T"), status.count("D"))
+
+
+def source_revision(repo: Path) -> str:
+    """HEAD of the site repository, with "-dirty" when tracked or new files differ from it."""
+    head = run(repo, "rev-parse", "--verify", "--quiet", "HEAD").stdout.strip() or "no-commit"
+    # --no-optional-locks: `status` must not refresh (rewrite) the user's index
+    status = git(repo, "--no-optional-locks", "status", "--porcelain", "-z")
+    return f"{head}-dirty" if status else head
+
+
+def commit_message(message: str | None, source: str) -> str:
+    """The user's subject (or a default), and always the source commit."""
+    subject = (message or "").strip() or f"Publish the archive built from {source[:12]}"
+    return f"{subject}\n\nSource commit: {source}\n"
+
+
+# --- running git ---------------------------------------------------------------------------
+
+def run(repo: Path, *args: str, stdin: str | bytes | None = None,
+        env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run git in REPO; output decoded as UTF-8 (file names may be non-ASCII)."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    full_env = {**os.environ, **(env or {})}
+    try:
+        result = subprocess.run([*GIT, *args], cwd=repo, input=data, capture_output=True,
+                                env=full_env, check=False)
+    except FileNotFoundError as exc:
+        raise SiteError("git is not installed", hint="install git and try again") from exc
+    return subprocess.CompletedProcess(
+        result.args, result.returncode,
+        result.stdout.decode("utf-8", "surrogateescape"),
+        result.stderr.decode("utf-8", "replace"))
+
+
+def git(repo: Path, *args: str, stdin: str | bytes | None = None,
+        env: Mapping[str, str] | None = None) -> str:
+    """Run git and return its stripped output; a failure is a SiteError quoting git."""
+    result = run(repo, *args, stdin=stdin, env=env)
+    if result.returncode != 0:
+        raise SiteError(f"git {args[0]} failed: {_last_line(result.stderr)}", path=repo)
+    # NUL-separated (-z) output keeps its exact names; other output loses its newline
+    return result.stdout.rstrip("\n") if "-z" in args else result.stdout.strip()
+
+
+def _last_line(text: str) -> str:
+    """The last non-empty line (git's actual complaint)."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else "(no message)"
+
+
+def _line_with(text: str, needle: str) -> str:
+    """The first line containing NEEDLE, stripped."""
+    return next((line.strip() for line in text.splitlines() if needle in line), needle)
