@@ -49,6 +49,8 @@ CONTENT_TYPES: dict[str, str] = {
     ".webmanifest": "application/manifest+json; charset=utf-8",
 }
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
+FALLBACK_404 = (b"<!doctype html><html><head><meta charset=utf-8><title>404 Not Found</title>"
+                b"</head><body><h1>404 Not Found</h1></body></html>")
 # Files without a suffix that the site still publishes (GitHub Pages markers).
 NAMED_CONTENT_TYPES = {"CNAME": "text/plain; charset=utf-8", ".nojekyll": "text/plain; charset=utf-8"}
 
@@ -336,6 +338,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         page = not_found_page(self.server.root) if resolved.status == HTTPStatus.NOT_FOUND else None
         if page is not None:
             self._send_file(page, HTTPStatus.NOT_FOUND, send_body)
+        elif resolved.status == HTTPStatus.NOT_FOUND:
+            # No site page yet (the first build failed): still a page that can show the overlay.
+            self._send_html(HTTPStatus.NOT_FOUND, FALLBACK_404, send_body)
         else:
             self._send_bytes(resolved.status, "text/plain; charset=utf-8",
                              f"{resolved.status} {HTTPStatus(resolved.status).phrase}\n".encode(),
@@ -351,10 +356,15 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
         kind = content_type(path)
         if kind.startswith("text/html"):
-            decoded = unquote(urlsplit(self.path).path)
-            home = script_home(self.server.base_path, decoded)
-            body = inject(body, live_reload_tag(self.server.state.snapshot().epoch, home))
-        self._send_bytes(status, kind, body, send_body)
+            self._send_html(status, body, send_body)
+        else:
+            self._send_bytes(status, kind, body, send_body)
+
+    def _send_html(self, status: int, body: bytes, send_body: bool) -> None:
+        """Send HTML with the live-reload script injected."""
+        home = script_home(self.server.base_path, unquote(urlsplit(self.path).path))
+        body = inject(body, live_reload_tag(self.server.state.snapshot().epoch, home))
+        self._send_bytes(status, "text/html; charset=utf-8", body, send_body)
 
     def _send_bytes(self, status: int, kind: str, body: bytes, send_body: bool) -> None:
         """Status, headers, and the body unless HEAD."""

@@ -208,13 +208,15 @@ def test_http_missing_page_uses_site_404(serve: tuple[str, int, PreviewState]) -
     assert "找不到".encode() in body and b"live-reload" in body
 
 
-def test_http_404_without_site_page_is_plain(tmp_path: Path) -> None:
+def test_http_404_without_site_page_still_carries_the_overlay_script(tmp_path: Path) -> None:
     state = PreviewState()
     server = make_server("127.0.0.1", 0, root=tmp_path, base_path="/", state=state)
     thread = start_in_thread(server)
     try:
-        status, headers, _ = request(server.port, "/nope")
-        assert (status, headers["content-type"]) == (404, "text/plain; charset=utf-8")
+        status, headers, body = request(server.port, "/nope")
+        assert (status, headers["content-type"]) == (404, "text/html; charset=utf-8")
+        assert b"live-reload" in body
+        assert request(server.port, "/%00")[1]["content-type"] == "text/plain; charset=utf-8"
     finally:
         stop_server(server, thread)
 

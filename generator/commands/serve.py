@@ -1,9 +1,69 @@
-"""`newsarchive serve` (placeholder until its implementation lands)."""
+"""`newsarchive serve [--watch]`: preview the site locally, rebuilding and reloading on change."""
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+import threading
+import webbrowser
+from pathlib import Path
+from types import FrameType
+
+from generator.serve import Preview, is_local
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the subcommand (not yet available)."""
-    subparsers.add_parser("serve", help="(not yet available)")
+    """Add the `serve` subcommand."""
+    parser = subparsers.add_parser(
+        "serve", help="preview the site on a local web server (with --watch: live reload)",
+        description="Build into a temporary folder (never output/) with base_url pointed at "
+                    "the local server, and serve it. With --watch, rebuild on every change "
+                    "to content, themes, glossary or site.yml and reload open pages.")
+    parser.add_argument("--watch", action="store_true",
+                        help="rebuild on change and reload open pages")
+    parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument("--open", action="store_true", help="open the site in a browser")
+    parser.add_argument("--site", type=Path, default=Path("."),
+                        help="site folder holding site.yml (default: current folder)")
+    parser.set_defaults(func=run)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    """SIGTERM ends the preview like Ctrl-C (clean-up runs)."""
+    raise KeyboardInterrupt
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C; exit 1 when the first build fails without --watch."""
+    if not is_local(args.host):
+        print(f"warning: listening on {args.host}: other machines on the network can read "
+              "this preview", file=sys.stderr)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    preview = Preview(args.site, host=args.host, port=args.port)
+    try:
+        first = preview.start()
+        if not first.ok and not args.watch:
+            return 1  # the errors are printed already
+        print(f"serving {preview.url}" + (" (watching for changes)" if args.watch else "")
+              + "; press Ctrl-C to stop", flush=True)
+        if args.open:
+            webbrowser.open(preview.url)
+        _wait(preview, watch=args.watch)
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+    finally:
+        preview.close()
+        signal.signal(signal.SIGTERM, previous)
+    return 0
+
+
+def _wait(preview: Preview, *, watch: bool) -> None:
+    """Block the main thread (Ctrl-C interrupts it) while serving, watching if asked."""
+    stop = threading.Event()
+    if watch:
+        preview.watch(stop)
+        return
+    while not stop.wait(0.5):
+        pass

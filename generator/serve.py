@@ -1,0 +1,232 @@
+"""The preview loop: build into a temporary folder, serve it, rebuild on change, reload pages.
+
+change batch -> build(changed paths, kept cache) -> bump the reload epoch, or print the
+errors and show them on every open page while the last good build stays served.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from generator.config import Config, load_config
+from generator.errors import BuildFailed, SiteError
+from generator.server import (
+    PreviewHTTPServer,
+    PreviewState,
+    make_server,
+    start_in_thread,
+    stop_server,
+)
+from generator.watch import MAX_WAIT_SECONDS, QUIET_SECONDS, ChangeBatch, Watcher, WatchTargets
+
+LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+# Signature of generator.build.build, injectable so the loop is testable on its own.
+BuildFn = Callable[..., Any]
+CacheFactory = Callable[[Config], Any]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one (re)build."""
+
+    ok: bool
+    # `path:line: message` per error
+    errors: tuple[str, ...]
+    seconds: float
+    report: Any = None
+
+
+def url_host(host: str) -> str:
+    """The host part of a URL for a bind address (wildcards become loopback)."""
+    if host in ("", "0.0.0.0"):
+        return "127.0.0.1"
+    if host == "::":
+        return "[::1]"
+    return f"[{host}]" if ":" in host else host
+
+
+def local_base_url(host: str, port: int, base_path: str) -> str:
+    """base_url pointing at the preview server, keeping the site's sub-path."""
+    return f"http://{url_host(host)}:{port}{base_path}"
+
+
+def is_local(host: str) -> bool:
+    """Whether only this machine can reach the address."""
+    return host in LOCAL_HOSTS
+
+
+def changed_paths(batch: ChangeBatch | None) -> frozenset[Path] | None:
+    """What to pass as `changed`: None (re-read everything) after a rescan or a config change."""
+    if batch is None or batch.rescan or batch.reload_config:
+        return None
+    return batch.paths
+
+
+def default_build() -> BuildFn:
+    """generator.build.build (imported late: it sits in a lower layer's late-built module)."""
+    from generator.build import build
+    return build
+
+
+def default_cache(config: Config) -> Any:
+    """One in-memory cache kept across rebuilds of this process (None when the core has none)."""
+    try:
+        from generator.cache import Cache
+    except ImportError:
+        return None
+    return Cache.for_config(config) if hasattr(Cache, "for_config") else Cache(config.cache_dir)
+
+
+class Preview:
+    """One preview session: a temporary build folder, the server, the kept cache."""
+
+    def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000,
+                 out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+                 build_fn: BuildFn | None = None,
+                 cache_factory: CacheFactory = default_cache) -> None:
+        self.root = Path(root).resolve()
+        self.host = host
+        self.port = port
+        self.out = out
+        self.err = err
+        self.state = PreviewState()
+        self._build = build_fn
+        self._cache_factory = cache_factory
+        self._cache: Any = None
+        self._tmp: Path | None = None
+        self._server: PreviewHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.config: Config | None = None
+        self.url = ""
+        self.last: Outcome | None = None
+
+    @property
+    def out_dir(self) -> Path:
+        """The served build folder (inside the temporary folder)."""
+        if self._tmp is None:
+            raise RuntimeError("preview not started")
+        return self._tmp / "site"
+
+    def start(self) -> Outcome:
+        """Bind, build once, serve; returns the first build's outcome."""
+        base_path = self._base_path()
+        self._tmp = Path(tempfile.mkdtemp(prefix="newsarchive-serve-"))
+        self.out_dir.mkdir()
+        try:
+            self._server = make_server(self.host, self.port, root=self.out_dir,
+                                       base_path=base_path, state=self.state)
+        except OSError as exc:
+            self.close()
+            raise SiteError(f"cannot listen on {self.host}:{self.port}: {exc.strerror}",
+                            hint="use --port 0 for a free port") from exc
+        self.url = local_base_url(self.host, self._server.port, base_path)
+        outcome = self.rebuild(None)
+        self._thread = start_in_thread(self._server)
+        return outcome
+
+    def _base_path(self) -> str:
+        """The site's base path from site.yml ('/' while site.yml cannot be read)."""
+        try:
+            return load_config(self.root).base_path
+        except (SiteError, BuildFailed):
+            return "/"
+
+    def _load_config(self) -> Config:
+        """site.yml with base_url pointed at this server."""
+        return load_config(self.root, base_url=self.url)
+
+    def rebuild(self, batch: ChangeBatch | None) -> Outcome:
+        """Build what changed; publish reload or errors. Never raises for a failed build."""
+        started = time.perf_counter()
+        try:
+            report = self._build_once(batch)
+        except BuildFailed as failure:
+            outcome = Outcome(False, tuple(str(e) for e in failure.errors), _since(started))
+        except SiteError as error:
+            outcome = Outcome(False, (str(error),), _since(started))
+        except Exception as error:  # noqa: BLE001 - a crashing build must not stop the preview
+            traceback.print_exc(file=self.err)
+            outcome = Outcome(False, (f"internal error during the build: {error!r}",),
+                              _since(started))
+        else:
+            outcome = Outcome(True, (), _since(started), report)
+        self._publish(outcome)
+        return outcome
+
+    def _build_once(self, batch: ChangeBatch | None) -> Any:
+        """Reload settings when they changed, then build into the served folder."""
+        if self.config is None or batch is None or batch.reload_config:
+            self.config = self._load_config()
+            self._cache = self._cache_factory(self.config)
+        build = self._build or default_build()
+        return build(self.config, out_dir=self.out_dir, cache=self._cache,
+                     changed=changed_paths(batch))
+
+    def _publish(self, outcome: Outcome) -> None:
+        """Tell the terminal and every open page."""
+        self.last = outcome
+        if outcome.ok:
+            self.state.publish_success()
+            print(f"built in {outcome.seconds * 1000:.0f} ms{_summary(outcome.report)}",
+                  file=self.out, flush=True)
+            return
+        for line in outcome.errors:
+            print(line, file=self.err)
+        print(f"build failed: {len(outcome.errors)} error(s); still serving the last good build",
+              file=self.err, flush=True)
+        self.state.publish_errors(outcome.errors)
+
+    def targets(self) -> WatchTargets:
+        """What to watch for the current settings."""
+        return WatchTargets.for_site(self.root, self.config)
+
+    def watch(self, stop: threading.Event, *, quiet: float = QUIET_SECONDS,
+              max_wait: float = MAX_WAIT_SECONDS) -> None:
+        """Rebuild on every settled change until `stop` is set."""
+        while not stop.is_set():
+            watcher = Watcher(self.targets(), quiet=quiet, max_wait=max_wait)
+            watcher.start()
+            try:
+                self._watch_with(watcher, stop)
+            finally:
+                watcher.stop()
+
+    def _watch_with(self, watcher: Watcher, stop: threading.Event) -> None:
+        """Rebuild per batch; return when the watched folders may have moved (new settings)."""
+        while (batch := watcher.next_batch(stop)) is not None:
+            self.rebuild(batch)
+            if batch.reload_config and self.targets() != watcher.targets:
+                return
+
+    def close(self) -> None:
+        """Stop serving and remove the temporary folder."""
+        if self._server is not None:
+            stop_server(self._server, self._thread)
+            self._server = None
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+
+def _since(started: float) -> float:
+    """Seconds since a perf_counter reading."""
+    return time.perf_counter() - started
+
+
+def _summary(report: Any) -> str:
+    """A short tail for the 'built' line from a BuildReport, when there is one."""
+    if report is None:
+        return ""
+    rendered = getattr(report, "rendered", None)
+    pages = getattr(report, "pages", None)
+    if rendered is None or pages is None:
+        return ""
+    return f": {rendered} of {pages} pages rendered"

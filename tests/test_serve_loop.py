@@ -1,0 +1,146 @@
+"""The preview loop with a stand-in build: errors, crashes, changed paths, clean-up."""
+from __future__ import annotations
+
+import io
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.config import Config
+from generator.errors import BuildFailed, SiteError
+from generator.serve import Preview, changed_paths, local_base_url
+from generator.watch import ChangeBatch, Kind
+
+
+class FakeBuild:
+    """Writes one page from content/page.txt; fails the way a marker file says."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, frozenset[Path] | None]] = []
+
+    def __call__(self, config: Config, *, out_dir: Path, cache: Any = None,
+                 changed: frozenset[Path] | None = None) -> None:
+        self.calls.append((cache, changed))
+        content = config.root / "content"
+        if (content / "crash").exists():
+            raise RuntimeError("bug in the build")
+        if (content / "bad").exists():
+            raise BuildFailed([SiteError("date: not a date", "content/2025/a.md", 3),
+                               SiteError("title: is required", "content/2025/b.md", 1)])
+        text = (content / "page.txt").read_text(encoding="utf-8")
+        (out_dir / "index.html").write_text(
+            f"<html><body><p>{text}</p><a href='{config.base_url}'>home</a></body></html>",
+            encoding="utf-8")
+
+
+@pytest.fixture
+def preview(tmp_path: Path):
+    """A started preview of a tiny site on an ephemeral port, closed afterwards."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yml").write_text("title: Test\nbase_url: https://example.org/archive/\n")
+    (site / "content/page.txt").write_text("first", encoding="utf-8")
+    build = FakeBuild()
+    out, err = io.StringIO(), io.StringIO()
+    view = Preview(site, port=0, out=out, err=err, build_fn=build,
+                   cache_factory=lambda config: {"cache": "kept"})
+    view.start()
+    yield view, build, site, out, err
+    view.close()
+
+
+def fetch(url: str) -> str:
+    """GET a page body as text."""
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()
+
+
+def test_start_builds_with_base_url_at_the_server_keeping_the_sub_path(preview) -> None:
+    view, build, site, out, _ = preview
+    port = int(view.url.split(":")[2].split("/")[0])
+    assert port > 0
+    assert view.url == f"http://127.0.0.1:{port}/archive/"
+    assert view.config.base_url == view.url
+    assert "first" in fetch(view.url)
+    assert not (site / "output").exists()
+    assert build.calls == [({"cache": "kept"}, None)]
+    assert out.getvalue().startswith("built in ")
+
+
+def test_failed_rebuild_keeps_last_good_site_and_publishes_errors(preview) -> None:
+    view, _, site, _, err = preview
+    (site / "content/bad").touch()
+    outcome = view.rebuild(ChangeBatch(frozenset({site / "content/bad"}),
+                                       frozenset({Kind.CONTENT})))
+    assert not outcome.ok
+    assert err.getvalue().splitlines()[:2] == ["content/2025/a.md:3: date: not a date",
+                                               "content/2025/b.md:1: title: is required"]
+    assert view.state.snapshot().errors == ("content/2025/a.md:3: date: not a date",
+                                            "content/2025/b.md:1: title: is required")
+    assert "first" in fetch(view.url)
+    (site / "content/bad").unlink()
+    (site / "content/page.txt").write_text("second", encoding="utf-8")
+    assert view.rebuild(ChangeBatch(frozenset({site / "content/page.txt"}),
+                                    frozenset({Kind.CONTENT}))).ok
+    assert view.state.snapshot().errors == ()
+    assert view.state.snapshot().epoch == 2
+    assert "second" in fetch(view.url)
+
+
+def test_crash_inside_a_build_never_stops_the_server(preview) -> None:
+    view, _, site, _, err = preview
+    (site / "content/crash").touch()
+    outcome = view.rebuild(None)
+    assert not outcome.ok and "bug in the build" in outcome.errors[0]
+    assert "RuntimeError" in err.getvalue()
+    assert "first" in fetch(view.url)
+
+
+def test_broken_site_yml_is_an_error_not_a_crash(preview) -> None:
+    view, _, site, _, _ = preview
+    (site / "site.yml").write_text("title: [unclosed\n")
+    outcome = view.rebuild(ChangeBatch(frozenset({site / "site.yml"}), frozenset({Kind.CONFIG})))
+    assert not outcome.ok and outcome.errors[0].startswith("site.yml:")
+    assert "first" in fetch(view.url)
+
+
+def test_cache_is_kept_and_changed_paths_are_passed(preview) -> None:
+    view, build, site, _, _ = preview
+    paths = frozenset({site / "content/page.txt"})
+    view.rebuild(ChangeBatch(paths, frozenset({Kind.CONTENT})))
+    assert build.calls[-1] == ({"cache": "kept"}, paths)
+    assert build.calls[-1][0] is build.calls[0][0]
+
+
+def test_changed_paths_is_none_when_everything_must_be_reread() -> None:
+    paths = frozenset({Path("/s/content/a.md")})
+    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONTENT}))) == paths
+    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONTENT}), rescan=True)) is None
+    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONFIG}))) is None
+    assert changed_paths(None) is None
+
+
+def test_close_removes_the_temporary_folder_and_stops_serving(preview) -> None:
+    view, *_ = preview
+    out_dir, url = view.out_dir, view.url
+    view.close()
+    assert not out_dir.parent.exists()
+    with pytest.raises(urllib.error.URLError):
+        fetch(url)
+
+
+def test_local_base_url_for_wildcard_and_ipv6_binds() -> None:
+    assert local_base_url("0.0.0.0", 8000, "/") == "http://127.0.0.1:8000/"
+    assert local_base_url("::1", 8000, "/a/") == "http://[::1]:8000/a/"
+
+
+def test_port_in_use_is_a_site_error(preview, tmp_path: Path) -> None:
+    view, _, site, _, _ = preview
+    port = int(view.url.split(":")[2].split("/")[0])
+    other = Preview(site, port=port, build_fn=FakeBuild())
+    with pytest.raises(SiteError, match="cannot listen"):
+        other.start()
+    other.close()
