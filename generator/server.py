@@ -224,6 +224,7 @@ LIVE_RELOAD_JS = """
   const source = new EventSource(events);
   source.addEventListener("state", (event) => {
     const state = JSON.parse(event.data);
+    window.__newsarchiveLive = state;  // lets tests and curious readers see the link is up
     if (state.errors.length) show(state.errors);
     else if (state.epoch !== served) { source.close(); reload(); }
     else hide();
