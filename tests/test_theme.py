@@ -341,3 +341,39 @@ def test_script_has_no_dependencies_or_remote_requests() -> None:
     js = (STATIC / "site.js").read_text(encoding="utf-8")
     assert "localStorage" in js and "location.replace" in js and "navigator.languages" in js
     assert not re.search(r"https?://|import\s|require\(|fetch\(", js)
+
+
+# --- contrast -----------------------------------------------------------------------------
+
+def palette(css: str, dark: bool) -> dict[str, str]:
+    """The colour variables of the light :root, or of the dark one merged over it."""
+    light_block = css[css.index(":root {"):css.index("}", css.index(":root {"))]
+    colours = dict(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", light_block))
+    if dark:
+        start = css.index("@media (prefers-color-scheme: dark)")
+        colours.update(re.findall(r"--([\w-]+):\s*(#[0-9a-fA-F]{6})", css[start:css.index("}", start)]))
+    return colours
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2 contrast ratio of two #rrggbb colours."""
+    def luminance(hex_colour: str) -> float:
+        channels = [int(hex_colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("dark", [False, True])
+def test_text_colours_meet_wcag_aa_on_every_background(dark: bool) -> None:
+    colours = palette((STATIC / "site.css").read_text(encoding="utf-8"), dark)
+    for fg in ("text", "muted", "link", "link-visited", "accent"):
+        for bg in ("bg", "bg-soft", "tag-bg"):
+            assert contrast(colours[fg], colours[bg]) >= 4.5, (fg, bg, dark)
+    assert contrast(colours["focus"], colours["bg"]) >= 3, "focus ring (non-text, 3:1)"
+
+
+def test_contrast_is_computed_as_wcag_defines_it() -> None:
+    assert round(contrast("#000000", "#ffffff"), 1) == 21.0
+    assert round(contrast("#777777", "#ffffff"), 2) == 4.48
