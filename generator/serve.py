@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from generator.build import build
+from generator.cache import Cache
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, SiteError
 from generator.server import (
@@ -31,6 +33,7 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 # Signature of generator.build.build, injectable so the loop is testable on its own.
 BuildFn = Callable[..., Any]
 CacheFactory = Callable[[Config], Any]
+SERVE_CACHE_DIR = "serve"
 
 
 @dataclass(frozen=True)
@@ -70,19 +73,16 @@ def changed_paths(batch: ChangeBatch | None) -> frozenset[Path] | None:
     return batch.paths
 
 
-def default_build() -> BuildFn:
-    """generator.build.build (imported late: it sits in a lower layer's late-built module)."""
-    from generator.build import build
-    return build
+def session_cache(config: Config) -> Cache:
+    """A cache for one preview, warm from serve's own folder on disk.
 
-
-def default_cache(config: Config) -> Any:
-    """One in-memory cache kept across rebuilds of this process (None when the core has none)."""
-    try:
-        from generator.cache import Cache
-    except ImportError:
-        return None
-    return Cache.for_config(config) if hasattr(Cache, "for_config") else Cache(config.cache_dir)
+    Serve keeps its parse cache apart from `build`'s: its base_url differs, so the settings
+    fingerprint differs, and sharing one file would make each command throw the other's away.
+    """
+    cache = Cache.load(config.cache_dir / SERVE_CACHE_DIR)
+    # Manifests describe earlier sessions' temporary folders, deleted since.
+    cache.manifests.clear()
+    return cache
 
 
 class Preview:
@@ -90,8 +90,8 @@ class Preview:
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000,
                  out: TextIO = sys.stdout, err: TextIO = sys.stderr,
-                 build_fn: BuildFn | None = None,
-                 cache_factory: CacheFactory = default_cache) -> None:
+                 build_fn: BuildFn = build,
+                 cache_factory: CacheFactory = session_cache) -> None:
         self.root = Path(root).resolve()
         self.host = host
         self.port = port
@@ -165,10 +165,16 @@ class Preview:
         """Reload settings when they changed, then build into the served folder."""
         if self.config is None or batch is None or batch.reload_config:
             self.config = self._load_config()
+        if self._cache is None:
+            # One cache for the whole session: build() drops what new settings invalidate.
             self._cache = self._cache_factory(self.config)
-        build = self._build or default_build()
-        return build(self.config, out_dir=self.out_dir, cache=self._cache,
-                     changed=changed_paths(batch))
+        report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
+                             changed=changed_paths(batch))
+        if isinstance(self._cache, Cache) and self._cache.folder is not None:
+            # The corpus as parsed at start-up is on disk now for the next warm start;
+            # rebuilds stay in memory instead of rewriting the whole pickle per keystroke.
+            self._cache.folder = None
+        return report
 
     def _publish(self, outcome: Outcome) -> None:
         """Tell the terminal and every open page."""
