@@ -377,3 +377,14 @@ def test_text_colours_meet_wcag_aa_on_every_background(dark: bool) -> None:
 def test_contrast_is_computed_as_wcag_defines_it() -> None:
     assert round(contrast("#000000", "#ffffff"), 1) == 21.0
     assert round(contrast("#777777", "#ffffff"), 2) == 4.48
+
+
+def test_tag_page_links_its_own_feed() -> None:
+    ctx = {**list_context("hant", page=2), "kind": "tag", "heading": "商湯"}
+    ctx["pagination"] = {**ctx["pagination"], "first_url": f"{BASE_PATH}zh-hant/tags/%E5%95%86%E6%B9%AF/"}
+    doc = parse(render("list.html", ctx))
+    feed = f"{BASE_PATH}zh-hant/tags/%E5%95%86%E6%B9%AF/feed.xml"
+    assert doc.find("link", rel="alternate", type="application/atom+xml", href=feed)
+    assert doc.find("a", href=feed)
+    home = parse(render("list.html", list_context("hant")))
+    assert len(home.find("link", rel="alternate", type="application/atom+xml")) == 1
