@@ -1,0 +1,315 @@
+"""Artefact repair: rules that remove what content farms and page chrome left in the text.
+
+Every rule is pure and returns the repaired text plus a `Removal` naming the rule and
+listing each removed piece, so the import report can say exactly what was taken out.
+
+- control-characters: C0/C1 controls, NUL, zero-width characters.
+- pinyin-annotation: `醫(yī)` -> `醫` (Latin with tone marks in parentheses right after a
+  CJK character; `(AI)` or `(de)` are left alone).
+- keyword-stuffing: a spinner cut the title into fragments and inserted them at clause
+  boundaries, cycling through them. Witnesses: the page's clean summary (aligned against
+  the paragraph it summarises), the title (fragments use only its characters) and the
+  repetition pattern (the same fragments recurring in the same cyclic order). Only
+  occurrences on that cycle are removed, so a phrase that legitimately occurs elsewhere
+  (“世界模型” in a later paragraph) stays.
+- simplified-residue: in a Traditional page, characters a careless converter left in
+  Simplified (融資后 -> 融資後), limited to characters OpenCC resolves reliably by phrase.
+- chrome lines (editor-line, share-bar, copyright, app-promotion): whole paragraphs of
+  page furniture, shared by HTML and text bodies.
+"""
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import replace
+from functools import lru_cache
+
+from generator.importer.model import Extracted, Removal
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿĀÁǍÀĒÉĚÈĪÍǏÌŌÓǑÒŪÚǓÙǗǙǛ"
+_PINYIN_LETTER = f"a-zA-Zü{_TONED}"
+# A CJK character followed by (syllable[ syllable...]) holding at least one tone mark.
+_PINYIN = re.compile(
+    rf"(?<=[{_CJK}])[(（]\s*(?=[{_PINYIN_LETTER}\s]*[{_TONED}])"
+    rf"[{_PINYIN_LETTER}]+(?:\s+[{_PINYIN_LETTER}]+)*\s*[)）]")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
+# Punctuation after which a clause starts (where spinners insert fragments).
+_CLAUSE_PUNCT = ",，、。;；:：!！?？“”「」『』()（）—"
+# Longest gap (characters) between two consecutive fragments of one stuffing cycle.
+_MAX_GAP = 90
+_FRAGMENT_MIN, _FRAGMENT_MAX = 2, 8
+
+# Chrome paragraphs: (rule, pattern matched at the start of a short paragraph).
+_CHROME_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("editor-line", re.compile(
+        r"^[(（\[【]?\s*(责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|监制|監製|"
+        r"值班编辑|值班編輯|实习编辑|實習編輯|原文编辑|原文編輯)\s*[:：]")),
+    ("share-bar", re.compile(
+        r"^(分享到|分享至|分享：|分享:|一键分享|一鍵分享|转发到|轉發到|收藏本文|打印本页|打印本頁|"
+        r"关闭窗口|關閉窗口|【?打印】?\s*【?关闭】?|字号[:：]|字號[:：]|字体[:：大中小]|字體[:：大中小])")),
+    ("copyright", re.compile(
+        r"^(版权所有|版權所有|版权声明|版權聲明|免责声明|免責聲明|Copyright|©|（?本文来源|"
+        r"未经授权|未經授權|未经许可|未經許可|转载请注明|轉載請註明|本文为.{0,12}原创|本文為.{0,12}原創|"
+        r"本网站所有|本網站所有|声明[:：]|聲明[:：]|特别声明|特別聲明)", re.I)),
+    ("app-promotion", re.compile(
+        r"^(下载.{0,6}APP|下載.{0,6}APP|.{0,12}(扫码|掃碼|扫描二维码|掃描二維碼|长按识别|長按識別|"
+        r"长按二维码|長按二維碼)|关注.{0,10}(公众号|微信|微博)|關注.{0,10}(公眾號|微信|微博)|"
+        r"点击下载|點擊下載|打开.{0,6}APP|打開.{0,6}APP)", re.I)),
+)
+# Chrome paragraphs are short; a long paragraph starting with 编辑 is text, not chrome.
+_CHROME_MAX_CHARS = 200
+# Characters OpenCC converts reliably by phrase (皇后 stays, 之后 -> 之後); surnames such
+# as 余, 范, 于 are left out on purpose: 余承东 must not become 餘承東.
+_RESIDUE_CHARS = frozenset("后并云")
+
+
+def strip_controls(text: str) -> tuple[str, Removal]:
+    """Remove control and zero-width characters (keeping newlines and tabs)."""
+    found = tuple(f"U+{ord(m.group()):04X}" for m in _CONTROL.finditer(text))
+    return _CONTROL.sub("", text), Removal("control-characters", found)
+
+
+def strip_pinyin(text: str) -> tuple[str, Removal]:
+    """Remove tone-marked pinyin glued in parentheses after a CJK character."""
+    found = tuple(m.group() for m in _PINYIN.finditer(text))
+    return _PINYIN.sub("", text), Removal("pinyin-annotation", found)
+
+
+def chrome_rule(paragraph: str) -> str | None:
+    """Name of the chrome rule a whole paragraph matches, or None when it is text."""
+    text = paragraph.strip().lstrip("#>*-_ ").strip()
+    if not text or len(text) > _CHROME_MAX_CHARS:
+        return None
+    for rule, pattern in _CHROME_RULES:
+        if pattern.search(text):
+            return rule
+    return None
+
+
+def strip_chrome(paragraphs: Sequence[str]) -> tuple[list[str], list[Removal]]:
+    """Drop paragraphs that are page chrome (editor lines, share bars, copyright, app promotion)."""
+    kept: list[str] = []
+    removed: dict[str, list[str]] = {}
+    for para in paragraphs:
+        rule = chrome_rule(para)
+        if rule is None:
+            kept.append(para)
+        else:
+            removed.setdefault(rule, []).append(para.strip())
+    return kept, [Removal(rule, tuple(texts)) for rule, texts in removed.items()]
+
+
+# --------------------------------------------------------------------------- stuffing
+
+def _fragment_ok(fragment: str, title_chars: frozenset[str]) -> bool:
+    """A spinner fragment: 2-8 characters, every one of them taken from the title."""
+    return (_FRAGMENT_MIN <= len(fragment) <= _FRAGMENT_MAX
+            and all(c in title_chars for c in fragment))
+
+
+def summary_witness(summary: str, paragraph: str,
+                    title_chars: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of `paragraph` inserted relative to the clean `summary` (empty if it does not witness)."""
+    summary = summary.strip()
+    if len(summary) < 20:
+        return []
+    window = paragraph[:int(len(summary) * 1.8) + 20]
+    matcher = difflib.SequenceMatcher(None, summary, window, autojunk=False)
+    matched = sum(block.size for block in matcher.get_matching_blocks())
+    if matched < 0.9 * len(summary):
+        return []
+    spans = []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "insert" and _fragment_ok(window[j1:j2], title_chars):
+            spans.append((j1, j2))
+        elif tag in ("replace", "delete") and i1 < len(summary) - 3 and j2 < len(window) - 3:
+            return []  # the summary is not this paragraph with insertions
+    return spans
+
+
+def repetition_witness(paragraph: str, title_chars: frozenset[str]) -> list[tuple[int, int]]:
+    """Spans of the first stuffing cycle found from repetition alone (no summary).
+
+    Candidates are maximal strings of title characters that recur at least three times,
+    mostly right after clause punctuation; at least three distinct candidates must then
+    occur in one cyclic order twice over.
+    """
+    counts: dict[str, int] = {}
+    for length in range(_FRAGMENT_MAX, _FRAGMENT_MIN - 1, -1):
+        for start in range(len(paragraph) - length + 1):
+            piece = paragraph[start:start + length]
+            if _fragment_ok(piece, title_chars):
+                counts[piece] = counts.get(piece, 0) + 1
+    frequent = [p for p, n in counts.items() if n >= 3]
+    maximal = [p for p in frequent
+               if not any(p != q and p in q and counts[q] == counts[p] for q in frequent)]
+    spans = _non_overlapping(paragraph, sorted(maximal, key=len, reverse=True))
+    starts = [s for s in spans if s[0] > 0 and paragraph[s[0] - 1] in _CLAUSE_PUNCT]
+    boundary = {paragraph[a:b] for a, b in starts}
+    seq = [(a, b) for a, b in spans if paragraph[a:b] in boundary]
+    names = [paragraph[a:b] for a, b in seq]
+    cycle: list[str] = []
+    for name in names:
+        if name in cycle:
+            break
+        cycle.append(name)
+    period = len(cycle)
+    if period < 3 or names[period:2 * period] != cycle:
+        return []
+    return seq[:period]
+
+
+def _non_overlapping(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
+    """Occurrences of pieces (longest first), not overlapping, in text order."""
+    taken: list[tuple[int, int]] = []
+    for piece in pieces:
+        for m in re.finditer(re.escape(piece), text):
+            if all(m.end() <= a or m.start() >= b for a, b in taken):
+                taken.append((m.start(), m.end()))
+    return sorted(taken)
+
+
+def follow_cycle(paragraph: str, seed: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Extend the witnessed spans along the paragraph while fragments recur in cycle order."""
+    cycle = [paragraph[a:b] for a, b in seed]
+    return list(seed) + _walk(paragraph, seed[-1][1], len(seed) % len(cycle), cycle)
+
+
+def _cycle_spans(paragraph: str, cycle: Sequence[str]) -> list[tuple[int, int]]:
+    """Spans of a known cycle in a later paragraph, only where it runs beyond one full period."""
+    start = paragraph.find(cycle[0])
+    while start >= 0:
+        first = (start, start + len(cycle[0]))
+        spans = [first] + _walk(paragraph, first[1], 1 % len(cycle), cycle)
+        if len(spans) > len(cycle):
+            return spans
+        start = paragraph.find(cycle[0], start + 1)
+    return []
+
+
+def _walk(paragraph: str, pos: int, index: int, cycle: Sequence[str]) -> list[tuple[int, int]]:
+    """Consecutive cycle occurrences after `pos`, each within the gap of the previous one."""
+    spans = []
+    while True:
+        found = paragraph.find(cycle[index], pos)
+        if found < 0 or found - pos > _MAX_GAP:
+            return spans
+        spans.append((found, found + len(cycle[index])))
+        pos, index = found + len(cycle[index]), (index + 1) % len(cycle)
+
+
+def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """Text without the given (sorted, non-overlapping) spans."""
+    out, pos = [], 0
+    for a, b in sorted(spans):
+        out.append(text[pos:a])
+        pos = b
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
+                   summary: str | None) -> tuple[list[str], Removal]:
+    """Remove spinner fragments of the title inserted along a cycle (see module docstring)."""
+    if not title:
+        return list(paragraphs), Removal("keyword-stuffing")
+    title_chars = frozenset(c for c in title if re.match(f"[{_CJK}]", c))
+    cycle: list[str] = []
+    out: list[str] = []
+    removed: list[str] = []
+    for para in paragraphs:
+        spans: list[tuple[int, int]] = []
+        if not cycle and not para.startswith(("#", "{{", ">")):
+            seed = summary_witness(summary or "", para, title_chars) if summary else []
+            seed = seed or repetition_witness(para, title_chars)
+            if len(seed) >= 2:
+                cycle = [para[a:b] for a, b in seed]
+                spans = follow_cycle(para, seed)
+        elif cycle:
+            spans = _cycle_spans(para, cycle)
+        removed.extend(para[a:b] for a, b in spans)
+        out.append(_cut(para, spans) if spans else para)
+    return out, Removal("keyword-stuffing", tuple(removed))
+
+
+# --------------------------------------------------------------------------- residue
+
+@lru_cache(maxsize=1)
+def _s2t():
+    """The OpenCC Simplified->Traditional converter (opened once; it is read-only)."""
+    import opencc
+    return opencc.OpenCC("s2t")
+
+
+def fix_residue(text: str) -> tuple[str, Removal]:
+    """In Traditional text, replace Simplified leftovers of `_RESIDUE_CHARS` as OpenCC's phrases say."""
+    if not any(c in _RESIDUE_CHARS for c in text):
+        return text, Removal("simplified-residue")
+    converted = _s2t().convert(text)
+    if len(converted) != len(text):
+        return text, Removal("simplified-residue")
+    out, found = [], []
+    for old, new in zip(text, converted):
+        if old != new and old in _RESIDUE_CHARS:
+            out.append(new)
+            found.append(f"{old}→{new}")
+        else:
+            out.append(old)
+    return "".join(out), Removal("simplified-residue", tuple(found))
+
+
+# --------------------------------------------------------------------------- whole page
+
+def _merge(removals: Sequence[Removal]) -> tuple[Removal, ...]:
+    """Removals with the same rule merged, empty ones dropped, first-seen order."""
+    merged: dict[str, list[str]] = {}
+    for r in removals:
+        if r.texts:
+            merged.setdefault(r.rule, []).extend(r.texts)
+    return tuple(Removal(rule, tuple(texts)) for rule, texts in merged.items())
+
+
+def _clean_line(text: str | None, removals: list[Removal], script: str | None) -> str | None:
+    """Controls, pinyin and residue removed from one metadata string."""
+    if text is None:
+        return None
+    for rule in (strip_controls, strip_pinyin):
+        text, removal = rule(text)
+        removals.append(removal)
+    if script == "hant":
+        text, removal = fix_residue(text)
+        removals.append(removal)
+    return text.strip()
+
+
+def split_paragraphs(body: str) -> list[str]:
+    """Markdown body -> blocks separated by blank lines."""
+    return [p.strip("\n") for p in re.split(r"\n\s*\n", body) if p.strip()]
+
+
+def repair(extracted: Extracted, *, script: str | None = None) -> Extracted:
+    """Apply every artefact rule to the page's title, summary, captions and body."""
+    removals: list[Removal] = []
+    title = _clean_line(extracted.title, removals, script)
+    summary = _clean_line(extracted.summary, removals, script)
+    figures = tuple(replace(f, caption=_clean_line(f.caption, removals, script),
+                            alt=_clean_line(f.alt, removals, script))
+                    for f in extracted.figures)
+    body = extracted.body
+    for rule in (strip_controls, strip_pinyin):
+        body, removal = rule(body)
+        removals.append(removal)
+    paragraphs, stuffing = strip_stuffing(split_paragraphs(body), title=title, summary=summary)
+    removals.append(stuffing)
+    paragraphs, chrome = strip_chrome(paragraphs)
+    removals.extend(chrome)
+    body = "\n\n".join(paragraphs)
+    if script == "hant":
+        body, removal = fix_residue(body)
+        removals.append(removal)
+    return replace(extracted, title=title, summary=summary, figures=figures,
+                   body=body + "\n" if body else "",
+                   removals=_merge([*extracted.removals, *removals]))
+

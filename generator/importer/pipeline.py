@@ -1,0 +1,317 @@
+"""One raw page -> one article: decode, extract (HTML or text), repair artefacts, describe, render.
+
+`import_page` is pure (bytes in, `Extracted` out, `SiteError` for a page that cannot become
+an article); `render_article` turns the result into the article file's path and text.
+Reading and writing files is the job of `store` and the `import` command.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from generator.errors import SiteError
+from generator.frontmatter import dump_front_matter
+from generator.importer import artefacts
+from generator.importer.decode import decode
+from generator.importer.model import Extracted, Removal
+from generator.importer.text_extract import extract_text
+
+# Placeholder date of an undated draft: the build requires a date, drafts are never
+# published, and 1970-01-01 cannot be mistaken for a real publication date.
+UNDATED = date(1970, 1, 1)
+UNDATED_DIR = "undated"
+_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!",
+          b"\x7fELF", b"MZ", b"\x00\x00\x01\x00", b"RIFF", b"OggS", b"ID3", b"\xd0\xcf\x11\xe0")
+_HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|meta|div|p|article|title)\b", re.I)
+_SLUG_STOPWORDS = frozenset({"index", "article", "articles", "content", "detail", "details",
+                             "news", "show", "view", "doc", "page", "post", "story", "default",
+                             "html", "htm", "shtml", "php", "asp", "aspx", "jsp", "a", "n", "c"})
+# Fewer CJK characters than this in the body: not an article (an index page or an error page).
+_MIN_ARTICLE_CHARS = 60
+_SUGGESTED_TAGS = 5
+_LEAD_SUMMARY_CHARS = 120
+# "v1-" keeps the value text in YAML (bare hex digits can read as a number)
+FINGERPRINT_PLACEHOLDER = "v1-" + "0" * 16
+FINGERPRINT = re.compile(r"(fingerprint: )(v1-[0-9a-f]{16})\b")
+
+
+@dataclass(frozen=True)
+class SiteKnowledge:
+    """What the importer knows about the archive it imports into (all pure values)."""
+
+    # glossary terms, each as its written forms (hant, hans)
+    terms: tuple[tuple[str, ...], ...] = ()
+    # tag names already used by articles in the archive
+    known_tags: tuple[str, ...] = ()
+    # --tag values, added to every page
+    extra_tags: tuple[str, ...] = ()
+    # --category value, overriding the page's own
+    category: str | None = None
+    # maps either script to one canonical form (generator.scripts.Converter.fold)
+    fold: Callable[[str], str] = str
+    # "hant" / "hans" / None for a text (generator.scripts.Converter.detect_script)
+    detect: Callable[[str], str | None] = lambda text: None
+
+
+# --------------------------------------------------------------------------- checks
+
+def check_raw(raw: bytes, name: str) -> tuple[bytes, tuple[str, ...]]:
+    """Refuse empty and binary input; strip stray NUL bytes with a warning."""
+    if not raw.strip():
+        raise SiteError("empty file: nothing to import", name, hint="check the saved page")
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if raw.startswith(_MAGIC) and not utf16:
+        raise SiteError("binary file (an image, archive or document), not a web page", name,
+                        hint="import the .html or .txt copy of the article")
+    if utf16:
+        return raw, ()
+    sample = raw[:65536]
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32 and b != 27)
+    if controls > 0.02 * len(sample):
+        raise SiteError(f"binary content ({controls} control bytes in the first "
+                        f"{len(sample)}), not a web page", name,
+                        hint="import the .html or .txt copy of the article")
+    nuls = raw.count(b"\x00")
+    if nuls:
+        return raw.replace(b"\x00", b""), (f"removed {nuls} NUL byte(s) from the file",)
+    return raw, ()
+
+
+def is_html(raw: bytes, name: str) -> bool:
+    """HTML by file extension, else by the first tags in the bytes."""
+    suffix = PurePosixPath(name).suffix.lower()
+    if suffix in (".html", ".htm", ".shtml", ".xhtml"):
+        return True
+    if suffix == ".txt":
+        return False
+    return bool(_HTML_SNIFF.search(raw[:4096]))
+
+
+def _looks_truncated(text: str) -> bool:
+    """HTML that never closes its body or document (saved or fetched only in part)."""
+    tail = text[-4096:].lower()
+    return "</html" not in tail and "</body" not in tail
+
+
+# --------------------------------------------------------------------------- stages
+
+def extract(text: str, *, html: bool, url: str | None) -> Extracted:
+    """Dispatch to the HTML or the plain-text extractor."""
+    if html:
+        # imported here so plain-text import works without the HTML extractor's parser
+        from generator.importer.html_extract import extract_html
+        return extract_html(text, url=url)
+    return extract_text(text, url=url)
+
+
+def _body_chars(body: str) -> int:
+    """Article characters in a Markdown body (CJK characters and Latin words)."""
+    text = re.sub(r"\{\{figure \d+\}\}|^#+\s", "", body, flags=re.M)
+    return len(re.findall(r"[\u3400-\u9fff]|[A-Za-z0-9]+", text))
+
+
+def _outside(text: str, key: str, longer: list[str]) -> int:
+    """Occurrences of key in text that are not part of an occurrence of a longer term."""
+    covered = [False] * len(text)
+    for other in longer:
+        for m in re.finditer(re.escape(other), text):
+            covered[m.start():m.end()] = [True] * (m.end() - m.start())
+    return sum(1 for m in re.finditer(re.escape(key), text) if not all(covered[m.start():m.end()]))
+
+
+def suggest_tags(extracted: Extracted, site: SiteKnowledge) -> tuple[str, ...]:
+    """Page tags and --tag values, then archive tags and glossary terms the story is about.
+
+    A term is suggested when it occurs (in either script) in the title or summary, or, for
+    tags the archive already uses, at least three times in the body; a term that only
+    occurs inside a longer suggested one (商湯 in 商湯醫療) is not suggested again.
+    """
+    head = site.fold(f"{extracted.title or ''}\n{extracted.summary or ''}")
+    body = site.fold(extracted.body)
+    chosen: dict[str, str] = {}
+    for name in (*extracted.tags, *site.extra_tags):
+        chosen.setdefault(site.fold(name), name)
+    known = {site.fold(t): t for t in site.known_tags}
+    names = dict(known)
+    for forms in site.terms:
+        names.setdefault(site.fold(forms[0]), forms[0])
+    keys = sorted((k for k in names if len(k) >= 2 and k not in chosen), key=len, reverse=True)
+    scored: list[tuple[int, int, int, str]] = []
+    for key in keys:
+        longer = [k for k in keys if len(k) > len(key) and key in k] + list(chosen)
+        in_head = _outside(head, key, longer)
+        in_body = _outside(body, key, longer)
+        if in_head or (key in known and in_body >= 3):
+            scored.append((-in_head, -in_body, body.find(key), key))
+    for *_, key in sorted(scored)[:max(0, _SUGGESTED_TAGS - len(chosen))]:
+        chosen.setdefault(key, names[key])
+    return tuple(chosen.values())
+
+
+def lead_summary(body: str) -> str | None:
+    """The first sentences of the first text paragraph, when the page has no clean summary."""
+    for para in artefacts.split_paragraphs(body):
+        if para.startswith(("#", "{{", ">", "|", "-", "*")):
+            continue
+        cut = para[:_LEAD_SUMMARY_CHARS]
+        end = max(cut.rfind("。"), cut.rfind("！"), cut.rfind("？"))
+        return cut[:end + 1] if end > 20 else cut + ("…" if len(para) > len(cut) else "")
+    return None
+
+
+def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
+    """Final metadata: refuse pages without title or text, tags, category, summary, draft warning."""
+    if not extracted.title:
+        raise SiteError("no headline found: not an article page?", name,
+                        hint="import the article's own page, not a list or index page")
+    if _body_chars(extracted.body) < _MIN_ARTICLE_CHARS:
+        raise SiteError("no article text found (an index or list page, or an empty article?)",
+                        name, hint="import the article's own page")
+    warnings = list(extracted.warnings)
+    if not extracted.date:
+        warnings.append("no publication date found: written as a draft with date "
+                        f"{UNDATED.isoformat()}; set the real date and remove `draft: true`")
+    return replace(
+        extracted,
+        tags=suggest_tags(extracted, site),
+        category=site.category or extracted.category,
+        summary=extracted.summary or lead_summary(extracted.body),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def import_page(raw: bytes, *, name: str, url: str | None, site: SiteKnowledge,
+                declared: str | None = None) -> Extracted:
+    """Raw page bytes -> a repaired, described article; SiteError when it cannot be one."""
+    raw, warnings = check_raw(raw, name)
+    decoded = decode(raw, declared=declared)
+    if decoded.lossy_bytes:
+        share = decoded.lossy_bytes / max(len(raw), 1)
+        if share > 0.05:
+            raise SiteError(f"{decoded.lossy_bytes} bytes cannot be decoded as {decoded.encoding}",
+                            name, hint="the file is damaged or not a text page")
+        warnings += (f"{decoded.lossy_bytes} byte(s) could not be decoded as {decoded.encoding} "
+                     "(mixed encodings?): check the text for � characters",)
+    html = is_html(raw, name)
+    if html and _looks_truncated(decoded.text):
+        warnings += ("the page looks truncated (no </body> or </html>): check its end",)
+    # controls and pinyin go before extraction so line lengths and headings see clean text
+    text, controls = artefacts.strip_controls(decoded.text)
+    text, pinyin = artefacts.strip_pinyin(text)
+    page = extract(text, html=html, url=url)
+    script = page.script or site.detect(f"{page.title or ''}\n{page.body[:3000]}")
+    page = replace(page, script=script, source_url=page.source_url or url,
+                   removals=(controls, pinyin, *page.removals),
+                   warnings=(*warnings, *page.warnings),
+                   details={**page.details, "encoding": decoded.encoding,
+                            "declared_charset": decoded.declared,
+                            "lossy_bytes": decoded.lossy_bytes})
+    return finish(artefacts.repair(page, script=script), site, name)
+
+
+# --------------------------------------------------------------------------- rendering
+
+def url_slug(url: str | None) -> str | None:
+    """An ASCII slug from the URL's path when its words mean something (not ids or index)."""
+    if not url:
+        return None
+    parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
+    for part in reversed(parts):
+        stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", part.lower())
+        words = [w for w in re.split(r"[^a-z0-9]+", stem) if w]
+        meaningful = [w for w in words if re.fullmatch(r"[a-z]{3,}", w) and w not in _SLUG_STOPWORDS]
+        if stem.isascii() and len(meaningful) >= 2:
+            return "-".join(words)[:60].strip("-")
+        if words and not stem.isdigit() and stem not in _SLUG_STOPWORDS:
+            return None  # the most specific segment is an id: the hash is a better name
+    return None
+
+
+def title_slug(title: str) -> str:
+    """A short stable ASCII name for a title: 10 hex digits of its SHA-256."""
+    return hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
+
+
+def _date_value(text: str) -> date | datetime:
+    """ISO date or date-time text -> the value YAML writes unquoted."""
+    if "T" in text:
+        return datetime.fromisoformat(text)
+    return date.fromisoformat(text[:10])
+
+
+def article_path(extracted: Extracted) -> str:
+    """content-relative path: YYYY/YYYY-MM-DD-<slug>.md, or undated/<slug>.md for drafts."""
+    slug = url_slug(extracted.source_url) or title_slug(extracted.title or "")
+    if not extracted.date:
+        return f"{UNDATED_DIR}/{slug}.md"
+    day = extracted.date[:10]
+    return f"{day[:4]}/{day}-{slug}.md"
+
+
+def _figures(extracted: Extracted) -> list[dict]:
+    """Figures as front-matter mappings without empty fields."""
+    out = []
+    for fig in extracted.figures:
+        item = {"caption": fig.caption, "src": fig.src, "alt": fig.alt, "credit": fig.credit}
+        out.append({k: v for k, v in item.items() if v})
+    return out
+
+
+def article_meta(extracted: Extracted, *, raw_sha256: str, imported: datetime) -> dict:
+    """The front matter of an imported article (docs/design.md, Article format)."""
+    published = _date_value(extracted.date) if extracted.date else None
+    # a second value object: one object twice would be written as a YAML anchor and alias
+    when = _date_value(extracted.date) if extracted.date else UNDATED
+    source = {
+        "name": extracted.source_name,
+        "url": extracted.source_url,
+        "published": published,
+        "imported": imported.replace(microsecond=0),
+        "sha256": raw_sha256,
+        "original_title": extracted.original_title,
+        "fingerprint": FINGERPRINT_PLACEHOLDER,
+    }
+    meta = {
+        "title": extracted.title,
+        "date": when,
+        "script": extracted.script,
+        "draft": True if not published else None,
+        "tags": list(extracted.tags),
+        "category": extracted.category,
+        "summary": extracted.summary,
+        "authors": list(extracted.authors) or None,
+        "figures": _figures(extracted) or None,
+        "source": {k: v for k, v in source.items() if v is not None},
+    }
+    return {k: v for k, v in meta.items() if v is not None}
+
+
+def render_article(extracted: Extracted, *, raw_sha256: str, imported: datetime,
+                   syndicated: list[dict] | None = None) -> tuple[str, str]:
+    """(content-relative path, file text) of the article."""
+    meta = article_meta(extracted, raw_sha256=raw_sha256, imported=imported)
+    if syndicated:
+        meta["syndicated"] = syndicated
+    return article_path(extracted), stamp(dump_front_matter(meta, extracted.body))
+
+
+def fingerprint(text: str) -> str:
+    """16 hex digits identifying an article text as written (its own fingerprint zeroed)."""
+    zeroed = FINGERPRINT.sub(lambda m: m[1] + FINGERPRINT_PLACEHOLDER, text)
+    return hashlib.sha256(zeroed.encode("utf-8")).hexdigest()[:16]
+
+
+def stamp(text: str) -> str:
+    """The text with its fingerprint filled in (the text holds the placeholder or an old value)."""
+    digest = fingerprint(text)
+    return FINGERPRINT.sub(lambda m: f"{m[1]}v1-{digest}", text, count=1)
+
+
+def removal_counts(removals: tuple[Removal, ...]) -> dict[str, int]:
+    """{rule: number of removed pieces} for the report."""
+    return {r.rule: r.count for r in removals if r.count}
