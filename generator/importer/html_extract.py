@@ -1,0 +1,1031 @@
+"""HTML page -> Extracted: the article's blocks as Markdown, its metadata, and what was removed.
+
+How the article is found (general rules, no per-site code):
+1. The page is parsed with selectolax (lexbor) into a small tree of `El`; scripts, styles,
+   forms controls and hidden elements are dropped. Elements whose class/id name page chrome
+   (rules/html.yml `chrome_class`) are marked, not deleted, so metadata can still be read there.
+2. Every element gets a score from the text beneath it: sentence punctuation and plain text
+   count for it, link text against it. The best-scoring element is the article container.
+3. The whole page is rendered into blocks (paragraphs, headings, lists, quotes, tables,
+   figures). The headline is the heading (or short block) matching <title>/og:title; the date
+   and bylines are read near it. The body is the container's blocks after the headline, with
+   chrome blocks, link lists, boilerplate lines and trailing "related" teasers removed.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urljoin
+
+import yaml
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from generator.importer import metadata as meta
+from generator.importer.model import Extracted, FigureInfo, Removal
+
+_RULES_FILE = Path(__file__).with_name("rules") / "html.yml"
+
+_SKIP_TAGS = frozenset({
+    "script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "select",
+    "option", "button", "input", "textarea", "head", "link", "meta", "canvas", "map", "area",
+    "audio", "video", "source", "title", "-comment", "math", "param", "label",
+})
+_BLOCK_TAGS = frozenset({
+    "p", "div", "section", "article", "main", "header", "footer", "aside", "nav", "center",
+    "dd", "dt", "dl", "form", "fieldset", "address", "figure", "figcaption", "body", "html",
+    "text", "font-block", "hr", "pre", "details", "summary", "caption", "tbody", "thead",
+    "tfoot", "tr", "td", "th", "table", "ul", "ol", "li", "blockquote", "h1", "h2", "h3",
+    "h4", "h5", "h6", "span-block",
+})
+_MAX_DEPTH = 120
+_HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 4, "h6": 4}
+_PUNCT = frozenset("，。！？；：、“”「」,!?;")
+_SENTENCE_END = re.compile(r"[。！？!?…；;」”\"）)]$")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_CAPTION_CLASS = re.compile(r"caption|pic|img|photo|figure|desc|note|tuzhu|imgtext|explain", re.I)
+_DATE_ONLY_LINE = re.compile(r"^[\s\d:：/\-.年月日时時分秒星期周週一二三四五六日天()（）\[\]【】|｜APMapm上下午发布發布更新时间時間日期]*$")
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Compiled rules/html.yml."""
+
+    chrome_class: re.Pattern
+    content_hint: re.Pattern
+    short_line: int
+    line_rules: tuple[tuple[str, re.Pattern], ...]
+    source_line: re.Pattern
+    original_title: re.Pattern
+    related_heading: re.Pattern
+    image_junk: re.Pattern
+    not_names: frozenset[str]
+
+
+@functools.lru_cache(maxsize=4)
+def load_rules(path: Path = _RULES_FILE) -> Rules:
+    """Read and compile the extraction rules (cached: they never change during a run)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+
+    def rx(key: str) -> re.Pattern:
+        return re.compile(re.sub(r"\s+", "", data[key]) if key == "chrome_class" else data[key], re.I)
+
+    return Rules(
+        chrome_class=rx("chrome_class"),
+        content_hint=rx("content_hint"),
+        short_line=int(data["short_line"]),
+        line_rules=tuple((name, re.compile(p, re.I)) for name, p in data["line_rules"].items()),
+        source_line=rx("source_line"),
+        original_title=rx("original_title"),
+        related_heading=rx("related_heading"),
+        image_junk=rx("image_junk"),
+        not_names=frozenset(data["not_names"]),
+    )
+
+
+# ----------------------------------------------------------------------------- tree
+
+
+@dataclass(eq=False, slots=True)
+class El:
+    """A parsed element with the text statistics of its subtree."""
+
+    tag: str
+    attrs: dict
+    parent: El | None
+    children: list = field(default_factory=list)  # El | str
+    chrome: str | None = None  # chrome rule that marked this element (or an ancestor)
+    chars: int = 0  # letters and digits below, outside chrome
+    link_chars: int = 0
+    punct: int = 0
+    score: float = 0.0
+
+    def attr(self, name: str) -> str:
+        """Attribute value or ""."""
+        return self.attrs.get(name) or ""
+
+    def text(self) -> str:
+        """All text below, whitespace collapsed."""
+        parts: list[str] = []
+        stack: list = [self]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, str):
+                parts.append(item)
+            else:
+                stack.extend(reversed(item.children))
+        return meta.squash(" ".join(parts))
+
+    def inside(self, other: El) -> bool:
+        """True when `other` is this element or one of its ancestors."""
+        node: El | None = self
+        while node is not None:
+            if node is other:
+                return True
+            node = node.parent
+        return False
+
+
+def _is_hidden(attrs: dict) -> bool:
+    """Hidden by inline style or the hidden attribute."""
+    style = attrs.get("style") or ""
+    return "hidden" in attrs or bool(style and _HIDDEN_STYLE.search(style))
+
+
+def build_tree(root: LexborNode, rules: Rules) -> El:
+    """Convert the parsed document into an El tree (iteratively: pages nest deeply)."""
+    top = El("body", {}, None)
+    stack: list[tuple[LexborNode, El, int]] = [(child, top, 1) for child in _children(root)][::-1]
+    while stack:
+        node, parent, depth = stack.pop()
+        tag = node.tag
+        if tag == "-text":
+            text = node.text_content
+            if text:
+                parent.children.append(text)
+            continue
+        if tag in _SKIP_TAGS or tag is None or tag.startswith("-"):
+            continue
+        attrs = {k: (v or "") for k, v in node.attributes.items()}
+        if _is_hidden(attrs):
+            continue
+        if depth > _MAX_DEPTH:
+            # absurd nesting (broken markup): flatten so rendering stays within the recursion limit
+            stack.extend((child, parent, depth) for child in reversed(_children(node)))
+            continue
+        el = El(tag, attrs, parent)
+        el.chrome = parent.chrome or _chrome_rule(tag, attrs, rules)
+        parent.children.append(el)
+        stack.extend((child, el, depth + 1) for child in reversed(_children(node)))
+    return top
+
+
+def _children(node: LexborNode) -> list[LexborNode]:
+    """Child nodes of a selectolax node, in order."""
+    out = []
+    child = node.child
+    while child is not None:
+        out.append(child)
+        child = child.next
+    return out
+
+
+def _chrome_rule(tag: str, attrs: dict, rules: Rules) -> str | None:
+    """Name of the chrome kind an element's tag/class/id says it is, if any."""
+    if tag in ("nav", "aside"):
+        return "navigation"
+    if tag == "footer":
+        return "footer"
+    names = " ".join(attrs.get(k) or "" for k in ("class", "id")).strip()
+    if not names:
+        return None
+    for token in names.split():
+        match = rules.chrome_class.search(token)
+        if match and not rules.content_hint.search(token):
+            return "chrome:" + match.group(2).lower()
+    return None
+
+
+def score_tree(top: El) -> None:
+    """Fill chars, link_chars, punct and score bottom-up (post-order, iterative)."""
+    order: list[El] = []
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        order.append(el)
+        stack.extend(c for c in el.children if isinstance(c, El))
+    for el in reversed(order):
+        if el.chrome and el.parent is not None and el.parent.chrome is None:
+            continue  # chrome adds nothing to its container
+        in_link = el.tag == "a"
+        for child in el.children:
+            if isinstance(child, str):
+                n = sum(1 for ch in child if ch.isalnum())
+                el.chars += n
+                if in_link:
+                    el.link_chars += n
+                else:
+                    el.punct += sum(1 for ch in child if ch in _PUNCT)
+            elif not child.chrome:
+                el.chars += child.chars
+                el.link_chars += child.chars if in_link else child.link_chars
+                el.punct += child.punct
+        plain = el.chars - el.link_chars
+        el.score = 10.0 * el.punct + 0.3 * plain - 1.5 * el.link_chars
+
+
+def best_container(top: El) -> El:
+    """The element with the highest score; ties go to the deepest."""
+    best, best_score = top, top.score
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        if el.chrome:
+            continue
+        if el.score >= best_score and el.tag not in ("a", "p", "span", "font", "li", "h1", "h2", "h3"):
+            best, best_score = el, el.score
+        stack.extend(c for c in el.children if isinstance(c, El))
+    return best
+
+
+# ----------------------------------------------------------------------------- blocks
+
+
+@dataclass
+class Block:
+    """One rendered block of the page."""
+
+    kind: str  # p, h, li, quote, table, figure
+    md: str
+    plain: str
+    owner: El
+    link_chars: int = 0
+    chars: int = 0
+    level: int = 0
+    figure: FigureInfo | None = None
+    removed: str | None = None
+
+
+@dataclass
+class _Inline:
+    """Inline text being collected for the current block."""
+
+    md: list[str] = field(default_factory=list)
+    plain: list[str] = field(default_factory=list)
+    link_chars: int = 0
+
+
+class _Renderer:
+    """Turns an El tree into a flat list of Blocks in reading order."""
+
+    def __init__(self, base_url: str | None, rules: Rules) -> None:
+        self.blocks: list[Block] = []
+        self.base_url = base_url
+        self.rules = rules
+        self.inline = _Inline()
+        self.owner: El | None = None
+
+    def flush(self, owner: El, kind: str = "p", level: int = 0) -> None:
+        """End the current inline run as a block."""
+        plain = meta.squash("".join(self.inline.plain))
+        md = meta.squash("".join(self.inline.md))
+        if plain:
+            chars = sum(1 for ch in plain if ch.isalnum())
+            self.blocks.append(Block(kind, md, plain, self.owner or owner, self.inline.link_chars, chars, level))
+        self.inline = _Inline()
+        self.owner = None
+
+    def text(self, s: str, el: El) -> None:
+        """Add inline text."""
+        if self.owner is None and s.strip():
+            self.owner = el
+        s = s.replace("\r", "")
+        self.inline.plain.append(s)
+        self.inline.md.append(_escape_md(s))
+
+    def render(self, el: El) -> None:
+        """Render an element and its subtree (recursive; depth is bounded by flattening)."""
+        tag = el.tag
+        if tag == "br":
+            self.flush(el)
+            return
+        if tag == "img":
+            self.image(el)
+            return
+        if tag in _HEADINGS:
+            self.flush(el)
+            self.children(el)
+            self.flush(el, "h", _HEADINGS[tag])
+            return
+        if tag == "li":
+            self.flush(el)
+            self.children(el)
+            self.flush(el, "li", 1 if (el.parent and el.parent.tag == "ol") else 0)
+            return
+        if tag == "blockquote":
+            self.flush(el)
+            start = len(self.blocks)
+            self.children(el)
+            self.flush(el)
+            for block in self.blocks[start:]:
+                if block.kind == "p":
+                    block.kind = "quote"
+            return
+        if tag == "table" and _is_data_table(el):
+            self.flush(el)
+            self.table(el)
+            return
+        if tag == "a":
+            self.link(el)
+            return
+        if tag in _BLOCK_TAGS:
+            self.flush(el)
+            self.children(el)
+            self.flush(el)
+            return
+        self.children(el)
+
+    def children(self, el: El) -> None:
+        """Render the children of an element."""
+        for child in el.children:
+            if isinstance(child, str):
+                self.text(child, el)
+            else:
+                self.render(child)
+
+    def link(self, el: El) -> None:
+        """Inline link: Markdown link for absolute http(s) targets, else its text."""
+        before_md = len(self.inline.md)
+        before_plain = len(self.inline.plain)
+        self.children(el)
+        text = "".join(self.inline.plain[before_plain:])
+        n = sum(1 for ch in text if ch.isalnum())
+        self.inline.link_chars += n
+        href = _resolve(el.attr("href"), self.base_url)
+        if href and text.strip() and href.startswith(("http://", "https://")):
+            inner = meta.squash("".join(self.inline.md[before_md:]))
+            del self.inline.md[before_md:]
+            self.inline.md.append(f"[{inner}]({href.replace(' ', '%20').replace(')', '%29')})")
+
+    def image(self, el: El) -> None:
+        """An <img>: a figure block if it is an article image."""
+        src = _image_src(el, self.base_url)
+        if not src or not _is_article_image(el, src, self.rules):
+            return
+        alt = meta.squash(el.attr("alt")) or None
+        self.flush(el)
+        figure = FigureInfo(caption=None, src=src, alt=alt)
+        self.blocks.append(Block("figure", "", "", el, figure=figure))
+
+    def table(self, el: El) -> None:
+        """A data table as a Markdown table."""
+        rows = [[_cell_text(c) for c in r.children if isinstance(c, El) and c.tag in ("td", "th")]
+                for r in _rows(el)]
+        rows = [r for r in rows if any(r)]
+        width = max(len(r) for r in rows)
+        rows = [r + [""] * (width - len(r)) for r in rows]
+        lines = ["| " + " | ".join(rows[0]) + " |", "|" + " --- |" * width]
+        lines += ["| " + " | ".join(r) + " |" for r in rows[1:]]
+        plain = " ".join(" ".join(c for c in r if c) for r in rows)
+        chars = sum(1 for ch in plain if ch.isalnum())
+        self.blocks.append(Block("table", "\n".join(lines), plain, el, 0, chars))
+
+
+def _escape_md(text: str) -> str:
+    """Escape the few characters that would turn plain text into Markdown syntax."""
+    return text.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_").replace("`", "\\`") \
+        .replace("[", "\\[").replace("]", "\\]").replace("<", "&lt;")
+
+
+def _cell_text(cell: El) -> str:
+    """Text of a table cell, safe inside a Markdown table row."""
+    return cell.text().replace("|", "\\|")
+
+
+def _rows(table: El) -> list[El]:
+    """The <tr> rows of a table (through thead/tbody, not into nested tables)."""
+    rows: list[El] = []
+    for child in table.children:
+        if isinstance(child, El):
+            if child.tag == "tr":
+                rows.append(child)
+            elif child.tag in ("tbody", "thead", "tfoot"):
+                rows.extend(c for c in child.children if isinstance(c, El) and c.tag == "tr")
+    return rows
+
+
+def _is_data_table(table: El) -> bool:
+    """A table of data (rows of short cells) rather than page layout."""
+    rows = _rows(table)
+    if len(rows) < 2:
+        return False
+    widths = []
+    for row in rows:
+        cells = [c for c in row.children if isinstance(c, El) and c.tag in ("td", "th")]
+        for cell in cells:
+            stack = list(cell.children)
+            while stack:
+                item = stack.pop()
+                if isinstance(item, El):
+                    if item.tag in ("table", "img", "p", "div", "ul", "ol", "h1", "h2", "h3", "iframe", "form"):
+                        return False
+                    stack.extend(item.children)
+            if cell.chars > 120:
+                return False
+        widths.append(len(cells))
+    if max(widths) < 2:
+        return False
+    return widths.count(max(widths)) >= len(widths) * 0.6 and table.link_chars < table.chars * 0.5
+
+
+def _resolve(href: str, base: str | None) -> str:
+    """Absolute URL for a link or image reference, unresolvable ones left as they are."""
+    href = (href or "").strip()
+    if not href or href.startswith(("javascript:", "#", "mailto:")):
+        return ""
+    if base and not href.startswith(("http://", "https://", "data:")):
+        try:
+            return urljoin(base, href)
+        except ValueError:
+            return href
+    return href
+
+
+def _image_src(el: El, base: str | None) -> str:
+    """The real image URL: lazy-loading attributes before src; data: placeholders skipped."""
+    for key in ("data-src", "data-original", "data-lazy-src", "data-url", "original", "data-echo",
+                "data-actualsrc", "file", "src"):
+        value = el.attr(key).strip()
+        if value and not value.startswith("data:"):
+            return _resolve(value, base)
+    srcset = el.attr("srcset") or el.attr("data-srcset")
+    if srcset:
+        first = srcset.split(",")[0].strip().split(" ")[0]
+        if first and not first.startswith("data:"):
+            return _resolve(first, base)
+    return ""
+
+
+def _is_article_image(el: El, src: str, rules: Rules) -> bool:
+    """False for icons, ads, tracking pixels and other non-article images."""
+    for key in ("width", "height"):
+        value = re.match(r"\d+", el.attr(key))
+        if value and int(value.group()) < 60:
+            return False
+    if rules.image_junk.search(src.lower()):
+        return False
+    return not el.chrome
+
+
+# ----------------------------------------------------------------------------- page
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the <head> (and a crawler wrapper) says about the page."""
+
+    title: str
+    metas: dict
+    json_ld: list
+    canonical: str | None
+    wrapper_url: str | None
+    wrapper_title: str | None
+
+
+def read_head(tree: LexborHTMLParser) -> Head:
+    """Collect <title>, <meta>, JSON-LD, canonical link and the crawler <text> wrapper."""
+    title_node = tree.css_first("title")
+    metas: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
+        value = (attrs.get("content") or "").strip()
+        if key and value and key not in metas:
+            metas[key] = value
+    json_ld = meta.json_ld_items([n.text(deep=True) for n in tree.css('script[type="application/ld+json"]')])
+    canonical = None
+    node = tree.css_first('link[rel="canonical"]')
+    if node is not None:
+        canonical = node.attributes.get("href")
+    wrapper = tree.css_first("text[id]")
+    wrapper_url = wrapper.attributes.get("id") if wrapper is not None else None
+    wrapper_title = wrapper.attributes.get("title") if wrapper is not None else None
+    if wrapper_title and "document.title" in wrapper_title:
+        wrapper_title = None  # the crawler captured a script fragment, not a title
+    return Head(meta.squash(title_node.text()) if title_node is not None else "", metas, json_ld,
+                canonical, wrapper_url, wrapper_title)
+
+
+def extract_html(text: str, *, url: str | None = None) -> Extracted:
+    """Find the article in an HTML page and describe it."""
+    rules = load_rules()
+    tree = LexborHTMLParser(text)
+    head = read_head(tree)
+    base = url or head.canonical or head.metas.get("og:url") or head.wrapper_url
+    root = tree.body or tree.root
+    if root is None:
+        return Extracted(title=None, date=None, warnings=("empty page: no HTML body",))
+    top = build_tree(root, rules)
+    score_tree(top)
+    container = best_container(top)
+    renderer = _Renderer(base, rules)
+    renderer.render(top)
+    renderer.flush(top)
+    blocks = renderer.blocks
+    return _describe(head, blocks, container, top, base, rules)
+
+
+def _head_title(head: Head) -> str:
+    """The page's own title text: <title>, else og:title, else the crawler wrapper title."""
+    return head.title or head.metas.get("og:title", "") or (head.wrapper_title or "")
+
+
+def find_headline(blocks: list[Block], head: Head, container: El) -> int | None:
+    """Index of the block holding the headline, matched against <title> and og:title."""
+    refs = [t for t in (head.title, head.metas.get("og:title", ""), head.wrapper_title or "",
+                        head.metas.get("title", "")) if t]
+    if not refs:
+        return None
+    best: tuple[float, int] | None = None
+    for i, block in enumerate(blocks):
+        if block.kind not in ("h", "p") or not (2 <= block.chars <= 80) or block.owner.chrome:
+            continue
+        if block.link_chars > block.chars * 0.6 and block.kind != "h":
+            continue
+        cand = meta.clean_title(block.plain)
+        if not any(meta.matches_title(cand, ref) for ref in refs):
+            continue
+        rank = len(meta.fold(cand)) + (30 if block.kind == "h" else 0)
+        rank += 20 if block.owner.tag == "h1" or _owner_tag(block) == "h1" else 0
+        rank += 15 if block.owner.inside(container) else 0
+        if best is None or rank > best[0]:
+            best = (rank, i)
+    return best[1] if best else None
+
+
+def _owner_tag(block: Block) -> str:
+    """Tag of the nearest block-level element owning a block."""
+    node: El | None = block.owner
+    while node is not None and node.tag not in _BLOCK_TAGS:
+        node = node.parent
+    return node.tag if node is not None else ""
+
+
+def choose_title(blocks: list[Block], headline: int | None, head: Head) -> str | None:
+    """The headline's text, else og:title, else the first segment of <title>."""
+    if headline is not None:
+        return meta.clean_title(blocks[headline].plain)
+    for ref in (head.metas.get("og:title"), head.title, head.wrapper_title):
+        if ref:
+            return meta.title_from_head(ref) or None
+    return None
+
+
+def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str | None,
+              rules: Rules) -> Extracted:
+    """Turn rendered blocks into the Extracted value."""
+    headline = find_headline(blocks, head, container)
+    title = choose_title(blocks, headline, head)
+    removals: dict[str, list[str]] = {}
+    warnings: list[str] = []
+    body_idx = [i for i, b in enumerate(blocks) if b.owner.inside(container)]
+    if headline is not None:
+        body_idx = [i for i in body_idx if i > headline] or body_idx
+    date, date_where = find_date(blocks, headline, head, base, body_idx)
+    authors = find_authors(blocks, headline, head, body_idx, top, rules)
+    body, figures, original_title, source_name = clean_body(blocks, body_idx, title, rules, removals)
+    if not body.strip() or len(meta.fold(body)) < 30:
+        warnings.append("no article found: looks like an index page")
+    elif _looks_like_index(top, container):
+        warnings.append("no article found: looks like an index page")
+    if date is None:
+        warnings.append("no publication date found")
+    site = _site_name(head, source_name)
+    summary = _summary(head, title)
+    tags = meta.clean_keywords(head.metas.get("keywords", "") or head.metas.get("news_keywords", ""),
+                               title=title, site=site)
+    category = find_category(blocks, top, rules, title)
+    details = {"date_from": date_where} if date_where else {}
+    return Extracted(
+        title=title or None,
+        date=date,
+        authors=authors,
+        source_name=site,
+        source_url=base,
+        original_title=original_title,
+        category=category,
+        tags=tags,
+        summary=summary,
+        figures=tuple(figures),
+        body=body,
+        script=_script(body or (title or "")),
+        removals=tuple(Removal(rule, tuple(texts)) for rule, texts in removals.items()),
+        warnings=tuple(warnings),
+        details=details,
+    )
+
+
+def _looks_like_index(top: El, container: El) -> bool:
+    """A page whose text is mostly links, with no container of sentences, is an index."""
+    return container.punct < 5 and top.link_chars > 2 * max(1, top.chars - top.link_chars)
+
+
+def find_date(blocks: list[Block], headline: int | None, head: Head, base: str | None,
+              body_idx: list[int]) -> tuple[str | None, str | None]:
+    """Publication date: near the headline, else page metadata, else the URL; never today."""
+    near: str | None = None
+    if headline is not None:
+        window = list(range(headline + 1, min(len(blocks), headline + 12))) + \
+            list(range(headline - 1, max(-1, headline - 4), -1))
+        for i in window:
+            if blocks[i].kind == "figure" or blocks[i].chars > 200:
+                continue
+            near = meta.parse_date(blocks[i].plain)
+            if near:
+                break
+    meta_date = _meta_date(head)
+    if near and meta_date and near[:10] == meta_date[:10] and len(meta_date) > len(near):
+        return meta_date, "meta"
+    if near:
+        return near, "headline"
+    if meta_date:
+        return meta_date, "meta"
+    start = body_idx[0] if body_idx else len(blocks)
+    for block in blocks[max(0, start - 15):start + 3]:
+        if block.chars <= 200:
+            found = meta.parse_date(block.plain)
+            if found:
+                return found, "text"
+    for block in blocks[start:start + 400]:
+        if block.chars <= 120 and block.kind != "table":
+            found = meta.parse_date(block.plain)
+            if found and ":" in found[10:]:
+                return found, "text"
+    from_url = meta.date_from_url(base)
+    return (from_url, "url") if from_url else (None, None)
+
+
+def _meta_date(head: Head) -> str | None:
+    """Publication date from <meta> or JSON-LD."""
+    for key in ("article:published_time", "og:release_date", "publishdate", "pubdate",
+                "publish_date", "publishtime", "publication_date", "date", "dc.date",
+                "dc.date.issued", "sailthru.date", "parsely-pub-date", "datepublished",
+                "og:published_time", "article:published", "weibo: article:create_at", "created"):
+        value = head.metas.get(key)
+        if value:
+            found = meta.parse_meta_date(value)
+            if found:
+                return found
+    for item in head.json_ld:
+        value = item.get("datePublished") or item.get("dateCreated")
+        if isinstance(value, str):
+            found = meta.parse_meta_date(value)
+            if found:
+                return found
+    return None
+
+
+def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
+                 top: El, rules: Rules) -> tuple[str, ...]:
+    """Reporters: bylines near the headline, author markup, bylines at the body's start and end."""
+    near: list[int] = []
+    if headline is not None:
+        first_text = next((i for i in body_idx if _is_sentence_block(blocks[i]) and blocks[i].chars > 40), headline + 10)
+        near = list(range(headline + 1, min(len(blocks), max(headline + 10, first_text + 2))))
+    elif body_idx:
+        near = list(range(max(0, body_idx[0] - 6), body_idx[0]))
+    found = _bylines_in(blocks, near, rules)
+    if found:
+        return found
+    found = _markup_authors(top, rules)
+    if found:
+        return found
+    if body_idx:
+        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1], rules)
+        if found:
+            return found
+        last = [i for i in body_idx if blocks[i].kind in ("p", "quote")][-2:]
+        for i in reversed(last):
+            names = meta.closing_name(blocks[i].plain, rules.not_names)
+            if names:
+                return names
+        found = _source_person(blocks, near + body_idx[:6] + body_idx[-6:], rules)
+        if found:
+            return found
+    return _meta_authors(head, rules)
+
+
+def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[str, ...]:
+    """Names from the first block (in the given order) that carries a byline."""
+    seen: set[int] = set()
+    for i in indexes:
+        if i in seen or not (0 <= i < len(blocks)) or blocks[i].kind == "figure":
+            continue
+        seen.add(i)
+        found = meta.find_bylines(blocks[i].plain, rules.not_names)
+        if found:
+            return found.names
+    return ()
+
+
+_AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp_name|zuozhe|jizhe)([-_ ]|$)", re.I)
+
+
+def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
+    """Names in rel=author / itemprop=author / class="author" elements outside page chrome."""
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        if el.chrome:
+            continue
+        marked = el.attr("rel") == "author" or el.attr("itemprop") == "author" or \
+            bool(_AUTHOR_MARKUP.search(el.attr("class") + " " + el.attr("id")))
+        if marked and el.chars <= 30:
+            text = re.sub(r"^(?:作者|记者|記者|文|撰文)\s*[:：／/]?\s*", "", el.text())
+            names = meta.split_names(text, rules.not_names)
+            if names and len(meta.fold(text)) <= 4 * len(names) + 2:
+                return names
+        stack.extend(c for c in reversed(el.children) if isinstance(c, El))
+    return ()
+
+
+_ORG_SUFFIX = re.compile(r"[报報网網社台站刊局部会會院所厅廳办辦处處司团團馆館委]$|新闻|新聞|转载|轉載|互联网|本站")
+
+
+def _source_person(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[str, ...]:
+    """A 来源 line that names a person rather than an outlet (来源: 尹娟)."""
+    for i in indexes:
+        if not (0 <= i < len(blocks)) or blocks[i].chars > rules.short_line:
+            continue
+        match = rules.source_line.match(blocks[i].plain)
+        if match:
+            value = match.group(2).strip()
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", value) and not _ORG_SUFFIX.search(value):
+                return meta.split_names(value, rules.not_names)
+    return ()
+
+
+def _meta_authors(head: Head, rules: Rules) -> tuple[str, ...]:
+    """Authors from <meta name=author> or JSON-LD, unless that names the outlet."""
+    for key in ("author", "article:author", "dc.creator", "byl"):
+        value = head.metas.get(key, "")
+        names = meta.split_names(re.sub(r"^(?:记者|記者|作者|文)[:：/／]?", "", value), rules.not_names)
+        if names and not value.startswith("http") and not _is_outlet(value, head):
+            return names
+    for item in head.json_ld:
+        for name in meta.ld_names(item.get("author")):
+            names = meta.split_names(name, rules.not_names)
+            if names and not _is_outlet(name, head):
+                return names
+    return ()
+
+
+def _is_outlet(name: str, head: Head) -> bool:
+    """True when a claimed author is the outlet itself."""
+    site = head.metas.get("og:site_name", "")
+    folded = meta.fold(name)
+    return bool(folded) and (folded in meta.fold(site) or folded in meta.fold(head.title)[-12:])
+
+
+def _line_rule(block: Block, rules: Rules) -> str | None:
+    """Name of the boilerplate line rule a short block matches."""
+    if block.chars > rules.short_line:
+        return None
+    for name, pattern in rules.line_rules:
+        if pattern.search(block.plain):
+            return name
+    return None
+
+
+def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, rules: Rules,
+               removals: dict[str, list[str]]) -> tuple[str, list[FigureInfo], str | None, str | None]:
+    """The container's blocks as Markdown, chrome removed; figures, original title, source."""
+    kept: list[Block] = []
+    original_title = None
+    source_name = None
+    started = False
+    folded_title = meta.fold(title or "")
+    related_at: int | None = None
+    for i in body_idx:
+        block = blocks[i]
+        rule = _block_rule(block, rules, folded_title, started)
+        if rule == "original-title":
+            original_title = rules.original_title.match(block.plain).group(2)
+        elif rule == "source-line" and source_name is None:
+            source_name = rules.source_line.match(block.plain).group(2)
+        if rule == "related-heading":
+            related_at = len(kept)
+        if rule:
+            removals.setdefault(rule, []).append(block.plain or block.figure.src if block.figure else block.plain)
+            continue
+        if block.kind != "figure" and _is_sentence_block(block):
+            started = True
+        kept.append(block)
+    if related_at is not None:
+        kept = _drop_related_tail(kept, related_at, removals)
+    kept = _trim_edges(kept, rules, removals)
+    figures = _attach_captions(kept, removals)
+    return _to_markdown(kept, figures), figures, original_title, source_name
+
+
+def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool) -> str | None:
+    """Why a body block is chrome, or None to keep it."""
+    if block.owner.chrome:
+        return block.owner.chrome.split(":")[0] if ":" not in block.owner.chrome else "chrome-block"
+    if block.kind == "figure":
+        return None
+    plain = block.plain
+    if rules.original_title.match(plain):
+        return "original-title"
+    if block.chars <= rules.short_line and rules.source_line.match(plain):
+        return "source-line"
+    if rules.related_heading.match(plain) and block.chars <= 30:
+        return "related-heading"
+    rule = _line_rule(block, rules)
+    if rule:
+        return rule
+    if block.kind != "table" and block.link_chars > 0.5 * block.chars and block.chars < 300:
+        return "link-list"
+    if not started and folded_title and meta.fold(meta.clean_title(plain)) == folded_title:
+        return "headline-repeat"
+    if not started and block.chars <= 80 and _DATE_ONLY_LINE.match(plain):
+        return "date-line"
+    if not started and block.chars <= 80 and meta.parse_date(plain) and not _is_sentence_block(block):
+        return "article-meta"
+    return None
+
+
+def _is_sentence_block(block: Block) -> bool:
+    """A block of running text: long enough and with sentence punctuation."""
+    return block.chars >= 20 and sum(1 for ch in block.plain if ch in _PUNCT) >= 1
+
+
+def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]]) -> list[Block]:
+    """After a "related" heading, drop teasers: everything unless real paragraphs follow."""
+    tail = kept[at:]
+    sentences = sum(b.chars for b in tail if _is_sentence_block(b) and b.link_chars < b.chars * 0.3)
+    before = sum(b.chars for b in kept[:at])
+    if sentences > before:
+        return kept
+    removals.setdefault("related-teasers", []).extend(b.plain for b in tail if b.plain)
+    return kept[:at]
+
+
+def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
+    """Drop short unpunctuated leftovers at the end (bylines handled, counters, labels)."""
+    while kept and kept[-1].kind not in ("figure", "table") and kept[-1].chars <= 12 \
+            and not _SENTENCE_END.search(kept[-1].plain) and not re.search(r"[（(]完[)）]", kept[-1].plain):
+        removals.setdefault("trailing-label", []).append(kept[-1].plain)
+        kept = kept[:-1]
+    return kept
+
+
+def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[FigureInfo]:
+    """Give each figure its caption (a <figcaption> or short caption block next to it)."""
+    figures: list[FigureInfo] = []
+    for i, block in enumerate(kept):
+        if block.kind != "figure" or block.figure is None:
+            continue
+        caption = _caption_of(block, kept, i)
+        fig = block.figure
+        if caption is not None:
+            fig = FigureInfo(caption=caption.plain, src=fig.src, alt=fig.alt, credit=fig.credit)
+            caption.removed = "caption"
+        figures.append(fig)
+        block.figure = fig
+        block.md = f"{{{{figure {len(figures)}}}}}"
+    return figures
+
+
+def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
+    """The block that captions figure block `i`, if any."""
+    for j in (i + 1, i - 1):
+        if not (0 <= j < len(kept)):
+            continue
+        other = kept[j]
+        if other.kind not in ("p",) or other.removed or other.chars > 80 or other.chars < 2:
+            continue
+        owner = other.owner
+        in_figure = any(n.tag in ("figcaption", "figure") for n in _ancestors(owner, 3))
+        classed = any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) for n in _ancestors(owner, 2))
+        centered = any("center" in (n.attr("align") + n.attr("style")).lower() for n in _ancestors(owner, 2))
+        same_cell = _nearest(owner, ("td",)) is not None and _nearest(owner, ("table",)) is _nearest(block.owner, ("table",))
+        if j == i + 1 and (in_figure or classed or centered or same_cell or other.chars <= 40 and not _SENTENCE_END.search(other.plain)):
+            return other
+        if j == i - 1 and in_figure:
+            return other
+    return None
+
+
+def _ancestors(el: El, n: int) -> list[El]:
+    """The element and up to n-1 of its ancestors."""
+    out: list[El] = []
+    node: El | None = el
+    while node is not None and len(out) < n:
+        out.append(node)
+        node = node.parent
+    return out
+
+
+def _nearest(el: El, tags: tuple[str, ...]) -> El | None:
+    """Nearest ancestor (or self) with one of `tags`."""
+    node: El | None = el
+    while node is not None:
+        if node.tag in tags:
+            return node
+        node = node.parent
+    return None
+
+
+def _to_markdown(kept: list[Block], figures: list[FigureInfo]) -> str:
+    """Blocks joined as Markdown paragraphs."""
+    out: list[str] = []
+    for block in kept:
+        if block.removed:
+            continue
+        if block.kind == "h":
+            out.append("#" * max(2, block.level) + " " + block.md)
+        elif block.kind == "li":
+            out.append(("1. " if block.level else "- ") + block.md)
+        elif block.kind == "quote":
+            out.append("> " + block.md)
+        else:
+            out.append(block.md)
+    # consecutive list items form one list: join them with single newlines
+    text = ""
+    for i, part in enumerate(out):
+        if i and not (part.startswith(("- ", "1. ")) and out[i - 1].startswith(("- ", "1. "))):
+            text += "\n\n"
+        elif i:
+            text += "\n"
+        text += part
+    return text.strip() + ("\n" if text.strip() else "")
+
+
+def _site_name(head: Head, source_line: str | None) -> str | None:
+    """The outlet: og:site_name, application-name, a 来源 line, or the last <title> segment."""
+    for key in ("og:site_name", "application-name", "site_name", "twitter:site"):
+        value = head.metas.get(key, "").strip().lstrip("@")
+        if value and len(value) <= 30:
+            return value
+    if source_line:
+        return source_line
+    parts = meta.title_segments(head.title)
+    if len(parts) >= 2 and len(parts[-1]) <= 20:
+        return parts[-1]
+    return None
+
+
+def _summary(head: Head, title: str | None) -> str | None:
+    """The page's own description, when it is a clean sentence and not the title again."""
+    for key in ("description", "og:description", "twitter:description"):
+        value = meta.squash(head.metas.get(key, ""))
+        if not value or len(value) < 10 or len(value) > 400:
+            continue
+        if title and meta.fold(value) == meta.fold(title):
+            continue
+        if value.count(",") + value.count("，") + value.count("、") > len(value) / 4:
+            continue  # a keyword list, not a summary
+        return value
+    return None
+
+
+def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None) -> str | None:
+    """The last meaningful crumb of the page's breadcrumb, if it has one."""
+    for block in blocks[:200]:
+        if block.chars > 80:
+            continue
+        chrome = block.owner.chrome or ""
+        is_crumb = "crumb" in chrome or "bread" in chrome or \
+            re.match(r"^(当前位置|當前位置|您的位置|你的位置|您现在的位置|現在位置|所在位置|位置)\s*[:：]", block.plain)
+        if not is_crumb:
+            continue
+        crumbs = [c.strip() for c in re.split(r"\s*(?:>|»|＞|›|→|/|\|)\s*", re.sub(r"^[^:：]*[:：]", "", block.plain)
+                                                if "：" in block.plain[:8] or ":" in block.plain[:8] else block.plain)]
+        crumbs = [c for c in crumbs if c and c not in ("首页", "首頁", "主页", "主頁", "Home", "home", "正文", "新闻", "新聞")
+                  and len(c) <= 12 and not (title and meta.fold(c) in meta.fold(title))]
+        if crumbs:
+            return crumbs[-1]
+    return None
+
+
+def _script(text: str) -> str | None:
+    """hant or hans, via generator.scripts when available."""
+    sample = text[:3000]
+    try:
+        from generator.scripts import detect_script
+    except ImportError:
+        return _script_fallback(sample)
+    return _cached_detect(sample, detect_script)
+
+
+def _cached_detect(sample: str, detect) -> str | None:
+    """detect_script with one Converter per process (opening OpenCC is slow)."""
+    converter = _converter()
+    if converter is None:
+        return _script_fallback(sample)
+    return detect(sample, converter=converter)
+
+
+@functools.lru_cache(maxsize=1)
+def _converter():
+    """The shared OpenCC converter, or None when it cannot be made."""
+    try:
+        from generator.scripts import Converter
+        return Converter()
+    except (ImportError, TypeError):
+        return None
+
+
+_HANT_ONLY = frozenset("們這個來時會說國對學過為發與經麼開關後頭體點還實進現裡動間當見無問業義區讓統產處電總認報導記張萬條議")
+_HANS_ONLY = frozenset("们这个来时会说国对学过为发与经么开关后头体点还实进现里动间当见无问业义区让统产处电总认报导记张万条议")
+
+
+def _script_fallback(text: str) -> str | None:
+    """Count characters that exist only in one script."""
+    hant = sum(1 for ch in text if ch in _HANT_ONLY)
+    hans = sum(1 for ch in text if ch in _HANS_ONLY)
+    if hant == hans:
+        return None
+    return "hant" if hant > hans else "hans"

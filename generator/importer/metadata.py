@@ -1,0 +1,267 @@
+"""Page metadata from strings: titles without site suffixes, dates, bylines, outlets, tags."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+# Chinese and Taiwanese news is published in UTC+8; a naive time on such a page is local.
+DEFAULT_OFFSET = "+08:00"
+
+_TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-|::|·\s|\s·|»|>)\s*")
+_PICTURE_MARK = re.compile(r"\s*[（(](?:组?图|圖|附图|附圖|图片|圖片|图文|圖文|视频|視頻|影音|多图|多圖|高清组图|组图|圖輯)[)）]\s*")
+_COLUMN_PREFIX = re.compile(r"^\s*[【\[]([^】\]]{1,12})[】\]]\s*")
+_WS = re.compile(r"[\s\u3000\xa0]+")
+
+_DATE_RE = re.compile(
+    r"(?<![\d])((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
+    r"(?:\s*(?:[T\s]|星期.|週.|周.|\(.\)|（.）|,)*\s*(上午|下午|早上|晚上|凌晨|中午)?\s*"
+    r"(\d{1,2})\s*[:：时時]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+    r"(?:\s*(Z|[+-]\d{2}:?\d{2}))?"
+)
+_COMPACT_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
+_URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})(?=[/_\-.]|\d)")
+
+_CJK_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,3}"
+_NAME_LIST = rf"{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*"
+
+_SLASH = r"\s*[／/╱]\s*"
+_REPORTED = r"(?:報導|报道|報道|报导)"
+_REPORTER = r"(?:(?:实习|實習|特约|特約|本报|本報|本台)?(?:记者|記者))"
+
+# Bylines: each pattern's group "n" is a list of names.
+_BYLINE_PATTERNS = tuple(re.compile(p) for p in (
+    # 記者王小明／台北報導, 記者王小明、李四/綜合報導, 记者马俊峰/文
+    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文(?![\u4e00-\u9fff]))",
+    # 【王小明／台北報導】, （王小明／台中報導）
+    rf"[（(【〔\[]\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?{_REPORTED}\s*[）)】〕\]]",
+    # 新华社北京11月28日电（记者王小明 李四）, （实习记者 樊亮 记者惠禾）
+    rf"[（(]\s*{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_REPORTER}?\s*{_CJK_NAME})*)\s*[）)]",
+    # 中央社記者王小明台北29日電 (names are mostly three characters, places two or three)
+    r"中央社(?:記者|记者)(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,4}\d+日(?:電|电)",
+    # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
+    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
+    # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
+    rf"^[□■●◆【〔\[（(\s]*\S{{0,12}}?{_REPORTER}\s*(?P<n>{_NAME_LIST})(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
+    # 2014/03/19 18:58 彭佳芸 黃翊真 報導
+    rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
+    # （姚峰 上海报道）
+    rf"[（(]\s*(?P<n>{_NAME_LIST})\s+\S{{2,4}}{_REPORTED}\s*[）)]",
+    # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
+    rf"\d{{1,2}}:\d{{2}}\s*[\[【]\s*(?P<n>{_CJK_NAME})\s*[\]】]",
+))
+# A lone parenthesised name closing the article: （袁源）
+_CLOSING_NAME = re.compile(r"[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3})\s*[）)]\s*$")
+# Photographers and illustrators are credited, not authors.
+_CREDIT_SUFFIX = re.compile(r"(?:攝|摄|圖|图|繪|绘|攝影|摄影)$")
+
+
+@dataclass(frozen=True)
+class Byline:
+    """Names found in one line, and whether the line is nothing but a byline."""
+
+    names: tuple[str, ...]
+    whole_line: bool
+
+
+def squash(text: str) -> str:
+    """Collapse whitespace runs (including U+3000 and NBSP) to one space and strip."""
+    return _WS.sub(" ", text).strip()
+
+
+def parse_date(text: str, *, prefer_time: bool = True) -> str | None:
+    """First date (and time) in `text` as ISO 8601; naive times get +08:00."""
+    for match in _DATE_RE.finditer(text):
+        iso = _iso_from_match(match)
+        if iso:
+            return iso
+    return None
+
+
+def _iso_from_match(match: re.Match) -> str | None:
+    """ISO string from a _DATE_RE match, or None when the numbers are not a real date."""
+    year, month, day, half, hour, minute, second, zone = match.groups()
+    try:
+        date = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+    if hour is None:
+        return date.isoformat()
+    h = int(hour)
+    if half in ("下午", "晚上") and h < 12:
+        h += 12
+    try:
+        moment = dt.datetime(date.year, date.month, date.day, h, int(minute), int(second or 0))
+    except ValueError:
+        return date.isoformat()
+    if zone:
+        zone = "+00:00" if zone == "Z" else (zone if ":" in zone else zone[:3] + ":" + zone[3:])
+        aware = dt.datetime.fromisoformat(moment.isoformat() + zone)
+        return to_local(aware)
+    return moment.isoformat() + DEFAULT_OFFSET
+
+
+def to_local(moment: dt.datetime) -> str:
+    """An aware date-time expressed in UTC+8, the archive's home offset."""
+    local = moment.astimezone(dt.timezone(dt.timedelta(hours=8)))
+    return local.replace(microsecond=0).isoformat()
+
+
+def parse_meta_date(value: str) -> str | None:
+    """A machine date (ISO 8601, RFC-ish, or compact 20130629) as ISO with offset."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is not None:
+        if moment.tzinfo is not None:
+            return to_local(moment)
+        if len(value) <= 10:
+            return moment.date().isoformat()
+        return moment.replace(microsecond=0).isoformat() + DEFAULT_OFFSET
+    found = parse_date(value)
+    if found:
+        return found
+    compact = _COMPACT_DATE_RE.search(value)
+    if compact:
+        try:
+            return dt.date(*map(int, compact.groups())).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def date_from_url(url: str | None) -> str | None:
+    """Date in a URL path such as /2013/06/29/ or /20130629/, date only."""
+    if not url:
+        return None
+    match = _URL_DATE_RE.search(url)
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
+def clean_title(raw: str) -> str:
+    """Strip picture markers, a leading 【column】 tag and doubled spaces from a headline."""
+    title = _PICTURE_MARK.sub("", squash(raw))
+    prefix = _COLUMN_PREFIX.match(title)
+    if prefix and len(title) - prefix.end() >= 6:
+        title = title[prefix.end():]
+    return title.strip(" _-|｜")
+
+
+def title_segments(raw: str) -> list[str]:
+    """<title> split on site/channel separators ("_新浪网", " - 自由時報電子報", " | ")."""
+    return [s for s in (p.strip() for p in _TITLE_SEPARATORS.split(squash(raw))) if s]
+
+
+def title_from_head(raw: str) -> str:
+    """Best guess at the headline inside a <title>: its first substantial segment."""
+    parts = title_segments(raw)
+    if not parts:
+        return ""
+    # the headline is the first segment, unless that is only a short channel label
+    for part in parts:
+        if len(part) >= 6:
+            return clean_title(part)
+    return clean_title(parts[0])
+
+
+def fold(text: str) -> str:
+    """Text reduced to letters and digits, for comparing titles across markup noise."""
+    return "".join(ch for ch in text if ch.isalnum()).lower()
+
+
+def matches_title(candidate: str, head_title: str) -> bool:
+    """True when a headline candidate is (the start of) the page's <title>."""
+    a, b = fold(candidate), fold(head_title)
+    return len(a) >= 4 and (b.startswith(a) or a in b or (len(b) >= 6 and a.startswith(b)))
+
+
+def find_bylines(line: str, not_names: frozenset[str]) -> Byline | None:
+    """Reporter names in one line of text, if it carries a byline."""
+    text = squash(line)
+    if not text or len(text) > 400:
+        return None
+    for pattern in _BYLINE_PATTERNS:
+        match = pattern.search(text)
+        if not match:
+            continue
+        names = split_names(match.group("n"), not_names)
+        if names:
+            rest = text[:match.start()] + text[match.end():]
+            return Byline(names, len(fold(rest)) <= 12)
+    return None
+
+
+def closing_name(line: str, not_names: frozenset[str]) -> tuple[str, ...]:
+    """A reporter named in parentheses at the very end of an article: （袁源）."""
+    match = _CLOSING_NAME.search(squash(line))
+    return split_names(match.group("n"), not_names) if match else ()
+
+
+def split_names(raw: str, not_names: frozenset[str]) -> tuple[str, ...]:
+    """Split a name list on 、，, and spaces; drop words that are not names."""
+    names: list[str] = []
+    for part in re.split(r"[、，,\s]+", raw):
+        part = re.sub(r"^(?:实习|實習)?(?:记者|記者)", "", part.strip())
+        if _CREDIT_SUFFIX.search(part):
+            continue
+        if 2 <= len(part) <= 4 and part not in not_names and not any(w in part for w in not_names):
+            if part not in names:
+                names.append(part)
+    return tuple(names)
+
+
+def json_ld_items(blocks: list[str]) -> list[dict]:
+    """Every JSON object in the page's ld+json blocks (graphs flattened); bad JSON is skipped."""
+    items: list[dict] = []
+    for block in blocks:
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue  # broken JSON-LD is common and carries nothing we could trust
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, dict):
+                items.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+    return items
+
+
+def ld_names(value: object) -> list[str]:
+    """Names in a JSON-LD author/publisher value (string, object or list)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        name = value.get("name")
+        return [name] if isinstance(name, str) else []
+    if isinstance(value, list):
+        return [n for v in value for n in ld_names(v)]
+    return []
+
+
+def clean_keywords(raw: str, *, title: str | None, site: str | None) -> tuple[str, ...]:
+    """Meta keywords split and cleaned: no title copies, site names or overlong phrases."""
+    tags: list[str] = []
+    for part in re.split(r"[,，、;；|｜\s]+", raw):
+        tag = part.strip(" #")
+        if not tag or len(tag) > 16 or tag.isdigit():
+            continue
+        if title and fold(tag) == fold(title):
+            continue
+        if site and fold(tag) in fold(site):
+            continue
+        if tag not in tags:
+            tags.append(tag)
+    return tuple(tags[:12])
