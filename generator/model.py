@@ -89,12 +89,16 @@ class Article:
     figures: tuple[Figure, ...]
     # unknown front-matter keys, kept for templates
     extra: tuple[tuple[str, Any], ...]
-    # plain text (title, summary, body) in the written script, for related articles and search
+    # plain text (title, summary, body), folded (converter.fold), for related articles
     text: str
     # {script: Version}
     versions: dict[str, Version]
+    # sha256 of the source file's bytes (the parse cache key, with the path)
+    source_digest: str
     # digest of everything above; page keys depend on it
     digest: str
+    # non-fatal findings ("path:line: message"), counted in the build summary
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,59 @@
-"""`newsarchive build` (placeholder until its implementation lands)."""
+"""`newsarchive build`: content/ -> output/ in both scripts."""
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
+
+from generator.build import build
+from generator.config import load_config
+from generator.model import BuildReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the subcommand (not yet available)."""
-    subparsers.add_parser("build", help="(not yet available)")
+    """Add `build` and its options."""
+    parser = subparsers.add_parser(
+        "build", help="build the static site into output/",
+        description="Build content/ into a static site in Traditional and Simplified Chinese. "
+                    "Nothing in the output folder changes unless the whole build succeeds.")
+    add_site_options(parser)
+    parser.add_argument("--out", metavar="DIR", type=Path,
+                        help="output folder (default: output/ in the site folder)")
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--quiet", action="store_true", help="no progress and summary lines")
+    parser.set_defaults(func=run)
+
+
+def add_site_options(parser: argparse.ArgumentParser) -> None:
+    """--site and --base-url, shared by build and check."""
+    parser.add_argument("--site", metavar="DIR", type=Path, default=Path("."),
+                        help="site folder holding site.yml (default: current folder)")
+    parser.add_argument("--base-url", metavar="URL",
+                        help="override base_url of site.yml (also: NEWSARCHIVE_BASE_URL)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build once and print the summary line."""
+    config = load_config(args.site, base_url=args.base_url)
+    progress = terminal_progress() if not args.quiet and sys.stderr.isatty() else None
+    report = build(config, out_dir=args.out, strict=args.strict, progress=progress)
+    if progress:
+        sys.stderr.write("\r\033[K")
+    if not args.quiet:
+        print_report(report)
+    return 0
+
+
+def print_report(report: BuildReport) -> None:
+    """Warnings, one per line, then the summary line."""
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(report.summary())
+
+
+def terminal_progress():
+    """A progress callback that redraws one status line on stderr."""
+    def show(stage: str, done: int, total: int) -> None:
+        sys.stderr.write(f"\r\033[K{stage}: {min(done, total)}/{total}")
+        sys.stderr.flush()
+    return show

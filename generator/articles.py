@@ -1,0 +1,325 @@
+"""Source -> Article: validate front matter, render Markdown, convert to both scripts (pure)."""
+from __future__ import annotations
+
+import hashlib
+import posixpath
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, tzinfo
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from generator import markdown, urls
+from generator.errors import BuildFailed, SiteError
+from generator.frontmatter import key_line, split_front_matter
+from generator.model import SCRIPTS, Article, Figure, Source, SourceInfo, Syndication, Version
+
+KNOWN = frozenset({"title", "date", "updated", "slug", "script", "draft", "tags", "category",
+                   "summary", "authors", "figures", "source", "syndicated"})
+SUMMARY_CHARS = 120
+# URL folder of files stored next to articles in content/ (images of figures)
+MEDIA_DIR = "media"
+
+
+class ConverterLike(Protocol):
+    """The part of generator.scripts.Converter the build uses."""
+
+    def text(self, script: str, s: str) -> str: ...
+    def html(self, script: str, html: str) -> str: ...
+    def fold(self, s: str) -> str: ...
+
+
+class _Errors:
+    """Collects every problem of one file, each with its line."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path, self.text, self.items = path, text, []
+
+    def add(self, key: str, message: str, hint: str | None = None, line: int | None = None) -> None:
+        """Record `key: message` at the key's line (or the given line)."""
+        where = line if line is not None else key_line(self.text, key)
+        self.items.append(SiteError(f"{key}: {message}", self.path, where, hint))
+
+
+def parse_article(source: Source, *, converter: ConverterLike, render: Callable[[str], str],
+                  detect: Callable[[str], str], tz: tzinfo, base_path: str,
+                  fingerprint: str, content_prefix: str = "content") -> Article:
+    """Parse one source into an Article with both script versions; BuildFailed lists all errors."""
+    meta, body, body_line = split_front_matter(source.text, source.path)
+    errs = _Errors(source.path, source.text)
+    title = _required_text(meta, "title", errs)
+    when = _when(meta, "date", tz, errs, required=True)
+    updated = _when(meta, "updated", tz, errs)
+    tags = _tags(meta, errs)
+    category = _optional_text(meta, "category", errs)
+    summary = _optional_text(meta, "summary", errs)
+    figures = _local_media(_figures(meta, errs), source.path, content_prefix, errs)
+    slug = _slug(meta, source.path, errs)
+    declared = meta.get("script")
+    if declared is not None and declared not in SCRIPTS:
+        errs.add("script", f"must be hant or hans (found {declared!r})")
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        errs.add("draft", f"must be true or false (found {draft!r})")
+    _check_markers(body, body_line, len(figures), errs)
+    if errs.items:
+        raise BuildFailed(errs.items)
+    body_html = markdown.rebase_links(render(body), base_path)
+    body_html, _ = markdown.place_figures(body_html, figures, base_path)
+    text = markdown.plain_text(body_html)
+    summary = summary if summary is not None else _auto_summary(text)
+    script = declared or detect(f"{title}\n{summary}\n{text[:2000]}")
+    tag_keys, tag_names = _unique_tags(tags, converter)
+    warnings = _warnings(source.path, body, body_line)
+    versions = {s: Version(
+        title=converter.text(s, title or ""),
+        summary=converter.text(s, summary),
+        tags=tuple(converter.text(s, t) for t in tag_names),
+        category=converter.text(s, category) if category else None,
+        body_html=converter.html(s, body_html),
+    ) for s in SCRIPTS}
+    return Article(
+        path=source.path, slug=slug or "", date=when, updated=updated, script=script,
+        draft=bool(draft), tag_keys=tag_keys,
+        category_key=converter.fold(category) if category else None,
+        authors=_authors(meta, errs), source=_source_info(meta, tz, errs),
+        syndicated=_syndicated(meta, tz, errs), figures=figures,
+        extra=tuple(sorted((k, v) for k, v in meta.items() if k not in KNOWN)),
+        text=converter.fold(markdown.strip_keep_markers(f"{title}\n{summary}\n{text}")),
+        versions=versions, source_digest=source.digest,
+        digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
+        warnings=warnings,
+    )
+
+
+def _warnings(path: str, body: str, body_line: int) -> tuple[str, ...]:
+    """Non-fatal findings: an empty body, a figure placed twice."""
+    found = []
+    if not body.strip():
+        found.append(str(SiteError("the article has no body text", path, body_line)))
+    seen: set[int] = set()
+    for number, line in markdown.figure_markers(body):
+        if number in seen:
+            found.append(str(SiteError(f"{{{{figure {number}}}}} is placed twice; only the first is shown",
+                                       path, body_line + line)))
+        seen.add(number)
+    return tuple(found)
+
+
+def _required_text(meta: Mapping[str, Any], key: str, errs: _Errors) -> str | None:
+    if key not in meta or meta[key] is None or meta[key] == "":
+        errs.add(key, "is required", line=key_line(errs.text, key) or 1)
+        return None
+    return _optional_text(meta, key, errs)
+
+
+def _optional_text(meta: Mapping[str, Any], key: str, errs: _Errors) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        errs.add(key, f"must be text (found {type(value).__name__} {value!r})", "quote it")
+        return None
+    return str(value).strip()
+
+
+def _when(meta: Mapping[str, Any], key: str, tz: tzinfo, errs: _Errors, *,
+          required: bool = False) -> datetime:
+    """A date or date-time; naive values take the site time zone."""
+    value = meta.get(key)
+    fallback = datetime(1970, 1, 1, tzinfo=tz)
+    if value is None:
+        if required:
+            errs.add(key, "is required", "for example date: 2025-11-28",
+                     line=key_line(errs.text, key) or 1)
+        return fallback if required else None  # type: ignore[return-value]
+    parsed = to_datetime(value, tz)
+    if parsed is None:
+        errs.add(key, f"not a date ({value!r})", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00")
+        return fallback
+    return parsed
+
+
+def to_datetime(value: Any, tz: tzinfo) -> datetime | None:
+    """date, datetime or ISO text -> aware datetime (naive -> tz), or None."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=tz)
+    return None
+
+
+def _tags(meta: Mapping[str, Any], errs: _Errors) -> list[str]:
+    value = meta.get("tags")
+    if value is None:
+        errs.add("tags", "is required", "for example tags: [騰訊, 晶片]", line=key_line(errs.text, "tags") or 1)
+        return []
+    if isinstance(value, str):
+        errs.add("tags", f"must be a list (found text {value!r})", "write tags: [騰訊, 晶片]")
+        return []
+    if not isinstance(value, list):
+        errs.add("tags", f"must be a list (found {value!r})", "write tags: [騰訊, 晶片]")
+        return []
+    tags = []
+    for item in value:
+        if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
+            errs.add("tags", f"each tag must be text (found {item!r})", "quote it")
+            continue
+        tags.append(str(item).strip())
+    return tags
+
+
+def _unique_tags(tags: list[str], converter: ConverterLike) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(fold keys, names), first spelling of each identity kept."""
+    keys: dict[str, str] = {}
+    for name in tags:
+        keys.setdefault(converter.fold(name), name)
+    return tuple(keys), tuple(keys.values())
+
+
+def _figures(meta: Mapping[str, Any], errs: _Errors) -> tuple[Figure, ...]:
+    value = meta.get("figures")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        errs.add("figures", "must be a list of {caption, src, alt, credit}")
+        return ()
+    figures = []
+    for number, item in enumerate(value, 1):
+        if isinstance(item, str):
+            item = {"caption": item}
+        if not isinstance(item, dict):
+            errs.add("figures", f"figure {number} must be a mapping (found {item!r})")
+            continue
+        fields = {}
+        for name in ("caption", "src", "alt", "credit"):
+            field = item.get(name)
+            if field is not None and not isinstance(field, str):
+                errs.add("figures", f"figure {number}: {name} must be text (found {field!r})", "quote it")
+                field = None
+            fields[name] = field.strip() if isinstance(field, str) else None
+        if not fields["caption"] and not fields["src"]:
+            errs.add("figures", f"figure {number} has neither caption nor src")
+        figures.append(Figure(caption=fields["caption"] or "", src=fields["src"] or None,
+                              alt=fields["alt"], credit=fields["credit"] or None))
+    return tuple(figures)
+
+
+def _local_media(figures: tuple[Figure, ...], path: str, content_prefix: str,
+                 errs: _Errors) -> tuple[Figure, ...]:
+    """Relative figure src (a file next to the article) -> '/media/<folder>/<file>'."""
+    folder = PurePosixPath(path).parent
+    out = []
+    for number, fig in enumerate(figures, 1):
+        src = fig.src
+        if src and not _is_url(src) and not src.startswith("/"):
+            joined = posixpath.normpath(str(folder / src))
+            inside = posixpath.relpath(joined, content_prefix) if content_prefix else joined
+            if inside.startswith(".."):
+                errs.add("figures", f"figure {number}: src {src!r} points outside {content_prefix}/")
+            src = f"/{MEDIA_DIR}/{inside}"
+        out.append(Figure(fig.caption, src, fig.alt, fig.credit))
+    return tuple(out)
+
+
+def _is_url(src: str) -> bool:
+    return "://" in src or src.startswith(("//", "data:"))
+
+
+def _slug(meta: Mapping[str, Any], path: str, errs: _Errors) -> str | None:
+    """From `slug:`, else the file stem; must be ASCII."""
+    value = meta.get("slug")
+    if value is not None:
+        text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+        if not urls.valid_slug(text):
+            errs.add("slug", f"must be ASCII letters, digits, '-', '_' or '.' (found {value!r})",
+                     "for example slug: gree-results-2025")
+            return None
+        return text
+    stem = PurePosixPath(path).stem
+    if not urls.valid_slug(stem):
+        errs.items.append(SiteError(
+            f"file name {stem!r} is not an ASCII slug", path, 1,
+            "add slug: some-ascii-name to the front matter, or rename the file"))
+        return None
+    return stem
+
+
+def _check_markers(body: str, body_line: int, count: int, errs: _Errors) -> None:
+    for number, line in markdown.figure_markers(body):
+        if not 1 <= number <= count:
+            errs.items.append(SiteError(
+                f"{{{{figure {number}}}}}: no such figure (the article has {count})",
+                errs.path, body_line + line, "figures are numbered from 1 in `figures:`"))
+
+
+def _auto_summary(text: str) -> str:
+    """The first sentence-ish chunk of the text, when no summary is given."""
+    cut = text[:SUMMARY_CHARS]
+    end = max(cut.rfind("。"), cut.rfind("！"), cut.rfind("？"))
+    return cut[:end + 1] if end > 20 else (cut + "…" if len(text) > SUMMARY_CHARS else cut)
+
+
+def _authors(meta: Mapping[str, Any], errs: _Errors) -> tuple[str, ...]:
+    value = meta.get("authors")
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
+        errs.add("authors", f"must be a list of names (found {value!r})")
+        return ()
+    return tuple(a.strip() for a in value if a.strip())
+
+
+def _source_info(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> SourceInfo | None:
+    value = meta.get("source")
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errs.add("source", "must be a mapping {name, url, published}")
+        return None
+    published = to_datetime(value["published"], tz) if value.get("published") else None
+    if value.get("published") and published is None:
+        errs.add("source", f"published: not a date ({value['published']!r})")
+    rest = tuple(sorted((str(k), v) for k, v in value.items() if k not in ("name", "url", "published")))
+    return SourceInfo(name=_str_or_none(value.get("name")), url=_str_or_none(value.get("url")),
+                      published=published, extra=rest)
+
+
+def _syndicated(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> tuple[Syndication, ...]:
+    value = meta.get("syndicated")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        errs.add("syndicated", "must be a list of {name, url, date}")
+        return ()
+    return tuple(Syndication(name=_str_or_none(v.get("name")), url=_str_or_none(v.get("url")),
+                             date=to_datetime(v["date"], tz) if v.get("date") else None)
+                 for v in value)
+
+
+def _str_or_none(value: Any) -> str | None:
+    return str(value).strip() if value not in (None, "") else None
+
+
+_DUP_HINT = "give one of them another slug:"
+
+
+def check_duplicate_slugs(articles: list[Article]) -> list[SiteError]:
+    """One error per slug used by more than one file, naming both files."""
+    first: dict[str, Article] = {}
+    errors = []
+    for art in sorted(articles, key=lambda a: a.path):
+        if art.slug in first:
+            errors.append(SiteError(
+                f"duplicate URL /articles/{art.slug}/ (also used by {first[art.slug].path})",
+                art.path, None, _DUP_HINT))
+        else:
+            first[art.slug] = art
+    return errors
+

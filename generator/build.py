@@ -1,0 +1,418 @@
+"""The build recipe: read -> parse -> index -> plan -> render -> write, one stage per step.
+
+    sources  = read_sources(...)          content/**/*.md, unchanged files not even read
+    articles = parse_articles(...)        front matter, Markdown, both scripts (cached)
+    site     = build_site(...)            tags, categories, months, neighbours, related
+    pages    = plan_pages(...)            every URL x every script, each with an input key
+    outputs  = render_pages(...)          only pages whose key changed; only changed bytes staged
+    write    = staging.commit(...)        swap the staged files in; remove files no longer produced
+
+Every content error of the build is collected and raised together as BuildFailed before
+anything in out_dir is touched.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator import __version__, articles as articles_mod, markdown, templates, workers
+from generator.cache import Cache, ManifestEntry
+from generator.config import Config
+from generator.contexts import SiteText
+from generator.errors import BuildFailed, SiteError
+from generator.model import SCRIPTS, Article, BuildReport, Page, Site, Source
+from generator.output import Staging, list_files
+from generator.pages import HTML_KINDS, digest, plan_pages
+from generator.render import Renderer
+from generator.site import build_site
+from generator.sources import Entry, read_source, scan, split_media
+
+Progress = Callable[[str, int, int], None]
+# Below this many items a second process costs more than it saves.
+PARALLEL_PARSE = 400
+PARALLEL_RENDER = 1500
+SEARCH_DIR = "pagefind"
+
+
+@dataclass
+class _Stages:
+    """Wall time per stage."""
+
+    seconds: dict[str, float]
+    started: float
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = round(now - self.started, 3)
+        self.started = now
+
+
+def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | None = None,
+          changed: Collection[str | Path] | None = None, progress: Progress | None = None,
+          strict: bool = False, workers_count: int | None = None) -> BuildReport:
+    """Build the site into out_dir; raise BuildFailed (out_dir untouched) on any content error."""
+    out = Path(out_dir or config.output_dir).resolve()
+    cache = cache if cache is not None else Cache.load(config.cache_dir)
+    cache.use_fingerprint(config.fingerprint())
+    procs = workers.default_workers() if workers_count is None else workers_count
+    stages = _Stages({}, time.perf_counter())
+    converter_of = _once(make_converter)
+    warnings: list[str] = [cache.problem] if cache.problem else []
+    cache.problem = None
+
+    entries, errors = scan(config.content_dir, config.root)
+    entries, media = split_media(entries)
+    sources, cached, read_errors = read_sources(entries, cache, _changed_set(changed, config.root))
+    stages.lap("read")
+    parsed, parse_errors = parse_articles(sources, config, converter_of, procs, progress)
+    corpus = _merge(cached, parsed, cache)
+    errors += read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
+    media_pages = plan_media(media, config)
+    errors += missing_media(corpus, {p.path for p in media_pages})
+    warnings += [w for a in corpus for w in a.warnings] + _config_warnings(config)
+    stages.lap("parse")
+    _fail_on(errors, warnings, strict)
+
+    site = build_site(corpus, related=lambda published: related_for(published, config, cache))
+    stages.lap("index")
+    env = templates.make_env(config.theme_dirs())
+    errors += templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root)
+    _fail_on(errors, [], False)
+    base_key = digest([__version__, config.fingerprint(), templates.theme_fingerprint(config.theme_dirs())])
+    pages = plan_pages(site, per_page=config.per_page, feed_items=config.feed_items,
+                       base_key=base_key, cname=config.cname) + static_pages(config) + media_pages
+    stages.lap("plan")
+
+    manifest = cache.manifest(out)
+    todo, unchanged = pages_to_render(pages, manifest, out)
+    renderer = Renderer(site, site_text(config, converter_of(config)), env, config.root, pages,
+                        config.feed_items) if todo else None
+    staging = Staging(out)
+    try:
+        results = render_pages(todo, renderer, staging, out, procs, progress)
+        stages.lap("render")
+        produced = {p.path for p in pages}
+        removed = stale_files(out, manifest, produced, keep_search=config.search)
+        written = [path for path, changed_bytes, _ in results if changed_bytes]
+        if written or removed:
+            staging.commit(written, removed)
+    finally:
+        staging.discard()
+    _update_manifest(manifest, pages, results, removed, out)
+    cache.dirty = True
+    stages.lap("write")
+    search_report = index_search(out, site, config) if config.search else None
+    if search_report is not None:
+        stages.lap("search")
+    cache.save()
+    return BuildReport(
+        articles=len(site.articles), drafts=sum(a.draft for a in corpus), pages=len(pages),
+        rendered=len(todo), written=len(written), unchanged=unchanged + len(results) - len(written),
+        removed=len(removed), warnings=tuple(warnings), seconds=stages.seconds,
+        written_paths=tuple(sorted(written)), rendered_urls=tuple(sorted(p.path for p in todo)),
+        out_dir=str(out), extra={"search": search_report} if search_report is not None else {})
+
+
+def _once(make):
+    """make(config), computed on first use only."""
+    made = []
+
+    def get(config: Config):
+        if not made:
+            made.append(make(config))
+        return made[0]
+    return get
+
+
+# ---------------------------------------------------------------------------- read
+
+
+def read_sources(entries: list[Entry], cache: Cache, changed: set[str] | None
+                 ) -> tuple[list[Source], list[Article], list[SiteError]]:
+    """Sources to parse, articles reused from the cache, and read errors."""
+    sources, cached, errors = [], [], []
+    stats: dict[str, tuple[int, int, str]] = {}
+    for entry in entries:
+        known = cache.stats.get(entry.path)
+        if known and known[:2] == (entry.mtime_ns, entry.size) and (changed is None or entry.path not in changed):
+            article = cache.articles.get(f"{known[2]}|{entry.path}")
+            if article is not None:
+                cached.append(article)
+                stats[entry.path] = known
+                continue
+        try:
+            source = read_source(entry)
+        except SiteError as error:
+            errors.append(error)
+            continue
+        stats[entry.path] = (entry.mtime_ns, entry.size, source.digest)
+        article = cache.articles.get(f"{source.digest}|{entry.path}")
+        if article is not None:
+            cached.append(article)
+        else:
+            sources.append(source)
+    if stats != cache.stats:
+        cache.stats = stats
+        cache.dirty = True
+    return sources, cached, errors
+
+
+def _changed_set(changed: Collection[str | Path] | None, root: Path) -> set[str] | None:
+    """Changed paths as site-root-relative POSIX strings."""
+    if changed is None:
+        return None
+    out = set()
+    for item in changed:
+        path = Path(item)
+        if path.is_absolute():
+            try:
+                path = path.resolve().relative_to(root)
+            except ValueError:
+                continue
+        out.add(path.as_posix())
+    return out
+
+
+# ---------------------------------------------------------------------------- parse
+
+
+def parse_articles(sources: list[Source], config: Config, converter_of, procs: int,
+                   progress: Progress | None) -> tuple[list[Article], list[SiteError]]:
+    """Parse sources (in two processes when there are many); all errors collected."""
+    if not sources:
+        return [], []
+    converter = converter_of(config)
+    render = markdown.make_renderer()
+    fingerprint = config.fingerprint()
+
+    def job(chunk: Sequence[Source]) -> tuple[list[Article], list[SiteError]]:
+        done, errs = [], []
+        for n, source in enumerate(chunk):
+            try:
+                done.append(articles_mod.parse_article(
+                    source, converter=converter, render=render,
+                    detect=lambda text: converter.detect_script(text, config.default_script),
+                    tz=config.timezone, base_path=config.base_path, fingerprint=fingerprint,
+                    content_prefix=config.content_dir.relative_to(config.root).as_posix()))
+            except BuildFailed as failed:
+                errs += failed.errors
+            except SiteError as error:
+                errs.append(error)
+            if progress and n % 200 == 0:
+                progress("parse", n * max(1, procs), len(sources))
+        return done, errs
+
+    parts = workers.fork_map(job, sources, procs if len(sources) >= PARALLEL_PARSE else 1)
+    return [a for p in parts for a in p[0]], [e for p in parts for e in p[1]]
+
+
+def _merge(cached: list[Article], parsed: list[Article], cache: Cache) -> list[Article]:
+    """The corpus; newly parsed articles enter the cache, deleted files leave it."""
+    for art in parsed:
+        cache.articles[_article_key(art)] = art
+    corpus = cached + parsed
+    live = {_article_key(a) for a in corpus}
+    if len(cache.articles) != len(live):
+        cache.articles = {k: v for k, v in cache.articles.items() if k in live}
+    if parsed:
+        cache.dirty = True
+    return sorted(corpus, key=lambda a: a.path)
+
+
+def _article_key(article: Article) -> str:
+    """Cache key: the source bytes' digest and the path (the slug may come from it)."""
+    return f"{article.source_digest}|{article.path}"
+
+
+def _fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None:
+    """Raise every collected error (and, with --strict, every warning)."""
+    problems = list(errors)
+    if strict:
+        problems += [SiteError(f"warning: {w}", hint="--strict turns warnings into errors") for w in warnings]
+    if problems:
+        raise BuildFailed(problems)
+
+
+def _config_warnings(config: Config) -> list[str]:
+    if not config.base_url.startswith(("http://", "https://")):
+        return [f"site.yml: base_url {config.base_url!r} is not absolute; feeds, sitemap and "
+                "canonical links need https://host/ (set it, or pass --base-url)"]
+    return []
+
+
+# ---------------------------------------------------------------------------- index
+
+
+def related_for(published: list[Article], config: Config, cache: Cache) -> dict[str, tuple[str, ...]]:
+    """Related slugs per article; the index is updated edit by edit, not rebuilt."""
+    from generator.related import RelatedDoc, RelatedIndex
+
+    digests = {a.slug: a.digest for a in published}
+    key = digest([str(config.related)] + [f"{s}:{d}" for s, d in sorted(digests.items())])
+    if cache.related and cache.related[0] == key:
+        return cache.related[1]
+    docs = {a.slug: a for a in published}
+    state = cache.related_index
+    if state is None or state[0] != config.related:
+        index = RelatedIndex.build([_related_doc(a, RelatedDoc) for a in published], limit=config.related)
+    else:
+        _, index, before = state
+        changed = [_related_doc(docs[s], RelatedDoc) for s, d in digests.items() if before.get(s) != d]
+        index.update(changed, removed=[s for s in before if s not in docs])
+    result = index.lists()
+    cache.related = (key, result)
+    cache.related_index = (config.related, index, digests)
+    cache.dirty = True
+    return result
+
+
+def _related_doc(article: Article, make):
+    """The related-articles view of an article (text and tags already folded)."""
+    return make(key=article.slug, tags=frozenset(article.tag_keys), text=article.text,
+                day=article.date.date().toordinal())
+
+
+# ---------------------------------------------------------------------------- plan / render
+
+
+def make_converter(config: Config):
+    """The script converter of a configuration (opening OpenCC costs ~0.1 s: once per build)."""
+    from generator.scripts import Converter, load_glossary
+
+    glossary = load_glossary(config.glossary) if config.glossary else None
+    return Converter.from_config(config.opencc, glossary)
+
+
+def site_text(config: Config, converter) -> SiteText:
+    """Site title/description in both scripts, UI strings, URL bases."""
+    return SiteText(
+        base_url=config.base_url, base_path=config.base_path,
+        titles={s: converter.text(s, config.title) for s in SCRIPTS},
+        descriptions={s: converter.text(s, config.description) for s in SCRIPTS},
+        publisher={s: converter.text(s, config.publisher) for s in SCRIPTS},
+        default_script=config.default_script,
+        ui=templates.load_ui(config.theme_dirs(), config.root),
+        search_enabled=config.search, per_page=config.per_page)
+
+
+def static_pages(config: Config) -> list[Page]:
+    """Theme static files under /static/, the site theme's copy winning."""
+    found: dict[str, Path] = {}
+    for theme in reversed(config.theme_dirs()):
+        folder = theme / "static"
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and not path.name.startswith("."):
+                    found[path.relative_to(folder).as_posix()] = path
+    return [Page(f"static/{rel}", "static", None, "", (str(path),),
+                 hashlib.sha256(path.read_bytes()).hexdigest()[:24])
+            for rel, path in sorted(found.items())]
+
+
+def plan_media(media: list[Entry], config: Config) -> list[Page]:
+    """Files stored next to articles, published under /media/ (key: size and mtime)."""
+    prefix = config.content_dir.relative_to(config.root).as_posix() + "/"
+    return [Page(f"{articles_mod.MEDIA_DIR}/{e.path.removeprefix(prefix)}", "static", None, "",
+                 (e.absolute,), f"{e.size}:{e.mtime_ns}") for e in media]
+
+
+def missing_media(corpus: list[Article], published: set[str]) -> list[SiteError]:
+    """One error per figure whose local image file does not exist."""
+    errors = []
+    for art in corpus:
+        for number, fig in enumerate(art.figures, 1):
+            local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
+            if local and local not in published:
+                errors.append(SiteError(f"figures: figure {number}: image {fig.src.rsplit('/', 1)[-1]!r} "
+                                        "not found next to the article", art.path,
+                                        hint="put the file in the article's folder or fix src"))
+    return errors
+
+
+def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: Path
+                    ) -> tuple[list[Page], int]:
+    """Pages whose key changed or whose file is not the one last written; and the rest's count."""
+    todo, unchanged = [], 0
+    for page in pages:
+        entry = manifest.get(page.path)
+        if entry is not None and entry.key == page.key:
+            try:
+                st = os.stat(out / page.path)
+            except OSError:
+                st = None
+            if st is not None and (st.st_size, st.st_mtime_ns) == (entry.size, entry.mtime_ns):
+                unchanged += 1
+                continue
+        todo.append(page)
+    return todo, unchanged
+
+
+def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Path, procs: int,
+                 progress: Progress | None) -> list[tuple[str, bool, str]]:
+    """Render pages, stage those whose bytes differ from out_dir: [(path, changed, key)]."""
+
+    def job(chunk: Sequence[Page]) -> list[tuple[str, bool, str]]:
+        done = []
+        for n, page in enumerate(chunk):
+            data = renderer.render(page)
+            same = _same_bytes(out / page.path, data)
+            if not same:
+                staging.write(page.path, data)
+            done.append((page.path, not same, page.key))
+            if progress and n % 500 == 0:
+                progress("render", n * max(1, procs), len(todo))
+        return done
+
+    parts = workers.fork_map(job, todo, procs if len(todo) >= PARALLEL_RENDER else 1)
+    return [r for part in parts for r in part]
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """True when the file already holds exactly these bytes."""
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def stale_files(out: Path, manifest: dict[str, ManifestEntry], produced: set[str], *,
+                keep_search: bool) -> list[str]:
+    """Files in out_dir this build does not produce (all files when there is no manifest)."""
+    keep = (SEARCH_DIR,) if keep_search else ()
+    known = manifest.keys() if manifest else list_files(out, keep)
+    return sorted(p for p in known if p not in produced and (out / p).exists())
+
+
+def _update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
+                     results: list[tuple[str, bool, str]], removed: list[str], out: Path) -> None:
+    """Remember key, size and mtime of every file rendered this build."""
+    for path in removed:
+        manifest.pop(path, None)
+    for path, _, key in results:
+        try:
+            st = os.stat(out / path)
+        except OSError:
+            manifest.pop(path, None)
+            continue
+        manifest[path] = ManifestEntry(key, st.st_size, st.st_mtime_ns)
+    produced = {p.path for p in pages}
+    for path in [p for p in manifest if p not in produced]:
+        del manifest[path]
+
+
+# ---------------------------------------------------------------------------- search
+
+
+def index_search(out: Path, site: Site, config: Config) -> object | None:
+    """Hook for generator.search (Pagefind), which skips the work when its inputs are unchanged."""
+    try:
+        from generator import search
+    except ImportError:
+        return None
+    return search.index_search(out, site, config)

@@ -1,0 +1,282 @@
+"""Page -> template context, exactly as docs/design.md "Page contexts" describes (pure)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from generator import urls
+from generator.model import LANGS, SCRIPTS, Article, Page, Site, Term
+
+
+@dataclass(frozen=True)
+class SiteText:
+    """Site-wide values every context needs, per script where they differ."""
+
+    base_url: str
+    base_path: str
+    # {script: site title / description in that script}
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    publisher: dict[str, str]
+    default_script: str
+    # {script: {ui key: text}} from the theme's ui.yml
+    ui: dict[str, dict[str, str]]
+    search_enabled: bool
+    per_page: int
+
+
+def date_text(when: datetime | None) -> str:
+    """2025年11月28日 (the same in both scripts)."""
+    return f"{when.year}年{when.month}月{when.day}日" if when else ""
+
+
+def iso(when: datetime | None) -> str:
+    """ISO 8601 with offset, seconds precision."""
+    return when.isoformat(timespec="seconds") if when else ""
+
+
+class Contexts:
+    """Builds contexts for one Site; one instance per build (renderers share it)."""
+
+    def __init__(self, site: Site, text: SiteText) -> None:
+        self.site, self.text = site, text
+
+    # ------------------------------------------------------------------ common parts
+
+    def href(self, url: str) -> str:
+        """In-page link."""
+        return self.text.base_path + url
+
+    def absolute(self, url: str) -> str:
+        """Canonical link."""
+        return self.text.base_url + url
+
+    def asset(self, path: str) -> str:
+        """URL of a theme static file."""
+        return self.text.base_path + "static/" + path.lstrip("/")
+
+    def common(self, script: str, url: str, urls_by_script: dict[str, str], *,
+               page_title: str, description: str | None, current: str | None) -> dict[str, Any]:
+        """What every HTML page gets."""
+        other = SCRIPTS[1] if script == SCRIPTS[0] else SCRIPTS[0]
+        ui = self.text.ui[script]
+        return {
+            "site": {"title": self.text.titles[script], "description": self.text.descriptions[script],
+                     "base_url": self.text.base_url, "base_path": self.text.base_path,
+                     "publisher": self.text.publisher[script]},
+            "script": script, "lang": LANGS[script], "ui": ui,
+            "page_title": page_title,
+            "description": description if description is not None else self.text.descriptions[script],
+            "url": self.href(url), "canonical": self.absolute(url),
+            "alternates": [{"lang": LANGS[s], "hreflang": LANGS[s], "href": self.absolute(urls_by_script[s])}
+                           for s in SCRIPTS],
+            "other": {"script": other, "lang": LANGS[other],
+                      "label": self.text.ui[other].get("script_label", LANGS[other]),
+                      "url": self.href(urls_by_script[other])},
+            "nav": self.nav(script, current),
+            "asset": self.asset, "feed_url": self.href(urls.feed(script)),
+            "root_url": self.text.base_path, "search_enabled": self.text.search_enabled,
+        }
+
+    def nav(self, script: str, current: str | None) -> list[dict[str, Any]]:
+        """Main navigation; `current` is the section of the page."""
+        ui = self.text.ui[script]
+        items = (("home", urls.home(script)), ("tags", urls.tags_index(script)),
+                 ("categories", urls.categories_index(script)), ("archive", urls.archive(script)))
+        return [{"title": ui.get(name, name), "url": self.href(url), "current": name == current}
+                for name, url in items]
+
+    # ------------------------------------------------------------------ per kind
+
+    def context(self, page: Page) -> dict[str, Any]:
+        """The context of one HTML page."""
+        builder = getattr(self, f"_{page.kind}")
+        return builder(page)
+
+    def _article(self, page: Page) -> dict[str, Any]:
+        script, (slug,) = page.script, page.params
+        art = self.site.articles[slug]
+        ver = art.versions[script]
+        url = urls.article(script, slug)
+        ctx = self.common(script, url, {s: urls.article(s, slug) for s in SCRIPTS},
+                          page_title=ver.title, description=ver.summary or None, current=None)
+        older, newer = self.site.neighbours[slug]
+        ctx["article"] = {
+            "title": ver.title, "url": self.href(url), "date": art.date,
+            "date_iso": iso(art.date), "date_text": date_text(art.date),
+            "updated_iso": iso(art.updated), "updated_text": date_text(art.updated),
+            "authors": list(art.authors), "tags": self.tag_links(art, script),
+            "category": self.category_link(art, script), "summary": ver.summary,
+            "body_html": ver.body_html, "source": self.source(art),
+            "syndicated": [{"name": s.name or s.url or "", "url": s.url, "date_text": date_text(s.date)}
+                           for s in art.syndicated],
+            "extra": dict(art.extra),
+        }
+        ctx["related"] = [{"title": self.site.articles[s].versions[script].title,
+                           "url": self.href(urls.article(script, s)),
+                           "date_text": date_text(self.site.articles[s].date)}
+                          for s in self.site.related.get(slug, ())]
+        ctx["prev"] = self.neighbour(older, script)
+        ctx["next"] = self.neighbour(newer, script)
+        image = next((f.src for f in art.figures if f.src), None)
+        ctx["og"] = {"type": "article", "title": ver.title, "description": ver.summary,
+                     "url": self.absolute(url), "image": self.absolute_media(image)}
+        ctx["jsonld"] = self.jsonld(art, script, url, ctx["og"]["image"])
+        return ctx
+
+    def neighbour(self, slug: str | None, script: str) -> dict[str, str] | None:
+        """{title, url} of a neighbouring article, or None."""
+        if slug is None:
+            return None
+        return {"title": self.site.articles[slug].versions[script].title,
+                "url": self.href(urls.article(script, slug))}
+
+    def absolute_media(self, src: str | None) -> str | None:
+        """Absolute URL of an image (root-relative ones are under base_url)."""
+        if not src:
+            return None
+        if src.startswith(("http://", "https://")):
+            return src
+        if src.startswith("//"):
+            return "https:" + src
+        return self.text.base_url + src.lstrip("/")
+
+    def source(self, art: Article) -> dict[str, Any] | None:
+        """{name, url, published} of the original publication."""
+        if art.source is None:
+            return None
+        return {"name": art.source.name, "url": art.source.url,
+                "published": date_text(art.source.published)}
+
+    def tag_links(self, art: Article, script: str) -> list[dict[str, str]]:
+        """[{name, url}] of an article's tags in a script."""
+        return [self.term_link(self.site.tags[k], script, urls.tag) for k in art.tag_keys]
+
+    def category_link(self, art: Article, script: str) -> dict[str, str] | None:
+        """{name, url} of an article's category, or None."""
+        if not art.category_key:
+            return None
+        return self.term_link(self.site.categories[art.category_key], script, urls.category)
+
+    def term_link(self, term: Term, script: str, make) -> dict[str, str]:
+        """{name, url} of a tag or category."""
+        return {"name": term.names[script], "url": self.href(make(script, term.segments[script]))}
+
+    def jsonld(self, art: Article, script: str, url: str, image: str | None) -> str:
+        """NewsArticle JSON-LD, safe inside <script> (no '<', '>' or '&' unescaped)."""
+        ver = art.versions[script]
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "NewsArticle",
+            "headline": ver.title[:110], "datePublished": iso(art.date),
+            "dateModified": iso(art.updated or art.date),
+            "inLanguage": LANGS[script], "mainEntityOfPage": self.absolute(url), "url": self.absolute(url),
+            "publisher": {"@type": "Organization", "name": self.text.publisher[script]},
+            "keywords": [self.site.tags[k].names[script] for k in art.tag_keys],
+        }
+        if ver.summary:
+            data["description"] = ver.summary
+        if image:
+            data["image"] = [image]
+        if art.authors:
+            data["author"] = [{"@type": "Person", "name": a} for a in art.authors]
+        else:
+            data["author"] = {"@type": "Organization", "name": self.text.publisher[script]}
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    def item(self, slug: str, script: str) -> dict[str, Any]:
+        """One entry of a list page."""
+        art = self.site.articles[slug]
+        ver = art.versions[script]
+        return {"title": ver.title, "url": self.href(urls.article(script, slug)),
+                "date_text": date_text(art.date), "date_iso": iso(art.date), "summary": ver.summary,
+                "tags": self.tag_links(art, script), "category": self.category_link(art, script)}
+
+    def _list(self, page: Page, slugs: tuple[str, ...], heading: str, url_of, current: str | None,
+              description: str | None = None) -> dict[str, Any]:
+        script = page.script
+        number, total = page.params[-2], page.params[-1]
+        per_page = self.text.per_page
+        ctx = self.common(script, url_of(script, number), {s: url_of(s, number) for s in SCRIPTS},
+                          page_title=heading, description=description, current=current)
+        chunk = slugs[(number - 1) * per_page: number * per_page]
+        ctx.update(kind=page.kind, heading=heading, items=[self.item(s, script) for s in chunk],
+                   pagination={
+                       "page": number, "pages": total,
+                       "prev_url": self.href(url_of(script, number - 1)) if number > 1 else None,
+                       "next_url": self.href(url_of(script, number + 1)) if number < total else None,
+                       "first_url": self.href(url_of(script, 1))})
+        return ctx
+
+    def _home(self, page: Page) -> dict[str, Any]:
+        return self._list(page, self.site.order, self.text.titles[page.script], urls.home, "home")
+
+    def _tag(self, page: Page) -> dict[str, Any]:
+        term = self.site.tags[page.params[0]]
+        return self._list(page, term.slugs, term.names[page.script],
+                          lambda s, n: urls.tag(s, term.segments[s], n), "tags")
+
+    def _category(self, page: Page) -> dict[str, Any]:
+        term = self.site.categories[page.params[0]]
+        return self._list(page, term.slugs, term.names[page.script],
+                          lambda s, n: urls.category(s, term.segments[s], n), "categories")
+
+    def _year(self, page: Page) -> dict[str, Any]:
+        year = page.params[0]
+        slugs = tuple(s for (y, _), ss in self.site.months.items() if y == year for s in ss)
+        heading = self.text.ui[page.script].get("year_label", "{year} 年").replace("{year}", str(year))
+        return self._list(page, slugs, heading, lambda s, n: urls.year(s, year, n), "archive")
+
+    def _month(self, page: Page) -> dict[str, Any]:
+        year, month = page.params[0], page.params[1]
+        return self._list(page, self.site.months[(year, month)], f"{year}年{month}月",
+                          lambda s, n: urls.month(s, year, month, n), "archive")
+
+    def _terms(self, page: Page, terms: dict[str, Term], make, index, heading_key: str,
+               current: str) -> dict[str, Any]:
+        script = page.script
+        heading = self.text.ui[script].get(heading_key, current)
+        ctx = self.common(script, index(script), {s: index(s) for s in SCRIPTS},
+                          page_title=heading, description=None, current=current)
+        ordered = sorted(terms.values(), key=lambda t: (-len(t.slugs), t.names[script]))
+        ctx["terms"] = [dict(self.term_link(t, script, make), count=len(t.slugs)) for t in ordered]
+        return ctx
+
+    def _tags(self, page: Page) -> dict[str, Any]:
+        return self._terms(page, self.site.tags, urls.tag, urls.tags_index, "all_tags", "tags")
+
+    def _categories(self, page: Page) -> dict[str, Any]:
+        return self._terms(page, self.site.categories, urls.category, urls.categories_index,
+                           "all_categories", "categories")
+
+    def _archive(self, page: Page) -> dict[str, Any]:
+        script = page.script
+        heading = self.text.ui[script].get("archive_heading", "archive")
+        ctx = self.common(script, urls.archive(script), {s: urls.archive(s) for s in SCRIPTS},
+                          page_title=heading, description=None, current="archive")
+        years: dict[int, dict[str, Any]] = {}
+        for (y, m), slugs in self.site.months.items():
+            entry = years.setdefault(y, {"year": y, "url": self.href(urls.year(script, y)),
+                                         "count": 0, "months": []})
+            entry["count"] += len(slugs)
+            entry["months"].append({"month": m, "label": f"{m}月",
+                                    "url": self.href(urls.month(script, y, m)), "count": len(slugs)})
+        ctx["years"] = list(years.values())
+        return ctx
+
+    def _notfound(self, page: Page) -> dict[str, Any]:
+        script = self.text.default_script
+        title = self.text.ui[script].get("not_found_title", "404")
+        return self.common(script, "404.html", {s: urls.home(s) for s in SCRIPTS},
+                           page_title=title, description=None, current=None)
+
+    def _root(self, page: Page) -> dict[str, Any]:
+        script = self.text.default_script
+        ctx = self.common(script, "", {s: urls.home(s) for s in SCRIPTS},
+                          page_title=self.text.titles[script], description=None, current=None)
+        ctx["canonical"] = self.absolute("")
+        ctx["scripts"] = [{"script": s, "lang": LANGS[s], "label": self.text.ui[s].get("script_label", LANGS[s]),
+                           "url": self.href(urls.home(s))} for s in SCRIPTS]
+        return ctx

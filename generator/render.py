@@ -1,0 +1,98 @@
+"""Page -> bytes: templates for HTML pages, generators for feeds, sitemap and the rest."""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+import jinja2
+
+from generator import feeds, templates, urls
+from generator.contexts import Contexts, SiteText
+from generator.model import LANGS, SCRIPTS, Page, Site
+
+
+class Renderer:
+    """Renders any planned page of one site."""
+
+    def __init__(self, site: Site, text: SiteText, env: jinja2.Environment, root: Path,
+                 pages: list[Page], feed_items: int) -> None:
+        self.site, self.text, self.env, self.root = site, text, env, root
+        self.contexts = Contexts(site, text)
+        self.pages = pages
+        self.feed_items = feed_items
+
+    def render(self, page: Page) -> bytes:
+        """The bytes of one output file."""
+        if page.template:
+            return templates.render(self.env, page.template, self.contexts.context(page), self.root)
+        return getattr(self, f"_{page.kind}")(page)
+
+    def _feed(self, page: Page) -> bytes:
+        script, (term_key,) = page.script, page.params
+        ui = self.text.ui[script]
+        if term_key is None:
+            slugs, title, page_url = self.site.order, self.text.titles[script], urls.home(script)
+            self_url, full = urls.feed(script), True
+        else:
+            term = self.site.tags[term_key]
+            slugs, page_url = term.slugs, urls.tag(script, term.segments[script])
+            title = f"{self.text.titles[script]}: {term.names[script]}"
+            self_url, full = urls.tag_feed(script, term.segments[script]), False
+        head = feeds.Feed(title=title, subtitle=ui.get("feed_title", ""), lang=LANGS[script],
+                          self_url=self.contexts.absolute(self_url),
+                          page_url=self.contexts.absolute(page_url), base_url=self.text.base_url,
+                          author=self.text.publisher[script])
+        return feeds.atom(head, [self._entry(s, script, full) for s in slugs[:self.feed_items]])
+
+    def _entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
+        art = self.site.articles[slug]
+        ver = art.versions[script]
+        return feeds.Entry(
+            title=ver.title, url=self.contexts.absolute(urls.article(script, slug)),
+            published=art.date, updated=art.updated, summary=ver.summary,
+            content_html=ver.body_html if full else "",
+            categories=tuple(self.site.tags[k].names[script] for k in art.tag_keys),
+            authors=art.authors)
+
+    def _sitemap(self, page: Page) -> bytes:
+        """Every HTML page of both scripts (first pages of lists), with hreflang alternates."""
+        groups: dict[tuple, dict[str, str]] = {}
+        lastmod = {}
+        for p in self.pages:
+            if p.script is None or not p.template or (p.kind in _LISTS and p.params[-2] > 1):
+                continue
+            ident = (p.kind, p.params)
+            groups.setdefault(ident, {})[p.script] = _url_of(p.path)
+            if p.kind == "article":
+                art = self.site.articles[p.params[0]]
+                lastmod[ident] = art.updated or art.date
+        entries = []
+        for ident, by_script in groups.items():
+            alternates = tuple((LANGS[s], self.contexts.absolute(by_script[s])) for s in SCRIPTS
+                               if s in by_script)
+            for s in SCRIPTS:
+                if s in by_script:
+                    entries.append(feeds.SitemapUrl(self.contexts.absolute(by_script[s]),
+                                                    lastmod.get(ident), alternates))
+        return feeds.sitemap(entries)
+
+    def _robots(self, page: Page) -> bytes:
+        return feeds.robots(self.text.base_url)
+
+    def _nojekyll(self, page: Page) -> bytes:
+        return b""
+
+    def _cname(self, page: Page) -> bytes:
+        return f"{page.params[0]}\n".encode()
+
+    def _static(self, page: Page) -> bytes:
+        return Path(page.params[0]).read_bytes()
+
+
+_LISTS = frozenset({"home", "tag", "category", "year", "month"})
+
+
+def _url_of(path: str) -> str:
+    """Output file path -> URL (percent-encoded), the inverse of urls.file_path."""
+    url = path.removesuffix("index.html")
+    return quote(url, safe="/")

@@ -1,0 +1,87 @@
+"""Articles -> Site: the whole-corpus index (tags, categories, months, neighbours) (pure)."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+
+from generator import urls
+from generator.model import SCRIPTS, Article, Site, Term
+
+
+def build_site(articles: Iterable[Article], *,
+               related: Callable[[list[Article]], Mapping[str, tuple[str, ...]]]) -> Site:
+    """Index published (non-draft) articles; `related` maps the corpus to {slug: slugs}."""
+    published = sorted((a for a in articles if not a.draft), key=newest_first)
+    by_slug = {a.slug: a for a in published}
+    order = tuple(a.slug for a in published)
+    return Site(
+        articles=by_slug,
+        order=order,
+        tags=_terms(published, lambda a: zip(a.tag_keys, _names(a, "tags"))),
+        categories=_terms(published, lambda a: [(a.category_key, _names(a, "category")[0])]
+                          if a.category_key else []),
+        months=_months(published),
+        related={slug: tuple(s for s in rel if s in by_slug and s != slug)
+                 for slug, rel in related(published).items() if slug in by_slug},
+        neighbours=_neighbours(order),
+    )
+
+
+def newest_first(article: Article) -> tuple[float, str]:
+    """Sort key: newest date first, slug as the tie-break."""
+    return (-article.date.timestamp(), article.slug)
+
+
+def _names(article: Article, field: str) -> list[dict[str, str]]:
+    """Per-script display names of an article's tags (or its category), in order."""
+    if field == "tags":
+        count = len(article.tag_keys)
+        return [{s: article.versions[s].tags[i] for s in SCRIPTS} for i in range(count)]
+    return [{s: article.versions[s].category or "" for s in SCRIPTS}]
+
+
+def _terms(published: list[Article],
+           pairs: Callable[[Article], Iterable[tuple[str, dict[str, str]]]]) -> dict[str, Term]:
+    """Group articles by term key; each script's name is its most used spelling."""
+    slugs: dict[str, list[str]] = defaultdict(list)
+    spellings: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: {s: Counter() for s in SCRIPTS})
+    for art in published:
+        for key, names in pairs(art):
+            slugs[key].append(art.slug)
+            for script in SCRIPTS:
+                spellings[key][script][names[script]] += 1
+    names = {key: {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                   for s, c in spellings[key].items()} for key in sorted(slugs)}
+    segments = _segments(names)
+    return {key: Term(key=key, names=names[key], segments=segments[key], slugs=tuple(slugs[key]))
+            for key in sorted(slugs)}
+
+
+def _segments(names: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """URL segment per term and script; clashes (after cleaning) get -2, -3 ..."""
+    result: dict[str, dict[str, str]] = {key: {} for key in names}
+    for script in SCRIPTS:
+        taken: set[str] = set()
+        for key in sorted(names):
+            base = urls.term_segment(names[key][script])
+            segment, n = base, 1
+            while segment.lower() in taken:
+                n += 1
+                segment = f"{base}-{n}"
+            taken.add(segment.lower())
+            result[key][script] = segment
+    return result
+
+
+def _months(published: list[Article]) -> dict[tuple[int, int], tuple[str, ...]]:
+    months: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for art in published:
+        months[(art.date.year, art.date.month)].append(art.slug)
+    return {k: tuple(v) for k, v in sorted(months.items(), reverse=True)}
+
+
+def _neighbours(order: tuple[str, ...]) -> dict[str, tuple[str | None, str | None]]:
+    """{slug: (older, newer)} along the newest-first order."""
+    last = len(order) - 1
+    return {slug: (order[i + 1] if i < last else None, order[i - 1] if i > 0 else None)
+            for i, slug in enumerate(order)}
