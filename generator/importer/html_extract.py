@@ -155,7 +155,7 @@ def build_tree(root: LexborNode, rules: Rules) -> El:
             stack.extend((child, parent, depth) for child in reversed(_children(node)))
             continue
         el = El(tag, attrs, parent)
-        el.chrome = parent.chrome or _chrome_rule(tag, attrs, rules)
+        el.chrome = _chrome_rule(tag, attrs, rules)
         parent.children.append(el)
         stack.extend((child, el, depth + 1) for child in reversed(_children(node)))
     return top
@@ -187,17 +187,22 @@ def _chrome_rule(tag: str, attrs: dict, rules: Rules) -> str | None:
     return None
 
 
-def score_tree(top: El) -> None:
-    """Fill chars, link_chars, punct and score bottom-up (post-order, iterative)."""
+def _post_order(top: El) -> list[El]:
+    """All elements, children before parents."""
     order: list[El] = []
     stack = [top]
     while stack:
         el = stack.pop()
         order.append(el)
         stack.extend(c for c in el.children if isinstance(c, El))
-    for el in reversed(order):
-        if el.chrome and el.parent is not None and el.parent.chrome is None:
-            continue  # chrome adds nothing to its container
+    order.reverse()
+    return order
+
+
+def score_tree(top: El) -> None:
+    """Fill chars, link_chars, punct and score bottom-up; chrome subtrees count for nothing."""
+    for el in _post_order(top):
+        el.chars = el.link_chars = el.punct = 0
         in_link = el.tag == "a"
         for child in el.children:
             if isinstance(child, str):
@@ -213,6 +218,29 @@ def score_tree(top: El) -> None:
                 el.punct += child.punct
         plain = el.chars - el.link_chars
         el.score = 10.0 * el.punct + 0.3 * plain - 1.5 * el.link_chars
+
+
+def settle_chrome(top: El) -> None:
+    """Unmark "chrome" that holds most of the page's sentences (an unclosed ad <div> swallowing
+    the article), then let every element inherit its ancestors' chrome mark."""
+    marks = {}
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        marks[id(el)] = el.chrome
+        el.chrome = None
+        stack.extend(c for c in el.children if isinstance(c, El))
+    score_tree(top)
+    total = max(top.punct, 1)
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        own = marks[id(el)]
+        if own and el.punct > 0.4 * total and el.punct >= 10:
+            own = None
+        el.chrome = (el.parent.chrome if el.parent is not None else None) or own
+        stack.extend(c for c in el.children if isinstance(c, El))
+    score_tree(top)
 
 
 def best_container(top: El) -> El:
@@ -507,7 +535,7 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     if root is None:
         return Extracted(title=None, date=None, warnings=("empty page: no HTML body",))
     top = build_tree(root, rules)
-    score_tree(top)
+    settle_chrome(top)
     container = best_container(top)
     renderer = _Renderer(base, rules)
     renderer.render(top)
@@ -682,7 +710,8 @@ def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx
     if found:
         return found
     if body_idx:
-        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1], rules)
+        after = list(range(body_idx[-1] + 1, min(len(blocks), body_idx[-1] + 6)))
+        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1] + after, rules)
         if found:
             return found
         last = [i for i in body_idx if blocks[i].kind in ("p", "quote")][-2:]
@@ -705,10 +734,13 @@ def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[
         seen.add(i)
         found = meta.find_bylines(blocks[i].plain, rules.not_names)
         if found:
+            if _DEBUG_AUTHORS:
+                print("byline", i, blocks[i].plain[:80])
             return found.names
     return ()
 
 
+_DEBUG_AUTHORS = False
 _AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp_name|zuozhe|jizhe)([-_ ]|$)", re.I)
 
 
@@ -751,6 +783,8 @@ def _meta_authors(head: Head, rules: Rules) -> tuple[str, ...]:
     for key in ("author", "article:author", "dc.creator", "byl"):
         value = head.metas.get(key, "")
         names = meta.split_names(re.sub(r"^(?:记者|記者|作者|文)[:：/／]?", "", value), rules.not_names)
+        if re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}", value):
+            names = (value,)  # a Latin full name is one name, not words to split
         if names and not value.startswith("http") and not _is_outlet(value, head):
             return names
     for item in head.json_ld:

@@ -33,26 +33,28 @@ _REPORTER = r"(?:(?:实习|實習|特约|特約|本报|本報|本台)?(?:记者|
 # Bylines: each pattern's group "n" is a list of names.
 _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     # 記者王小明／台北報導, 記者王小明、李四/綜合報導, 记者马俊峰/文
-    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文(?![\u4e00-\u9fff]))",
+    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文)",
+    # 劉屏／華盛頓4日電 (at the start of a line or in brackets)
+    rf"(?:^|[（(【〔\[])\s*(?P<n>{_NAME_LIST}){_SLASH}[\u4e00-\u9fff]{{1,8}}?\d+日(?:電|电)",
+    # （溫蘭魁報導）, （姚峰 上海报道）
+    rf"[（(]\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s+\S{{2,4}})?\s*{_REPORTED}\s*[）)]",
     # 【王小明／台北報導】, （王小明／台中報導）
     rf"[（(【〔\[]\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?{_REPORTED}\s*[）)】〕\]]",
     # 新华社北京11月28日电（记者王小明 李四）, （实习记者 樊亮 记者惠禾）
-    rf"[（(]\s*{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_REPORTER}?\s*{_CJK_NAME})*)\s*[）)]",
+    rf"[（(]\s*[\u4e00-\u9fff]{{0,6}}?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_REPORTER}?\s*{_CJK_NAME})*)\s*[）)]",
     # 中央社記者王小明台北29日電 (names are mostly three characters, places two or three)
     r"中央社(?:記者|记者)(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,4}\d+日(?:電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
     rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
     # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
-    rf"^[□■●◆【〔\[（(\s]*\S{{0,12}}?{_REPORTER}\s*(?P<n>{_NAME_LIST})(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
+    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
     # 2014/03/19 18:58 彭佳芸 黃翊真 報導
     rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
-    # （姚峰 上海报道）
-    rf"[（(]\s*(?P<n>{_NAME_LIST})\s+\S{{2,4}}{_REPORTED}\s*[）)]",
     # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
     rf"\d{{1,2}}:\d{{2}}\s*[\[【]\s*(?P<n>{_CJK_NAME})\s*[\]】]",
 ))
 # A lone parenthesised name closing the article: （袁源）
-_CLOSING_NAME = re.compile(r"[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3})\s*[）)]\s*$")
+_CLOSING_NAME = re.compile(r"(?:^|[。！？!?…”」])\s*[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,3})\s*[）)]\s*$")
 # Photographers and illustrators are credited, not authors.
 _CREDIT_SUFFIX = re.compile(r"(?:攝|摄|圖|图|繪|绘|攝影|摄影)$")
 
@@ -214,7 +216,7 @@ def split_names(raw: str, not_names: frozenset[str]) -> tuple[str, ...]:
         part = re.sub(r"^(?:实习|實習)?(?:记者|記者)", "", part.strip())
         if _CREDIT_SUFFIX.search(part):
             continue
-        if 2 <= len(part) <= 4 and part not in not_names and not any(w in part for w in not_names):
+        if re.fullmatch(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}", part) and part not in not_names and not any(w in part for w in not_names):
             if part not in names:
                 names.append(part)
     return tuple(names)
