@@ -181,7 +181,9 @@ def test_ui_strings_exist_in_both_scripts_with_the_same_keys() -> None:
 
 
 def test_every_ui_key_a_template_uses_is_defined() -> None:
-    used = {m for f in TEMPLATES.glob("*.html") for m in re.findall(r"\bui\.(\w+)", f.read_text(encoding="utf-8"))}
+    texts = [f.read_text(encoding="utf-8") for f in TEMPLATES.glob("*.html")]
+    used = {m for t in texts for m in re.findall(r"\bui\.(?!get\b)(\w+)", t)}
+    used |= {m for t in texts for m in re.findall(r"\bui\.get\(\s*['\"](\w+)", t)}
     assert used, "templates use no ui strings?"
     assert used <= set(load_ui()["hant"]), used - set(load_ui()["hant"])
 
@@ -334,7 +336,11 @@ def test_stylesheets_use_system_fonts_per_script_and_load_nothing() -> None:
         assert needle in css, needle
     for sheet in ("site.css", "print.css"):
         text = (STATIC / sheet).read_text(encoding="utf-8")
-        assert "@font-face" not in text and "@import" not in text and not re.search(r"url\(\s*['\"]?(https?:)?//", text)
+        assert "@import" not in text and "url(" not in text, sheet
+        faces = re.findall(r"@font-face\s*{([^}]*)}", text)
+        # Faces may only lend installed fonts: every source is local().
+        assert all(re.fullmatch(r'(\s*local\("[^"]+"\)\s*,?)+', re.search(r"src:([^;]*);", f).group(1))
+                   for f in faces), faces
 
 
 def test_script_has_no_dependencies_or_remote_requests() -> None:
@@ -388,3 +394,10 @@ def test_tag_page_links_its_own_feed() -> None:
     assert doc.find("a", href=feed)
     home = parse(render("list.html", list_context("hant")))
     assert len(home.find("link", rel="alternate", type="application/atom+xml")) == 1
+
+
+def test_source_with_only_a_date_says_when_the_original_appeared() -> None:
+    ctx = article_context("hans")
+    ctx["article"]["source"] = {"name": None, "url": None, "published": "2025年11月28日"}
+    html = render("article.html", ctx)
+    assert "原文刊于 2025年11月28日" in html and "（2025年11月28日）" not in html
