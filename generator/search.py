@@ -1,0 +1,354 @@
+"""Static search: folded bigram records -> a Pagefind index in output/pagefind/.
+
+Pagefind segments Chinese differently in its indexer (a dictionary segmenter) and in the
+browser (Intl.Segmenter), so words such as 华为 or 芯片 were not found at all and 大模型
+matched every page holding 大 and 模型 anywhere. Both sides therefore use the scheme below
+instead, and Pagefind sees only space-separated tokens (language "und": no stemming, no
+segmentation of its own):
+
+- fold: `Converter.fold` (NFKC, Simplified, lower case) on the index side; in the browser
+  the fold table written here (every character of the archive whose fold differs, plus the
+  phrases OpenCC and the glossary fold differently from their characters) does the same.
+- tokens: a run of Han characters becomes its overlapping bigrams (a lone character stays
+  itself); any other run of letters and digits is one token. A two-character query is then
+  one token that only pages containing exactly that word hold.
+
+Pagefind's excerpts would be in the folded script, so each record carries its plain text in
+both scripts and search.js highlights in the reader's script. The index is rebuilt only when
+the published articles or the settings change (a key stored in the data file), because
+Pagefind's filter files are not byte-stable between runs.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from generator import urls
+from generator.config import Config
+from generator.errors import SiteError
+from generator.model import SCRIPTS, Article, Site
+
+SEARCH_DIR = "pagefind"
+DATA_FILE = "newsarchive-search.json"
+# bump when records, tokens or the data file change shape
+FORMAT = 1
+LANGUAGE = "und"
+# title tokens are repeated so a word in the title outranks one in the body
+TITLE_WEIGHT = 3
+# Pagefind's UI bundles: search.js talks to pagefind.js directly and needs none of them
+UNUSED_FILES = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
+# the Python API answers each record in turn; this many are in flight at once
+BATCH = 256
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_TOKEN = re.compile(rf"(?P<han>[{HAN}]+)|[^\W{HAN}_]+")
+_BLOCK_TAG = re.compile(r"<(?:/(?:p|h[1-6]|li|blockquote|figcaption|figure|div|pre|tr)|br\s*/?)>", re.I)
+_TAG = re.compile(r"<[^>]*>")
+_BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*")
+_LONGEST_PHRASE = 6
+
+
+class Folder(Protocol):
+    """The part of generator.scripts.Converter search needs."""
+
+    def fold(self, s: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class SearchRecord:
+    """One Pagefind record: an article, searchable in both scripts."""
+
+    # record URL (the article's URL in the written script, relative to base_path)
+    url: str
+    # folded tokens, space-separated
+    content: str
+    # title_*, url_*, tags_* (JSON [[name, url]]), text_* per script; date, date_text
+    meta: dict[str, str]
+    # tag: tag keys; year: ["2025"]
+    filters: dict[str, list[str]]
+    # date: ISO date, for filter-only listings newest first
+    sort: dict[str, str]
+
+
+@dataclass(frozen=True)
+class FoldTable:
+    """What the browser needs to fold a query exactly as the index was folded."""
+
+    # {character: folded character(s)} for every archive character whose fold differs
+    chars: dict[str, str]
+    # {phrase: folded phrase} where folding the phrase differs from folding its characters
+    phrases: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SearchReport:
+    """What indexing did."""
+
+    records: int
+    written: int
+    removed: int
+    # size of output/pagefind/ after indexing
+    bytes: int
+    seconds: float
+    # True when the index was already current and nothing was run
+    skipped: bool
+
+    def summary(self) -> str:
+        """One line for the build summary."""
+        if self.skipped:
+            return f"search: index current ({self.records} records)"
+        return (f"search: {self.records} records, {self.written} files written, "
+                f"{self.removed} removed, {self.bytes / 1e6:.1f} MB, {self.seconds:.2f}s")
+
+
+# ---------------------------------------------------------------------------- tokens
+
+
+def search_tokens(folded: str) -> list[str]:
+    """Han runs as overlapping bigrams (a lone character as itself); other words whole."""
+    tokens: list[str] = []
+    for match in _TOKEN.finditer(folded):
+        run = match.group()
+        if match.group("han") and len(run) > 1:
+            tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+        else:
+            tokens.append(run)
+    return tokens
+
+
+def plain_text(body_html: str) -> str:
+    """Rendered body HTML as plain text, one line per block, no inline spaces added."""
+    text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", body_html)))
+    return _BLANKS.sub("\n", text).strip()
+
+
+# ---------------------------------------------------------------------------- records
+
+
+def article_record(article: Article, site: Site, folder: Folder) -> SearchRecord:
+    """The record of one published article."""
+    written = article.versions[article.script]
+    title_tokens = search_tokens(folder.fold(written.title))
+    tags = [site.tags[k] for k in article.tag_keys if k in site.tags]
+    body = search_tokens(folder.fold("\n".join([*written.tags, written.summary,
+                                                 plain_text(written.body_html)])))
+    meta = {"date": article.date.date().isoformat(),
+            "date_text": f"{article.date.year}年{article.date.month}月{article.date.day}日"}
+    for script in SCRIPTS:
+        version = article.versions[script]
+        meta[f"title_{script}"] = version.title
+        meta[f"url_{script}"] = urls.article(script, article.slug)
+        meta[f"tags_{script}"] = json.dumps(
+            [[t.names[script], urls.tag(script, t.segments[script])] for t in tags],
+            ensure_ascii=False, separators=(",", ":"))
+        meta[f"text_{script}"] = "\n".join(p for p in (version.summary, plain_text(version.body_html)) if p)
+    return SearchRecord(
+        url=urls.article(article.script, article.slug),
+        content=" ".join(title_tokens * TITLE_WEIGHT + body),
+        meta=meta,
+        filters={"tag": list(article.tag_keys), "year": [str(article.date.year)]},
+        sort={"date": meta["date"]},
+    )
+
+
+def search_records(site: Site, folder: Folder) -> list[SearchRecord]:
+    """Records of every published article, newest first."""
+    return [article_record(site.articles[slug], site, folder) for slug in site.order]
+
+
+# ---------------------------------------------------------------------------- fold table
+
+
+def fold_table(texts: Iterable[str], folder: Folder) -> FoldTable:
+    """Character and phrase folds covering every text (give both scripts of each article)."""
+    texts = [t for t in texts if t]
+    chars = sorted({c for t in texts for c in t if not c.isascii()})
+    folded = folder.fold("\n".join(chars)).split("\n") if chars else []
+    if len(folded) != len(chars):
+        raise SiteError("search: folding single characters changed the line count",
+                        hint="a glossary entry may contain a line break")
+    table = {c: f for c, f in zip(chars, folded) if f != c}
+    phrases: dict[str, str] = {}
+    trans = str.maketrans(table)
+    for text in texts:
+        phrases.update(_phrase_exceptions(text, folder, trans))
+    return FoldTable(chars=table, phrases=dict(sorted(phrases.items())))
+
+
+def _phrase_exceptions(text: str, folder: Folder, trans: dict[int, str]) -> dict[str, str]:
+    """Shortest phrases around each spot where folding the text differs from folding its characters."""
+    whole = folder.fold(text)
+    by_char = text.lower().translate(trans)
+    if whole == by_char or len(whole) != len(text) or len(by_char) != len(text):
+        return {}
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(text):
+        if whole[i] == by_char[i]:
+            i += 1
+            continue
+        phrase = _phrase_at(text, i, whole, folder, trans)
+        if phrase:
+            found[phrase[0]] = phrase[1]
+        i += 1
+    return found
+
+
+def _phrase_at(text: str, i: int, whole: str, folder: Folder, trans: dict[int, str]
+               ) -> tuple[str, str] | None:
+    """The shortest window over position i that folds as in the whole text and not per character."""
+    for size in range(2, _LONGEST_PHRASE + 1):
+        for start in range(max(0, i - size + 1), min(i, len(text) - size) + 1):
+            window = text[start:start + size]
+            folded = folder.fold(window)
+            if folded == whole[start:start + size] and folded != window.lower().translate(trans):
+                return window, folded
+    return None
+
+
+def article_texts(article: Article) -> list[str]:
+    """Every text of an article a reader might type from, in both scripts."""
+    out = []
+    for script in SCRIPTS:
+        v = article.versions[script]
+        out += [v.title, v.summary, *v.tags, plain_text(v.body_html)]
+    return out
+
+
+def search_data(site: Site, table: FoldTable, key: str) -> dict[str, Any]:
+    """The browser's data file: fold table, tag names per script, the index key."""
+    return {
+        "format": FORMAT,
+        "key": key,
+        "chars": table.chars,
+        "phrases": table.phrases,
+        "tags": {k: {s: t.names[s] for s in SCRIPTS} for k, t in sorted(site.tags.items())},
+    }
+
+
+def inputs_key(site: Site, config: Config, pagefind_version: str) -> str:
+    """Digest of everything the index depends on: unchanged key, unchanged index."""
+    h = hashlib.sha256()
+    for part in [str(FORMAT), pagefind_version, config.fingerprint(), *site.order,
+                 *(site.articles[s].digest for s in site.order)]:
+        h.update(part.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------------- I/O edge
+
+
+def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | None = None
+                 ) -> SearchReport:
+    """Index the site's articles into out_dir/pagefind/, unless the index there is current."""
+    started = time.perf_counter()
+    target = out_dir / SEARCH_DIR
+    version = pagefind_version()
+    key = inputs_key(site, config, version)
+    if _current_key(target) == key and (target / "pagefind-entry.json").is_file():
+        return SearchReport(len(site.order), 0, 0, _size(target), 0.0, True)
+    folder = folder or _converter(config)
+    records = search_records(site, folder)
+    table = fold_table((t for s in site.order for t in article_texts(site.articles[s])), folder)
+    staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        run_pagefind(records, staging)
+        data = json.dumps(search_data(site, table, key), ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":"))
+        (staging / DATA_FILE).write_text(data, encoding="utf-8")
+        written, removed = sync_dir(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return SearchReport(len(records), written, removed, _size(target),
+                        round(time.perf_counter() - started, 3), False)
+
+
+def pagefind_version() -> str:
+    """Version of the installed Pagefind Python package (part of the index key)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pagefind")
+    except PackageNotFoundError as exc:
+        raise SiteError("search needs Pagefind: pip install 'pagefind[extended]'",
+                        hint="or set `search: false` in site.yml / build --no-search") from exc
+
+
+def run_pagefind(records: Sequence[SearchRecord], out: Path) -> None:
+    """Write Pagefind's index of the records into `out` (a new folder)."""
+    try:
+        asyncio.run(_index(records, out))
+    except (OSError, RuntimeError, AssertionError) as exc:
+        raise SiteError(f"search: Pagefind failed ({exc})", str(out),
+                        hint="reinstall pagefind[extended], or build with --no-search") from exc
+
+
+async def _index(records: Sequence[SearchRecord], out: Path) -> None:
+    """Feed the records to Pagefind's service and write its files."""
+    from pagefind.index import PagefindIndex
+
+    # leaving the context writes the files to output_path (and only then)
+    async with PagefindIndex(config={"force_language": LANGUAGE, "output_path": str(out)}) as index:
+        for start in range(0, len(records), BATCH):
+            await asyncio.gather(*(index.add_custom_record(
+                url=r.url, content=r.content, language=LANGUAGE, meta=r.meta,
+                filters=r.filters, sort=r.sort) for r in records[start:start + BATCH]))
+
+
+def sync_dir(src: Path, dst: Path) -> tuple[int, int]:
+    """Make dst hold src's files: move in those whose bytes differ, delete the rest; counts."""
+    wanted = {p.relative_to(src).as_posix(): p for p in sorted(src.rglob("*"))
+              if p.is_file() and not UNUSED_FILES.search(p.name)}
+    # the entry file names the current meta file: replace it after everything it points to
+    order = sorted(wanted, key=lambda rel: (rel in ("pagefind-entry.json", DATA_FILE), rel))
+    written = 0
+    for rel in order:
+        target = dst / rel
+        if target.is_file() and target.read_bytes() == wanted[rel].read_bytes():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(wanted[rel], target)
+        written += 1
+    removed = 0
+    if dst.is_dir():
+        for path in sorted(dst.rglob("*"), reverse=True):
+            rel = path.relative_to(dst).as_posix()
+            if path.is_file() and rel not in wanted:
+                path.unlink()
+                removed += 1
+            elif path.is_dir() and not any(path.iterdir()):
+                path.rmdir()
+    return written, removed
+
+
+def _current_key(target: Path) -> str | None:
+    """The key stored with the index in target, if any."""
+    try:
+        return json.loads((target / DATA_FILE).read_text(encoding="utf-8")).get("key")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _size(folder: Path) -> int:
+    """Total bytes of the files under folder."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else 0
+
+
+def _converter(config: Config) -> Folder:
+    """The site's converter (OpenCC plus glossary), as the build makes it."""
+    from generator.scripts import Converter, load_glossary
+
+    glossary = load_glossary(config.glossary) if config.glossary else None
+    return Converter.from_config(config.opencc, glossary)
