@@ -270,7 +270,7 @@ def format_result(result: Result, *, verbose: bool) -> str:
     """One line per page (plus removed texts and warnings with --verbose)."""
     where = result.output or "-"
     if result.status == "error":
-        return f"error       {result.input}: {result.error}"
+        return f"error       {result.error}"
     line = f"{result.status:<11} {where}  {result.title or ''}"
     if result.duplicate_of:
         line += f"  (syndicated copy: {result.input})"

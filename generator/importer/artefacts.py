@@ -129,13 +129,22 @@ def summary_witness(summary: str, paragraph: str,
     return spans
 
 
-def repetition_witness(paragraph: str, title_chars: frozenset[str]) -> list[tuple[int, int]]:
+def looks_legit(paragraph: str, start: int, end: int, title: str) -> bool:
+    """True when the occurrence continues into the title's wording (“世界模型”, 竹蜻蜓), i.e. is text."""
+    after = end < len(paragraph) and paragraph[start:end + 1] in title
+    before = start > 0 and paragraph[start - 1:end] in title
+    return after or before
+
+
+def repetition_witness(paragraph: str, title: str) -> list[tuple[int, int]]:
     """Spans of the first stuffing cycle found from repetition alone (no summary).
 
-    Candidates are maximal strings of title characters that recur at least three times,
-    mostly right after clause punctuation; at least three distinct candidates must then
-    occur in one cyclic order twice over.
+    Candidates are maximal strings of title characters that recur at least three times;
+    occurrences that continue the title's wording are text, not stuffing. Candidates seen
+    right after clause punctuation must show at least three distinct fragments in one
+    cyclic order, twice over.
     """
+    title_chars = frozenset(title)
     counts: dict[str, int] = {}
     for length in range(_FRAGMENT_MAX, _FRAGMENT_MIN - 1, -1):
         for start in range(len(paragraph) - length + 1):
@@ -146,9 +155,9 @@ def repetition_witness(paragraph: str, title_chars: frozenset[str]) -> list[tupl
     maximal = [p for p in frequent
                if not any(p != q and p in q and counts[q] == counts[p] for q in frequent)]
     spans = _non_overlapping(paragraph, sorted(maximal, key=len, reverse=True))
-    starts = [s for s in spans if s[0] > 0 and paragraph[s[0] - 1] in _CLAUSE_PUNCT]
-    boundary = {paragraph[a:b] for a, b in starts}
-    seq = [(a, b) for a, b in spans if paragraph[a:b] in boundary]
+    spans = [(a, b) for a, b in spans if not looks_legit(paragraph, a, b, title)]
+    at_clause = {paragraph[a:b] for a, b in spans if a > 0 and paragraph[a - 1] in _CLAUSE_PUNCT}
+    seq = [(a, b) for a, b in spans if paragraph[a:b] in at_clause]
     names = [paragraph[a:b] for a, b in seq]
     cycle: list[str] = []
     for name in names:
@@ -171,29 +180,38 @@ def _non_overlapping(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
     return sorted(taken)
 
 
-def follow_cycle(paragraph: str, seed: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+def follow_cycle(paragraph: str, seed: Sequence[tuple[int, int]], title: str) -> list[tuple[int, int]]:
     """Extend the witnessed spans along the paragraph while fragments recur in cycle order."""
     cycle = [paragraph[a:b] for a, b in seed]
-    return list(seed) + _walk(paragraph, seed[-1][1], len(seed) % len(cycle), cycle)
+    return list(seed) + _walk(paragraph, seed[-1][1], len(seed) % len(cycle), cycle, title)
 
 
-def _cycle_spans(paragraph: str, cycle: Sequence[str]) -> list[tuple[int, int]]:
+def _cycle_spans(paragraph: str, cycle: Sequence[str], title: str) -> list[tuple[int, int]]:
     """Spans of a known cycle in a later paragraph, only where it runs beyond one full period."""
-    start = paragraph.find(cycle[0])
+    start = _next(paragraph, cycle[0], 0, title)
     while start >= 0:
         first = (start, start + len(cycle[0]))
-        spans = [first] + _walk(paragraph, first[1], 1 % len(cycle), cycle)
+        spans = [first] + _walk(paragraph, first[1], 1 % len(cycle), cycle, title)
         if len(spans) > len(cycle):
             return spans
-        start = paragraph.find(cycle[0], start + 1)
+        start = _next(paragraph, cycle[0], start + 1, title)
     return []
 
 
-def _walk(paragraph: str, pos: int, index: int, cycle: Sequence[str]) -> list[tuple[int, int]]:
+def _next(paragraph: str, fragment: str, pos: int, title: str) -> int:
+    """Next occurrence of fragment from pos that does not continue the title's wording, or -1."""
+    found = paragraph.find(fragment, pos)
+    while found >= 0 and looks_legit(paragraph, found, found + len(fragment), title):
+        found = paragraph.find(fragment, found + 1)
+    return found
+
+
+def _walk(paragraph: str, pos: int, index: int, cycle: Sequence[str],
+          title: str) -> list[tuple[int, int]]:
     """Consecutive cycle occurrences after `pos`, each within the gap of the previous one."""
     spans = []
     while True:
-        found = paragraph.find(cycle[index], pos)
+        found = _next(paragraph, cycle[index], pos, title)
         if found < 0 or found - pos > _MAX_GAP:
             return spans
         spans.append((found, found + len(cycle[index])))
@@ -223,12 +241,12 @@ def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
         spans: list[tuple[int, int]] = []
         if not cycle and not para.startswith(("#", "{{", ">")):
             seed = summary_witness(summary or "", para, title_chars) if summary else []
-            seed = seed or repetition_witness(para, title_chars)
+            seed = seed or repetition_witness(para, title)
             if len(seed) >= 2:
                 cycle = [para[a:b] for a, b in seed]
-                spans = follow_cycle(para, seed)
+                spans = follow_cycle(para, seed, title)
         elif cycle:
-            spans = _cycle_spans(para, cycle)
+            spans = _cycle_spans(para, cycle, title)
         removed.extend(para[a:b] for a, b in spans)
         out.append(_cut(para, spans) if spans else para)
     return out, Removal("keyword-stuffing", tuple(removed))

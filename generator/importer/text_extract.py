@@ -33,6 +33,10 @@ _CAPTION = re.compile(
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d\d)\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})[:：時时点點](?P<M>\d{2}))?")
+# A dateline under the title: a date plus source/author/counter fields, nothing else.
+_META_FIELD = re.compile(
+    r"(來源|来源|作者|記者|记者|發布時間|发布时间|發佈時間|時間|时间|點擊|点击|閱讀|阅读|瀏覽|浏览|"
+    r"編輯|编辑)\s*[:：]\s*(?P<value>[^\s|｜]*)")
 _SENTENCE_END = "。！？!?…;；」』”\"'）)"
 _HEADING_MAX = 40
 _TITLE_MAX = 80
@@ -73,6 +77,27 @@ def _is_heading(line: str, following: str | None) -> bool:
             and "。" not in line and following is not None and len(following) > len(line))
 
 
+def _is_dateline(line: str) -> bool:
+    """A short line under the title holding the date and source/author/counter fields."""
+    if len(line) > _TITLE_MAX or line[-1] in "。！？":
+        return False
+    rest = _META_FIELD.sub("", _DATE.sub("", line))
+    return bool(_DATE.search(line)) and len(re.sub(r"[\s|｜/:：\-]", "", rest)) <= 4
+
+
+def _read_dateline(line: str, info: dict) -> None:
+    """Date, source name and author from a dateline."""
+    info.setdefault("date", find_date([line]))
+    for m in _META_FIELD.finditer(line):
+        key, value = m[1], m["value"].strip()
+        if not value:
+            continue
+        if key in ("來源", "来源"):
+            info.setdefault("source_name", value)
+        elif key in ("作者", "記者", "记者"):
+            info.setdefault("authors", tuple(re.split(r"[、,，\s]+", value)))
+
+
 def _split_trailer(lines: list[str]) -> tuple[list[str], list[str]]:
     """(article lines, trailer lines from the first Tags:/相關文章/閱讀更多 line on)."""
     for i, line in enumerate(lines):
@@ -86,7 +111,7 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
     info: dict = {}
     removals: list[Removal] = []
     index = 0
-    while index < len(lines) and index < 6:
+    while index < len(lines) and index < 8:
         line = lines[index]
         crumb = _BREADCRUMB.match(line)
         summary = _SUMMARY.match(line)
@@ -95,6 +120,9 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
             removals.append(Removal("breadcrumb", (line,)))
         elif _COUNTER.match(line):
             removals.append(Removal("view-counter", (line,)))
+        elif "title" in info and _is_dateline(line):
+            _read_dateline(line, info)
+            removals.append(Removal("dateline", (line,)))
         elif summary and "summary" not in info:
             info["summary"] = _clean_summary(summary["text"])
         elif "title" not in info and len(line) <= _TITLE_MAX and line[-1] not in "。":
@@ -145,7 +173,9 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
     warnings = () if body_lines else ("no article text found after the title",)
     return Extracted(
         title=info.get("title"),
-        date=find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
+        date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
+        authors=info.get("authors", ()),
+        source_name=info.get("source_name"),
         category=info.get("category"),
         summary=info.get("summary"),
         tags=tags,
