@@ -2,6 +2,11 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -144,3 +149,44 @@ def test_port_in_use_is_a_site_error(preview, tmp_path: Path) -> None:
     with pytest.raises(SiteError, match="cannot listen"):
         other.start()
     other.close()
+
+
+def test_cli_serves_then_ctrl_c_exits_within_a_second_leaving_nothing(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content/2025").mkdir(parents=True)
+    (site / "site.yml").write_text("title: T\nsearch: false\n", encoding="utf-8")
+    (site / "content/2025/a.md").write_text(
+        "---\ntitle: 標題\ndate: 2025-01-02\ntags: [甲]\n---\n\n正文。\n", encoding="utf-8")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = {**os.environ, "TMPDIR": str(scratch), "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--watch", "--port", "0", "--site", str(site)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        line = proc.stdout.readline()
+        while line and not line.startswith("serving "):
+            line = proc.stdout.readline()
+        url = line.split()[1].rstrip(";")
+        assert url.startswith("http://127.0.0.1:") and not url.startswith("http://127.0.0.1:0/")
+        assert "<html" in fetch(url + "zh-hant/articles/a/")
+        assert len(list(scratch.iterdir())) == 1  # the temporary build folder
+        started = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=5) == 0
+        assert time.monotonic() - started < 1.0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert list(scratch.iterdir()) == []
+    assert not (site / "output").exists()
+
+
+def test_cli_warns_when_not_bound_to_loopback(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "generator", "serve", "--host", "0.0.0.0", "--port", "0",
+         "--site", str(tmp_path)], capture_output=True, text=True, timeout=30)
+    assert "warning: listening on 0.0.0.0" in result.stderr
+    assert result.returncode == 1  # no site.yml: the first build fails without --watch
+    assert "site.yml" in result.stderr
