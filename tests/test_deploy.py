@@ -309,3 +309,22 @@ def test_unknown_remote_url_is_a_clear_error(site: Path, tmp_path: Path) -> None
     git(site, "remote", "set-url", "origin", str(tmp_path / "missing.git"))
     with pytest.raises(SiteError, match="cannot read remote 'origin'"):
         run_deploy(site)
+
+
+def test_deploy_builds_with_the_production_base_url_first(site: Path, remote: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture) -> None:
+    shutil.rmtree(site / "output")
+    write_files(site, {
+        "site.yml": "title: 測試新聞\nbase_url: https://news.example.com/\nsearch: false\n"
+                    "cname: news.example.com\n",
+        "content/2025/a.md": "---\ntitle: 華為發布新手機\ndate: 2025-01-02\ntags: [華為]\n---\n正文。\n",
+    })
+    monkeypatch.setenv("NEWSARCHIVE_BASE_URL", "https://ignored.example.com/")
+    assert cli.main(["deploy", "--site", str(site), "--base-url", "https://octo.github.io/proj"]) == 0
+    assert "building for https://octo.github.io/proj/" in capsys.readouterr().out
+    tree = branch_tree(remote, "gh-pages")
+    assert tree == disk_tree(site / "output")
+    assert {"index.html", ".nojekyll", "CNAME", "sitemap.xml"} <= set(tree)
+    sitemap = git(remote, "show", "gh-pages:sitemap.xml")
+    assert "https://octo.github.io/proj/zh-hant/" in sitemap and "ignored" not in sitemap

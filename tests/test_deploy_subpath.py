@@ -59,9 +59,11 @@ def git_env() -> Iterator[None]:
 
 
 @pytest.fixture(scope="module")
-def deployed(tmp_path_factory: pytest.TempPathFactory, git_env: None) -> Iterator[str]:
-    """URL of the deployed sample archive, served from the gh-pages tree under /archive/."""
+def deployed(tmp_path_factory: pytest.TempPathFactory,
+             git_env: None) -> Iterator[tuple[str, Path]]:
+    """(URL, folder) of the sample archive served from the gh-pages tree under /archive/."""
     from generator.build import build
+    from generator.cache import Cache
     from generator.config import load_config
 
     tmp = tmp_path_factory.mktemp("subpath")
@@ -73,7 +75,8 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, git_env: None) -> Iterato
     root = f"http://127.0.0.1:{server.server_address[1]}/archive/"
     try:
         config = load_config(REPO, base_url=root)
-        build(config, out_dir=tmp / "output")
+        # an in-memory cache: the test never writes the repository's .newsarchive-cache
+        build(config, out_dir=tmp / "output", cache=Cache.memory())
         remote, checkout = tmp / "remote.git", tmp / "site"
         subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
         subprocess.run(["git", "init", "-q", str(checkout)], check=True)
@@ -84,7 +87,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory, git_env: None) -> Iterato
                              capture_output=True, check=True).stdout
         with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
             archive.extractall(served / "archive", filter="data")
-        yield root
+        yield root, served / "archive"
     finally:
         server.shutdown()
         server.server_close()
@@ -151,7 +154,16 @@ def crawl(start: str, extra: set[str]) -> tuple[dict[str, int], dict[str, set[st
     return status, referrers
 
 
-def test_crawl_of_the_sub_path_finds_no_broken_link(deployed: str) -> None:
+def test_deployed_tree_has_no_broken_reference(deployed: tuple[str, Path]) -> None:
+    from generator.linkcheck import check_site, report
+
+    url, folder = deployed
+    broken = check_site(folder, "/archive/", base_url=url)
+    assert not broken, report(broken)
+
+
+def test_crawl_of_the_sub_path_finds_no_broken_link(deployed: tuple[str, Path]) -> None:
+    deployed = deployed[0]
     status, referrers = crawl(deployed, {deployed + "sitemap.xml", deployed + "robots.txt",
                                          deployed + "zh-hant/feed.xml", deployed + "zh-hans/feed.xml"})
     broken = {url: sorted(referrers[url])[:3] for url, code in status.items() if code != 200}
@@ -166,16 +178,23 @@ def test_crawl_of_the_sub_path_finds_no_broken_link(deployed: str) -> None:
     assert {"/archive/sitemap.xml", "/archive/zh-hant/feed.xml"} <= paths
 
 
-def test_sitemap_and_robots_point_into_the_sub_path(deployed: str) -> None:
+def test_sitemap_feeds_and_robots_point_into_the_sub_path(deployed: tuple[str, Path]) -> None:
+    deployed = deployed[0]
     code, _, body = fetch(deployed + "sitemap.xml")
     assert code == 200
     locs = xml_links(body)
     assert locs and all(url.startswith(deployed) for url in locs)
+    for script in ("zh-hant", "zh-hans"):
+        code, _, feed = fetch(f"{deployed}{script}/feed.xml")
+        own = [el.get("href", "") for el in ET.fromstring(feed).iter(f"{ATOM}link")
+               if el.get("rel", "alternate") in ("alternate", "self")]
+        assert own and all(url.startswith(deployed) for url in own), own
     code, _, robots = fetch(deployed + "robots.txt")
     assert code == 200 and f"Sitemap: {deployed}sitemap.xml" in robots.decode()
 
 
-def test_script_toggle_works_under_the_sub_path(deployed: str, browser) -> None:
+def test_script_toggle_works_under_the_sub_path(deployed: tuple[str, Path], browser) -> None:
+    deployed = deployed[0]
     _, _, home = fetch(deployed + "zh-hant/")
     article = next(url for url in sorted(html_links(deployed + "zh-hant/", home))
                    if "/archive/zh-hant/articles/" in url)

@@ -5,6 +5,8 @@ import argparse
 from pathlib import Path
 
 from generator import deploy
+from generator.build import build
+from generator.commands.build import print_report
 from generator.config import load_config
 
 
@@ -37,10 +39,8 @@ def run(args: argparse.Namespace) -> int:
     # repository and remote problems surface before spending time on a build
     target = deploy.resolve_target(config.root, remote=args.remote, branch=args.branch)
     if not args.no_build:
-        from generator.build import build  # the build layer sits above deploy's callers only
-
-        report = build(config, out_dir=config.output_dir)
-        print(f"built {config.base_url}: {report.summary()}")
+        print(f"building for {config.base_url}")
+        print_report(build(config, out_dir=config.output_dir))
     result = deploy.deploy(target, config.output_dir, message=args.message,
                            cname=config.cname, dry_run=args.dry_run)
     print(result.summary())
