@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import importlib.util
 import io
 import subprocess
 import tarfile
@@ -25,10 +24,12 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from generator import deploy
+from generator.build import build
+from generator.cache import Cache
+from generator.config import load_config
+from generator.linkcheck import check_site, report
 
 REPO = Path(__file__).resolve().parent.parent
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("generator.build") is None,
-                                reason="generator/build.py (the build core) is not written yet")
 # (tag, attribute) pairs that reference other files
 LINK_ATTRS = (("a", "href"), ("link", "href"), ("script", "src"), ("img", "src"),
               ("source", "src"), ("iframe", "src"), ("form", "action"))
@@ -62,10 +63,6 @@ def git_env() -> Iterator[None]:
 def deployed(tmp_path_factory: pytest.TempPathFactory,
              git_env: None) -> Iterator[tuple[str, Path]]:
     """(URL, folder) of the sample archive served from the gh-pages tree under /archive/."""
-    from generator.build import build
-    from generator.cache import Cache
-    from generator.config import load_config
-
     tmp = tmp_path_factory.mktemp("subpath")
     served = tmp / "www"
     served.mkdir()
@@ -155,8 +152,6 @@ def crawl(start: str, extra: set[str]) -> tuple[dict[str, int], dict[str, set[st
 
 
 def test_deployed_tree_has_no_broken_reference(deployed: tuple[str, Path]) -> None:
-    from generator.linkcheck import check_site, report
-
     url, folder = deployed
     broken = check_site(folder, "/archive/", base_url=url)
     assert not broken, report(broken)
