@@ -212,6 +212,21 @@ def test_not_found_page_is_styled_at_any_depth(browser, site_url: str) -> None:
     context.close()
 
 
+def test_skip_link_appears_on_first_tab_and_moves_focus_to_the_content(browser, site_url: str) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(site_url + "zh-hant/articles/chip-supply/")
+    skip = page.locator("a.skip-link")
+    assert skip.bounding_box()["y"] < 0
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    assert skip.bounding_box()["y"] >= 0
+    assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'main'")
+    context.close()
+
+
 @pytest.mark.parametrize("base_path", ["/", "/archive/"])
 def test_built_site_has_no_broken_links(served: Callable[[str], Served], base_path: str) -> None:
     site = served(base_path)
