@@ -22,7 +22,8 @@ from generator.errors import SiteError
 from generator.importer import fetch as fetching
 from generator.importer import store
 from generator.importer.model import Extracted
-from generator.importer.pipeline import SiteKnowledge, import_page, removal_counts, render_article
+from generator.importer.pipeline import (SiteKnowledge, article_path, import_page, removal_counts,
+                                         render_article)
 from generator.scripts import Converter, load_glossary
 
 PAGE_SUFFIXES = (".html", ".htm", ".txt")
@@ -187,16 +188,16 @@ def _import_page(page: Page, archive: store.Archive, site: SiteKnowledge, opts: 
     extracted = import_page(page.raw, name=page.label, url=page.url, site=site,
                             declared=page.charset)
     _describe(result, extracted)
-    text_shingles = store.shingles(f"{extracted.title}\n{extracted.body}", archive.fold)
-    if same is None and not opts.allow_duplicates:
+    rel = article_path(extracted)
+    # the same story re-saved (same URL, or same date and title) updates its article
+    target = same.rel if same is not None else rel
+    if target not in archive.articles and not opts.allow_duplicates:
+        text_shingles = store.shingles(f"{extracted.title}\n{extracted.body}", archive.fold)
         twin = archive.duplicate_of(text_shingles)
         if twin is not None:
             _syndicate(twin, extracted, page, archive, opts, result)
             return
-    rel, _ = render_article(extracted, raw_sha256=raw_sha, imported=opts.now)
-    target = same.rel if same is not None else rel
-    stem = Path(target).stem
-    extracted, copies = saved_images(page, extracted, stem)
+    extracted, copies = saved_images(page, extracted, Path(target).stem)
     existing = archive.articles.get(target)
     syndicated = existing.meta.get("syndicated") if existing else None
     _, text = render_article(extracted, raw_sha256=raw_sha, imported=opts.now,

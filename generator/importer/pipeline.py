@@ -222,7 +222,7 @@ def url_slug(url: str | None) -> str | None:
         return None
     parts = [unquote(p) for p in urlsplit(url).path.split("/") if p]
     for part in reversed(parts):
-        stem = re.sub(r"\.(s?html?|php|aspx?|jsp)$", "", part.lower())
+        stem = re.sub(r"\.(s?html?|php|aspx?|jsp|txt|xhtml)$", "", part.lower())
         words = [w for w in re.split(r"[^a-z0-9]+", stem) if w]
         meaningful = [w for w in words if re.fullmatch(r"[a-z]{3,}", w) and w not in _SLUG_STOPWORDS]
         if stem.isascii() and len(meaningful) >= 2:
