@@ -60,6 +60,9 @@ class Rules:
     original_title: re.Pattern
     related_heading: re.Pattern
     image_junk: re.Pattern
+    meta_line: re.Pattern
+    subtitle_class: re.Pattern
+    disclaimer: re.Pattern
     not_names: frozenset[str]
 
 
@@ -80,6 +83,9 @@ def load_rules(path: Path = _RULES_FILE) -> Rules:
         original_title=rx("original_title"),
         related_heading=rx("related_heading"),
         image_junk=rx("image_junk"),
+        meta_line=rx("meta_line"),
+        subtitle_class=rx("subtitle_class"),
+        disclaimer=rx("disclaimer"),
         not_names=frozenset(data["not_names"]),
     )
 
@@ -220,6 +226,15 @@ def score_tree(top: El) -> None:
         el.score = 10.0 * el.punct + 0.3 * plain - 1.5 * el.link_chars
 
 
+def _holders(top: El, test) -> set[int]:
+    """ids of the elements that contain (strictly below them) an element passing `test`."""
+    found: set[int] = set()
+    for el in _post_order(top):
+        if any(isinstance(c, El) and (test(c) or id(c) in found) for c in el.children):
+            found.add(id(el))
+    return found
+
+
 def settle_chrome(top: El) -> None:
     """Unmark "chrome" that holds most of the page's sentences (an unclosed ad <div> swallowing
     the article), then let every element inherit its ancestors' chrome mark."""
@@ -232,29 +247,62 @@ def settle_chrome(top: El) -> None:
         stack.extend(c for c in el.children if isinstance(c, El))
     score_tree(top)
     total = max(top.punct, 1)
+    holds_article = _holders(top, lambda el: el.tag in ("article", "h1") or el.attr("itemprop") == "articleBody")
     stack = [top]
     while stack:
         el = stack.pop()
         own = marks[id(el)]
-        if own and el.punct > 0.4 * total and el.punct >= 10:
+        if own and el.punct >= 10 and (id(el) in holds_article or el.punct > 0.7 * total):
             own = None
         el.chrome = (el.parent.chrome if el.parent is not None else None) or own
         stack.extend(c for c in el.children if isinstance(c, El))
     score_tree(top)
 
 
-def best_container(top: El) -> El:
-    """The element with the highest score; ties go to the deepest."""
-    best, best_score = top, top.score
-    stack = [top]
-    while stack:
-        el = stack.pop()
-        if el.chrome:
+def best_container(blocks: list[Block], top: El) -> El:
+    """The article container: each text block votes for the elements above it (Readability's
+    propagation, decaying with distance); an element's votes shrink with its link density."""
+    votes: dict[int, float] = {}
+    els: dict[int, El] = {}
+    for block in blocks:
+        if block.kind == "figure" or block.chars < 20 or block.owner.chrome:
             continue
-        if el.score >= best_score and el.tag not in ("a", "p", "span", "font", "li", "h1", "h2", "h3"):
-            best, best_score = el, el.score
-        stack.extend(c for c in el.children if isinstance(c, El))
+        if block.link_chars > 0.5 * block.chars:
+            continue
+        s = 1.0 + sum(1 for ch in block.plain if ch in "，,。；;") + min(3.0, block.chars / 100)
+        if block.kind == "li":
+            s *= 0.3  # list items are rules, menus and teasers far more often than article text
+        node = _nearest_block(block.owner)
+        level = 0
+        while node is not None and level < 6:
+            if node.tag in _BLOCK_TAGS:
+                # inline wrappers (font, span) do not count as a level: old pages nest them deeply
+                share = s if level <= 1 else s / 2 if level == 2 else s / (3 * (level - 1))
+                votes[id(node)] = votes.get(id(node), 0.0) + share
+                els[id(node)] = node
+                level += 1
+            node = node.parent
+    best, best_score = top, -1.0
+    for key, vote in votes.items():
+        el = els[key]
+        if el.tag in _NOT_CONTAINERS or el.chrome:
+            continue
+        density = el.link_chars / el.chars if el.chars else 0.0
+        score = vote * (1.0 - density)
+        if score > best_score:
+            best, best_score = el, score
     return best
+
+
+_NOT_CONTAINERS = frozenset({"a", "p", "span", "font", "li", "h1", "h2", "h3", "h4", "b", "strong", "em", "i", "br"})
+
+
+def _nearest_block(el: El) -> El | None:
+    """The block-level element a block's text belongs to."""
+    node: El | None = el
+    while node is not None and node.tag not in _BLOCK_TAGS:
+        node = node.parent
+    return node
 
 
 # ----------------------------------------------------------------------------- blocks
@@ -536,11 +584,11 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
         return Extracted(title=None, date=None, warnings=("empty page: no HTML body",))
     top = build_tree(root, rules)
     settle_chrome(top)
-    container = best_container(top)
     renderer = _Renderer(base, rules)
     renderer.render(top)
     renderer.flush(top)
     blocks = renderer.blocks
+    container = best_container(blocks, top)
     return _describe(head, blocks, container, top, base, rules)
 
 
@@ -562,11 +610,12 @@ def find_headline(blocks: list[Block], head: Head, container: El) -> int | None:
         if block.link_chars > block.chars * 0.6 and block.kind != "h":
             continue
         cand = meta.clean_title(block.plain)
-        if not any(meta.matches_title(cand, ref) for ref in refs):
+        quality = max(meta.title_match(cand, ref) for ref in refs)
+        if quality < 0.3:
             continue
-        rank = len(meta.fold(cand)) + (30 if block.kind == "h" else 0)
-        rank += 20 if block.owner.tag == "h1" or _owner_tag(block) == "h1" else 0
-        rank += 15 if block.owner.inside(container) else 0
+        rank = 100 * quality + (15 if block.kind == "h" else 0)
+        rank += 10 if block.owner.tag == "h1" or _owner_tag(block) == "h1" else 0
+        rank += 10 if block.owner.inside(container) else 0
         if best is None or rank > best[0]:
             best = (rank, i)
     return best[1] if best else None
@@ -602,7 +651,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         body_idx = [i for i in body_idx if i > headline] or body_idx
     date, date_where = find_date(blocks, headline, head, base, body_idx)
     authors = find_authors(blocks, headline, head, body_idx, top, rules)
-    body, figures, original_title, source_name = clean_body(blocks, body_idx, title, rules, removals)
+    body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals)
     if not body.strip() or len(meta.fold(body)) < 30:
         warnings.append("no article found: looks like an index page")
     elif _looks_like_index(top, container):
@@ -812,8 +861,8 @@ def _line_rule(block: Block, rules: Rules) -> str | None:
     return None
 
 
-def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, rules: Rules,
-               removals: dict[str, list[str]]) -> tuple[str, list[FigureInfo], str | None, str | None]:
+def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, authors: tuple[str, ...],
+               rules: Rules, removals: dict[str, list[str]]) -> tuple[str, list[FigureInfo], str | None, str | None]:
     """The container's blocks as Markdown, chrome removed; figures, original title, source."""
     kept: list[Block] = []
     original_title = None
@@ -823,7 +872,7 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, rule
     related_at: int | None = None
     for i in body_idx:
         block = blocks[i]
-        rule = _block_rule(block, rules, folded_title, started)
+        rule = _block_rule(block, rules, folded_title, started, authors)
         if rule == "original-title":
             original_title = rules.original_title.match(block.plain).group(2)
         elif rule == "source-line" and source_name is None:
@@ -838,15 +887,17 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, rule
         kept.append(block)
     if related_at is not None:
         kept = _drop_related_tail(kept, related_at, removals)
+    kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     figures = _attach_captions(kept, removals)
     return _to_markdown(kept, figures), figures, original_title, source_name
 
 
-def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool) -> str | None:
+def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool,
+                authors: tuple[str, ...]) -> str | None:
     """Why a body block is chrome, or None to keep it."""
     if block.owner.chrome:
-        return block.owner.chrome.split(":")[0] if ":" not in block.owner.chrome else "chrome-block"
+        return "chrome-block" if block.owner.chrome.startswith("chrome:") else block.owner.chrome
     if block.kind == "figure":
         return None
     plain = block.plain
@@ -854,25 +905,57 @@ def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool) ->
         return "original-title"
     if block.chars <= rules.short_line and rules.source_line.match(plain):
         return "source-line"
-    if rules.related_heading.match(plain) and block.chars <= 30:
+    squeezed = plain.replace(" ", "").replace("\u3000", "")
+    if block.chars <= 30 and (rules.related_heading.match(plain) or rules.related_heading.match(squeezed)):
         return "related-heading"
     rule = _line_rule(block, rules)
     if rule:
         return rule
     if block.kind != "table" and block.link_chars > 0.5 * block.chars and block.chars < 300:
         return "link-list"
-    if not started and folded_title and meta.fold(meta.clean_title(plain)) == folded_title:
+    if block.chars <= 2 and not re.search(r"[\u4e00-\u9fff]", plain):
+        return "control"
+    if not started:
+        return _leading_rule(block, rules, folded_title, authors)
+    return None
+
+
+def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[str, ...]) -> str | None:
+    """Why a block before the article's first sentence is page furniture, or None."""
+    plain = block.plain
+    folded = meta.fold(meta.clean_title(plain))
+    if folded_title and folded and (folded == folded_title or folded_title.startswith(folded) and len(folded) >= 4 or
+                                    (len(folded) >= 6 and (folded in folded_title or folded_title in folded)
+                                     and block.chars <= 2 * len(folded_title))):
         return "headline-repeat"
-    if not started and block.chars <= 80 and _DATE_ONLY_LINE.match(plain):
+    if block.chars > 80:
+        return None
+    if block.chars <= 1:
+        return "fragment"
+    if not _is_sentence_block(block) and any(rules.subtitle_class.search(n.attr("class") + " " + n.attr("id"))
+                                             for n in _ancestors(block.owner, 3)):
+        return "subtitle"
+    if authors and folded in {meta.fold(a) for a in authors}:
+        return "byline"
+    if _DATE_ONLY_LINE.match(plain):
         return "date-line"
-    if not started and block.chars <= 80 and meta.parse_date(plain) and not _is_sentence_block(block):
+    if rules.meta_line.search(plain):
         return "article-meta"
+    if meta.parse_date(plain) and not _is_sentence_block(block):
+        return "article-meta"
+    byline = meta.find_bylines(plain, rules.not_names)
+    if byline and byline.whole_line:
+        return "byline"
+    if re.search(r"(?:www\.|https?://)\S+", plain) and not _is_sentence_block(block):
+        return "site-line"
+    if plain.startswith(("——", "--", "－－")) and block.chars <= 40:
+        return "subtitle"
     return None
 
 
 def _is_sentence_block(block: Block) -> bool:
     """A block of running text: long enough and with sentence punctuation."""
-    return block.chars >= 20 and sum(1 for ch in block.plain if ch in _PUNCT) >= 1
+    return block.chars >= 15 and any(ch in "，。！？；,!?;" for ch in block.plain)
 
 
 def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]]) -> list[Block]:
@@ -884,6 +967,21 @@ def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]
         return kept
     removals.setdefault("related-teasers", []).extend(b.plain for b in tail if b.plain)
     return kept[:at]
+
+
+def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
+    """Copyright and disclaimer paragraphs (up to 300 characters) at either end of the body."""
+    def is_notice(block: Block) -> bool:
+        return block.kind == "p" and block.chars <= 300 and bool(rules.disclaimer.search(block.plain))
+
+    while kept and is_notice(kept[0]):
+        removals.setdefault("disclaimer", []).append(kept.pop(0).plain)
+    tail_start = int(len(kept) * 0.7)
+    keep = [b for i, b in enumerate(kept) if i < tail_start or not is_notice(b)]
+    removals.setdefault("disclaimer", []).extend(b.plain for b in kept if b not in keep)
+    if not removals["disclaimer"]:
+        del removals["disclaimer"]
+    return keep
 
 
 def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
@@ -918,7 +1016,8 @@ def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
         if not (0 <= j < len(kept)):
             continue
         other = kept[j]
-        if other.kind not in ("p",) or other.removed or other.chars > 80 or other.chars < 2:
+        if other.kind not in ("p",) or other.removed or other.chars > 80 or other.chars < 2 \
+                or other.plain.endswith(("：", ":")):
             continue
         owner = other.owner
         in_figure = any(n.tag in ("figcaption", "figure") for n in _ancestors(owner, 3))

@@ -18,6 +18,7 @@ _DATE_RE = re.compile(
     r"(?<![\d])((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
     r"(?:\s*(?:[T\s]|星期.|週.|周.|\(.\)|（.）|,)*\s*(上午|下午|早上|晚上|凌晨|中午)?\s*"
     r"(\d{1,2})\s*[:：时時]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?"
+    r"(?:\s*([AaPp][Mm])(?![A-Za-z]))?"
     r"(?:\s*(Z|[+-]\d{2}:?\d{2}))?"
 )
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
@@ -83,7 +84,7 @@ def parse_date(text: str, *, prefer_time: bool = True) -> str | None:
 
 def _iso_from_match(match: re.Match) -> str | None:
     """ISO string from a _DATE_RE match, or None when the numbers are not a real date."""
-    year, month, day, half, hour, minute, second, zone = match.groups()
+    year, month, day, half, hour, minute, second, ampm, zone = match.groups()
     try:
         date = dt.date(int(year), int(month), int(day))
     except ValueError:
@@ -91,8 +92,10 @@ def _iso_from_match(match: re.Match) -> str | None:
     if hour is None:
         return date.isoformat()
     h = int(hour)
-    if half in ("下午", "晚上") and h < 12:
+    if (half in ("下午", "晚上") or (ampm or "").lower() == "pm") and h < 12:
         h += 12
+    if (ampm or "").lower() == "am" and h == 12:
+        h = 0
     try:
         moment = dt.datetime(date.year, date.month, date.day, h, int(minute), int(second or 0))
     except ValueError:
@@ -181,10 +184,25 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum()).lower()
 
 
+def title_match(candidate: str, head_title: str) -> float:
+    """How well a headline candidate matches the page's <title> (0 = not at all, 1 = exactly)."""
+    a, b = fold(candidate), fold(head_title)
+    if len(a) < 4 or not b:
+        return 0.0
+    if a == b or a == fold(title_from_head(head_title)):
+        return 1.0
+    if b.startswith(a):
+        return len(a) / len(b)
+    if a in b:
+        return 0.5 * len(a) / len(b)
+    if len(b) >= 6 and a.startswith(b):
+        return 0.8
+    return 0.0
+
+
 def matches_title(candidate: str, head_title: str) -> bool:
     """True when a headline candidate is (the start of) the page's <title>."""
-    a, b = fold(candidate), fold(head_title)
-    return len(a) >= 4 and (b.startswith(a) or a in b or (len(b) >= 6 and a.startswith(b)))
+    return title_match(candidate, head_title) >= 0.3
 
 
 def find_bylines(line: str, not_names: frozenset[str]) -> Byline | None:
