@@ -401,3 +401,10 @@ def test_source_with_only_a_date_says_when_the_original_appeared() -> None:
     ctx["article"]["source"] = {"name": None, "url": None, "published": "2025年11月28日"}
     html = render("article.html", ctx)
     assert "原文刊于 2025年11月28日" in html and "（2025年11月28日）" not in html
+
+
+def test_list_headings_name_the_kind_of_list() -> None:
+    ctx = {**list_context("hant"), "heading": "企業新聞檔案"}
+    assert '<h1 class="list-heading">最新文章</h1>' in render("list.html", ctx)
+    tag = render("list.html", {**ctx, "kind": "tag", "heading": "商湯"})
+    assert '<p class="kicker">標籤</p>' in tag and '<h1 class="list-heading">商湯</h1>' in tag
