@@ -168,7 +168,7 @@ def test_bytes_arrive_exactly_despite_autocrlf(site: Path, remote: Path) -> None
     assert branch_tree(remote, "gh-pages") == disk_tree(site / "output")
 
 
-def test_non_ascii_file_names_arrive_intact(site: Path, remote: Path, tmp_path: Path) -> None:
+def test_non_ascii_file_names_arrive_intact(site: Path, remote: Path) -> None:
     run_deploy(site)
     names = git(remote, "ls-tree", "-r", "-z", "--name-only", "gh-pages").split("\0")
     assert "zh-hant/tags/華為/index.html" in names and "zh-hans/tags/华为/index.html" in names
