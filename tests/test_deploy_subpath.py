@@ -201,5 +201,8 @@ def test_script_toggle_works_under_the_sub_path(deployed: tuple[str, Path], brow
         page.wait_for_url(article.replace("/zh-hant/", "/zh-hans/"))
         assert page.locator("html").get_attribute("lang") == "zh-Hans"
         assert urlsplit(page.url).path.startswith("/archive/zh-hans/articles/")
+        # the root chooser under the sub-path follows the script just chosen
+        page.goto(deployed)
+        page.wait_for_url(deployed + "zh-hans/")
     finally:
         page.close()
