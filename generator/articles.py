@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, tzinfo
 from pathlib import PurePosixPath
@@ -26,6 +27,7 @@ class ConverterLike(Protocol):
     def text(self, script: str, s: str) -> str: ...
     def html(self, script: str, html: str) -> str: ...
     def fold(self, s: str) -> str: ...
+    def convert_many(self, script: str, pieces: list[str]) -> list[str]: ...
 
 
 class _Errors:
@@ -64,19 +66,15 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     if errs.items:
         raise BuildFailed(errs.items)
     body_html = markdown.rebase_links(render(body), base_path)
-    body_html, _ = markdown.place_figures(body_html, figures, base_path)
-    text = markdown.plain_text(body_html)
+    # the summary and script come from the text alone (no captions), markers kept for OpenCC
+    text = markdown.plain_text(markdown.FIGURE_PARAGRAPH.sub("", body_html), keep_markers=True)
     summary = summary if summary is not None else _auto_summary(text)
     script = declared or detect(f"{title}\n{summary}\n{text[:2000]}")
+    body_html, _ = markdown.place_figures(body_html, figures, base_path)
     tag_keys, tag_names = _unique_tags(tags, converter)
     warnings = _warnings(source.path, body, body_line)
-    versions = {s: Version(
-        title=converter.text(s, title or ""),
-        summary=converter.text(s, summary),
-        tags=tuple(converter.text(s, t) for t in tag_names),
-        category=converter.text(s, category) if category else None,
-        body_html=converter.html(s, body_html),
-    ) for s in SCRIPTS}
+    versions = {s: _version(converter, s, title or "", summary, tag_names, category, body_html)
+                for s in SCRIPTS}
     return Article(
         path=source.path, slug=slug or "", date=when, updated=updated, script=script,
         draft=bool(draft), tag_keys=tag_keys,
@@ -84,11 +82,25 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         authors=_authors(meta, errs), source=_source_info(meta, tz, errs),
         syndicated=_syndicated(meta, tz, errs), figures=figures,
         extra=tuple(sorted((k, v) for k, v in meta.items() if k not in KNOWN)),
-        text=converter.fold(markdown.strip_keep_markers(f"{title}\n{summary}\n{text}")),
+        text=_folded_text(versions["hans"]),
         versions=versions, source_digest=source.digest,
         digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
         warnings=warnings,
     )
+
+
+def _version(converter: ConverterLike, script: str, title: str, summary: str,
+             tags: tuple[str, ...], category: str | None, body_html: str) -> Version:
+    """The article in one script; the short texts go through OpenCC in one call."""
+    short = converter.convert_many(script, [title, summary, *tags, category or ""])
+    return Version(title=short[0], summary=short[1], tags=tuple(short[2:-1]),
+                   category=short[-1] or None, body_html=converter.html(script, body_html))
+
+
+def _folded_text(hans: Version) -> str:
+    """converter.fold of title, summary and body, reusing the Simplified version already made."""
+    text = f"{hans.title}\n{hans.summary}\n{markdown.plain_text(hans.body_html)}"
+    return unicodedata.normalize("NFKC", text).lower()
 
 
 def _warnings(path: str, body: str, body_line: int) -> tuple[str, ...]:

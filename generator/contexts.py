@@ -42,6 +42,8 @@ class Contexts:
 
     def __init__(self, site: Site, text: SiteText) -> None:
         self.site, self.text = site, text
+        # list entries by (slug, script): an article appears on ~8 list pages
+        self._items: dict[tuple[str, str], dict[str, Any]] = {}
 
     # ------------------------------------------------------------------ common parts
 
@@ -187,7 +189,13 @@ class Contexts:
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
     def item(self, slug: str, script: str) -> dict[str, Any]:
-        """One entry of a list page."""
+        """One entry of a list page (built once per build; templates only read it)."""
+        found = self._items.get((slug, script))
+        if found is None:
+            found = self._items[(slug, script)] = self._make_item(slug, script)
+        return found
+
+    def _make_item(self, slug: str, script: str) -> dict[str, Any]:
         art = self.site.articles[slug]
         ver = art.versions[script]
         return {"title": ver.title, "url": self.href(urls.article(script, slug)),

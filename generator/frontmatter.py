@@ -89,6 +89,10 @@ def parse_meta(yaml_text: str, path: str, *, first_line: int = 1) -> dict[str, A
         meta = yaml.load(yaml_text, Loader=_Loader)
     except FrontMatterError as exc:
         raise SiteError(exc.message, path, first_line + exc.line, exc.hint) from exc
+    except yaml.reader.ReaderError as exc:
+        line = first_line + yaml_text.count("\n", 0, exc.position) if isinstance(exc.position, int) else None
+        raise SiteError(f"control character U+{exc.character:04X} is not allowed in front matter",
+                        path, line, 'remove it, or write it as an escape inside "double quotes"') from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or "invalid YAML"

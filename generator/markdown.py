@@ -80,10 +80,10 @@ def rebase_links(body_html: str, base_path: str) -> str:
     return _ROOT_LINK.sub(lambda m: m[1] + base_path, body_html)
 
 
-def plain_text(body_html: str) -> str:
-    """Text of an HTML fragment, whitespace collapsed, `-{…}-` markers removed."""
+def plain_text(body_html: str, *, keep_markers: bool = False) -> str:
+    """Text of an HTML fragment, whitespace collapsed, `-{…}-` markers removed unless kept."""
     text = html.unescape(_TAG.sub(" ", body_html))
-    return _SPACE.sub(" ", strip_keep_markers(text)).strip()
+    return _SPACE.sub(" ", text if keep_markers else strip_keep_markers(text)).strip()
 
 
 def strip_keep_markers(text: str) -> str:
