@@ -274,3 +274,18 @@ def test_url_errors_name_the_url(server, site, capsys):
         fetch(f"{server}/big", max_bytes=1000)
     with pytest.raises(SiteError, match="not a web page"):
         fetch(f"{server}/image")
+
+
+def test_an_importer_failure_is_reported_and_the_batch_goes_on(site, monkeypatch, capsys):
+    from generator.importer import pipeline
+
+    def broken(text, *, html, url):
+        if "比亞迪" in text:
+            raise RuntimeError("boom")
+        return original(text, html=html, url=url)
+
+    original = pipeline.extract
+    monkeypatch.setattr(pipeline, "extract", broken)
+    status, results = run(site, FIXTURES / "pinyin.txt", FIXTURES / "plain_hans.txt", capsys=capsys)
+    assert status == 1 and [r["status"] for r in results] == ["error", "new"]
+    assert "RuntimeError: boom" in results[0]["error"] and "nothing was written" in results[0]["error"]

@@ -172,6 +172,11 @@ def import_one(item: str, archive: store.Archive, site: SiteKnowledge, opts: Opt
         result.status, result.error = "error", str(exc)
     except OSError as exc:
         result.status, result.error = "error", f"{item}: {exc.strerror or exc}"
+    except Exception as exc:  # noqa: BLE001
+        # a page that trips the importer must not stop the batch; it is reported, not hidden
+        result.status = "error"
+        result.error = (f"{item}: the importer failed on this page ({type(exc).__name__}: {exc}); "
+                        "nothing was written for it")
     return result
 
 

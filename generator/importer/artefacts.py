@@ -139,12 +139,13 @@ def looks_legit(paragraph: str, start: int, end: int, title: str) -> bool:
 def repetition_witness(paragraph: str, title: str) -> list[tuple[int, int]]:
     """Spans of the first stuffing cycle found from repetition alone (no summary).
 
-    Candidates are maximal strings of title characters that recur at least three times;
+    Candidates are maximal strings of the title's CJK characters recurring at least three times;
     occurrences that continue the title's wording are text, not stuffing. Candidates seen
     right after clause punctuation must show at least three distinct fragments in one
-    cyclic order, twice over.
+    cyclic order, twice over, each within a short gap of the previous, and at least one
+    fragment must cut across the title's wording (not be a substring of it).
     """
-    title_chars = frozenset(title)
+    title_chars = frozenset(c for c in title if _is_cjk(c))
     counts: dict[str, int] = {}
     for length in range(_FRAGMENT_MAX, _FRAGMENT_MIN - 1, -1):
         for start in range(len(paragraph) - length + 1):
@@ -167,7 +168,18 @@ def repetition_witness(paragraph: str, title: str) -> list[tuple[int, int]]:
     period = len(cycle)
     if period < 3 or names[period:2 * period] != cycle:
         return []
+    # real words repeat too; a spinner's cycle is tight and cuts the title where words do not
+    two = seq[:2 * period]
+    if any(b[0] - a[1] > _MAX_GAP for a, b in zip(two, two[1:])):
+        return []
+    if all(name in title for name in cycle):
+        return []
     return seq[:period]
+
+
+def _is_cjk(char: str) -> bool:
+    """True for a CJK ideograph."""
+    return bool(re.match(f"[{_CJK}]", char))
 
 
 def _non_overlapping(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
@@ -233,7 +245,7 @@ def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
     """Remove spinner fragments of the title inserted along a cycle (see module docstring)."""
     if not title:
         return list(paragraphs), Removal("keyword-stuffing")
-    title_chars = frozenset(c for c in title if re.match(f"[{_CJK}]", c))
+    title_chars = frozenset(c for c in title if _is_cjk(c))
     cycle: list[str] = []
     out: list[str] = []
     removed: list[str] = []
