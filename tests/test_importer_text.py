@@ -70,3 +70,10 @@ def test_find_date_variants():
 def test_markdown_like_lines_are_escaped():
     page = extract_text("標題一則\n# 號開頭的一行文字,並不是標題而是正文的內容。\n- 也不是清單,只是破折號開頭的句子。\n")
     assert "\\# 號開頭" in page.body and "\\- 也不是清單" in page.body
+
+
+def test_byline_line_gives_authors_and_is_removed():
+    page = extract_text("台積電公布先進封裝擴產計劃\n2025-11-05 10:00 來源：示例日報\n"
+                        "記者王小明／新竹報導\n台積電今天宣布擴大先進封裝產能,新廠明年投產。\n")
+    assert page.authors == ("王小明",) and "王小明" not in page.body
+    assert dict((r.rule, r.texts) for r in page.removals)["byline"] == ("記者王小明／新竹報導",)

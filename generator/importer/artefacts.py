@@ -62,7 +62,7 @@ _CHROME_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
 _CHROME_MAX_CHARS = 200
 # Characters OpenCC converts reliably by phrase (皇后 stays, 之后 -> 之後); surnames such
 # as 余, 范, 于 are left out on purpose: 余承东 must not become 餘承東.
-_RESIDUE_CHARS = frozenset("后并云")
+_RESIDUE_CHARS = frozenset("后并云愿")
 
 
 def strip_controls(text: str) -> tuple[str, Removal]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from generator.importer.metadata import find_bylines
 from generator.importer.model import Extracted, FigureInfo, Removal
 
 _BREADCRUMB = re.compile(
@@ -133,6 +134,22 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
     return info, lines[index:], removals
 
 
+def _bylines(lines: list[str]) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
+    """Reporters named in the first lines (記者王小明／台北報導); byline-only lines dropped."""
+    authors: tuple[str, ...] = ()
+    dropped: list[str] = []
+    kept = list(lines)
+    for line in lines[:_LEAD_LINES + 1]:
+        byline = find_bylines(line, frozenset())
+        if byline is None:
+            continue
+        authors = authors or byline.names
+        if byline.whole_line and len(line) <= _TITLE_MAX:
+            kept.remove(line)
+            dropped.append(line)
+    return kept, authors, tuple(dropped)
+
+
 def _body(lines: list[str]) -> tuple[list[str], list[FigureInfo]]:
     """Markdown paragraphs (headings as `## `, captions as `{{figure N}}`) and the figures."""
     paragraphs: list[str] = []
@@ -169,12 +186,16 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         if tag_match and tag_match["tags"].strip():
             tags = tuple(t for t in re.split(r"[,，、;；\s]+", tag_match["tags"]) if t)
         removals.append(Removal("related-teaser", tuple(trailer)))
+    body_lines, authors, bylines = _bylines(body_lines)
+    if bylines:
+        removals.append(Removal("byline", bylines))
+    info.setdefault("authors", authors)
     paragraphs, figures = _body(body_lines)
     warnings = () if body_lines else ("no article text found after the title",)
     return Extracted(
         title=info.get("title"),
         date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
-        authors=info.get("authors", ()),
+        authors=info.get("authors") or (),
         source_name=info.get("source_name"),
         category=info.get("category"),
         summary=info.get("summary"),
