@@ -29,6 +29,7 @@ import re
 import shutil
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -288,8 +289,11 @@ def pagefind_version() -> str:
 
 def run_pagefind(records: Sequence[SearchRecord], out: Path) -> None:
     """Write Pagefind's index of the records into `out` (a new folder)."""
+    # in a thread of its own: the caller may already run an event loop (Playwright, a server)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        job = pool.submit(asyncio.run, _index(records, out))
     try:
-        asyncio.run(_index(records, out))
+        job.result()
     except (OSError, RuntimeError, AssertionError) as exc:
         raise SiteError(f"search: Pagefind failed ({exc})", str(out),
                         hint="reinstall pagefind[extended], or build with --no-search") from exc

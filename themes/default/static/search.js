@@ -87,12 +87,12 @@
     return out;
   }
 
-  /* What to highlight: each folded word of the query, and the bigrams of a Han run. */
+  /* What to highlight: each folded word of the query, with its bigrams as a fallback
+   * for texts where the whole word does not occur (Pagefind matched the bigrams). */
   function needles(folded) {
     var out = [];
     folded.replace(TOKEN, function (run, han) {
-      out.push(run);
-      if (han) tokens(han).forEach(function (t) { if (t !== run) out.push(t); });
+      out.push({word: run, parts: han ? tokens(han).filter(function (t) { return t !== run; }) : []});
       return run;
     });
     return out;
@@ -175,6 +175,7 @@
     if (yearSelect.value) filters.year = [yearSelect.value];
     var id = ++serial;
     if (!query && !tagSelect.value && !yearSelect.value) { clearResults(); return; }
+    list.setAttribute("aria-busy", "true");
     load().then(function (e) {
       var folded = fold(query, e.data);
       var terms = tokens(folded).join(" ");
@@ -191,6 +192,7 @@
         showStatus(root.getAttribute("data-text-none"));
         list.innerHTML = "";
         more.hidden = true;
+        list.setAttribute("aria-busy", "false");
         return;
       }
       list.innerHTML = "";
@@ -198,6 +200,7 @@
     }).catch(function (err) {
       if (id !== serial) return;
       showStatus(root.getAttribute("data-text-error"));
+      list.setAttribute("aria-busy", "false");
       if (window.console) console.error(err);
     });
   }
@@ -210,6 +213,7 @@
       state.shown += items.length;
       showStatus(root.getAttribute("data-text-count").replace("{n}", state.results.length));
       more.hidden = state.shown >= state.results.length;
+      list.setAttribute("aria-busy", "false");
     });
   }
 
@@ -225,6 +229,7 @@
     status.textContent = "";
     more.hidden = true;
     panel.hidden = true;
+    list.setAttribute("aria-busy", "false");
   }
 
   /* ------------------------------------------------------------------ rendering */
@@ -271,13 +276,18 @@
     });
     var marked = new Array(f.cps.length);
     var first = -1;
-    state.needles.forEach(function (needle) {
-      if (!needle) return;
+    function mark(needle) {
+      var found = false;
       for (var at = folded.indexOf(needle); at !== -1; at = folded.indexOf(needle, at + needle.length)) {
         var start = owner[at], end = owner[at + needle.length - 1];
         for (var i = start; i <= end; i++) marked[i] = true;
         if (first === -1 || start < first) first = start;
+        found = true;
       }
+      return found;
+    }
+    state.needles.forEach(function (needle) {
+      if (!mark(needle.word)) needle.parts.forEach(mark);
     });
     var from = 0, to = f.cps.length;
     if (width) {

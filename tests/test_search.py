@@ -1,0 +1,179 @@
+"""Search indexing: tokens, plain text, the fold table, records, and the index on disk."""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+from generator.cache import Cache
+from generator.config import load_config
+from generator.scripts import Converter, parse_glossary
+from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, article_record, fold_table,
+                              index_search, plain_text, search_tokens)
+from generator.site import build_site
+
+GLOSSARY = """\
+- {hant: 華為, hans: 华为}
+- {hant: 台積電, hans: 台积电}
+- {hant: 晶片, hans: 芯片}
+"""
+SITE = {
+    "site.yml": "title: 測試\ndescription: 測試站\nbase_url: https://example.org/sub/\n"
+                "glossary: glossary.yml\nsearch: true\n",
+    "glossary.yml": GLOSSARY,
+    "content/2024/a.md": "---\ntitle: 華為發布新晶片\ndate: 2024-05-01\nscript: hant\n"
+                         "tags: [華為, 晶片]\nsummary: 華為的新款晶片。\n---\n"
+                         "華為今天發布<新款>晶片，著名分析師認為[融資](https://example.com/x)不是問題。\n",
+    "content/2025/b.md": "---\ntitle: 台积电扩产\ndate: 2025-02-03\nscript: hans\n"
+                         "tags: [台积电, 芯片]\n---\n台积电表示芯片需求强劲。\n\n## 产能\n\n- 先进封装\n- 金融资料\n",
+}
+
+
+def make_site(root: Path, files: dict[str, str] = SITE) -> Path:
+    """Write a site from an inline file map."""
+    for rel, text in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="module")
+def converter() -> Converter:
+    return Converter.from_config(None, parse_glossary(GLOSSARY))
+
+
+@pytest.fixture
+def built(tmp_path: Path):
+    """(config, out_dir, site) of the inline site, built with search on."""
+    config = load_config(make_site(tmp_path / "site"))
+    cache = Cache.memory()
+    out = tmp_path / "out"
+    report = build(config, out_dir=out, cache=cache, workers_count=1)
+    return config, out, build_site(cache.articles.values(), related=lambda p: {}), report
+
+
+# ---------------------------------------------------------------------------- pure parts
+
+
+@pytest.mark.parametrize("folded, tokens", [
+    ("华为昇腾芯片", ["华为", "为昇", "昇腾", "腾芯", "芯片"]),
+    ("融资", ["融资"]),
+    ("华", ["华"]),
+    ("ai芯片 2025年", ["ai", "芯片", "2025", "年"]),
+    ("「世界模型」，大模型。", ["世界", "界模", "模型", "大模", "模型"]),
+    ("gpt-4o 与 cvpr_2026", ["gpt", "4o", "与", "cvpr", "2026"]),
+    ("", []),
+])
+def test_search_tokens(folded: str, tokens: list[str]) -> None:
+    assert search_tokens(folded) == tokens
+
+
+def test_plain_text_keeps_words_whole_and_blocks_apart() -> None:
+    html = ('<p>商湯<a href="/x">醫療</a>完成<strong>融資</strong></p>\n<h2 id="h">標題 &amp; 小結</h2>'
+            '<ul>\n<li>一</li>\n<li>二</li>\n</ul><figure><figcaption>圖一</figcaption></figure>')
+    assert plain_text(html) == "商湯醫療完成融資\n標題 & 小結\n一\n二\n圖一"
+
+
+def test_fold_table_characters_and_phrases(converter: Converter) -> None:
+    table = fold_table(["華為昇騰晶片", "乾隆年間", "瞭解", "华为芯片", "ABC"], converter)
+    assert table.chars["華"] == "华" and table.chars["為"] == "为"
+    assert table.chars["昇"] == "升" and table.chars["騰"] == "腾"
+    assert "华" not in table.chars and "A" not in table.chars  # ASCII lower-casing is the browser's
+    # the glossary folds 晶片 to 芯片 though neither character changes on its own
+    assert table.phrases["晶片"] == "芯片"
+    # OpenCC keeps 乾 in 乾隆 while the lone character folds to 干; 瞭 changes only in 瞭解
+    assert table.chars["乾"] == "干" and table.phrases["乾隆"] == "乾隆"
+    assert "瞭" not in table.chars and table.phrases["瞭解"] == "了解"
+
+
+def test_fold_table_phrases_reproduce_the_full_fold(converter: Converter) -> None:
+    """Applying phrases (longest first) then characters gives Converter.fold, as search.js does."""
+    texts = ["華為昇騰晶片著名", "台積電的晶片產能", "乾隆年間的乾燥天氣", "反覆瞭解頭髮"]
+    table = fold_table(texts, converter)
+    longest = max(map(len, table.phrases), default=0)
+    for text in texts:
+        out, i = [], 0
+        while i < len(text):
+            for n in range(min(longest, len(text) - i), 1, -1):
+                if text[i:i + n] in table.phrases:
+                    out.append(table.phrases[text[i:i + n]])
+                    i += n
+                    break
+            else:
+                out.append(table.chars.get(text[i], text[i].lower()))
+                i += 1
+        assert "".join(out) == converter.fold(text)
+
+
+def test_article_record(built, converter: Converter) -> None:
+    _, _, site, _ = built
+    record = article_record(site.articles["a"], site, converter)
+    assert record.url == "zh-hant/articles/a/"
+    assert record.meta["url_hans"] == "zh-hans/articles/a/"
+    assert record.meta["title_hant"] == "華為發布新晶片"
+    assert record.meta["title_hans"] == "华为发布新芯片"
+    assert record.meta["date"] == "2024-05-01" and record.meta["date_text"] == "2024年5月1日"
+    assert json.loads(record.meta["tags_hans"]) == [["华为", "zh-hans/tags/%E5%8D%8E%E4%B8%BA/"],
+                                                    ["芯片", "zh-hans/tags/%E8%8A%AF%E7%89%87/"]]
+    # excerpts come from these: the page's own script, links and markup gone
+    assert "华为今天发布<新款>芯片，著名分析师认为融资不是问题。" in record.meta["text_hans"]
+    assert record.meta["text_hant"].startswith("華為的新款晶片。\n")
+    assert record.filters == {"tag": ["华为", "芯片"], "year": ["2024"]}
+    assert record.sort == {"date": "2024-05-01"}
+    tokens = record.content.split()
+    assert tokens[:5] == ["华为", "为发", "发布", "布新", "新芯"]
+    assert tokens.count("发布") == TITLE_WEIGHT + 1  # title weighted, plus once in the body
+    assert "融资" in tokens and "金融" not in tokens
+
+
+# ---------------------------------------------------------------------------- on disk
+
+
+def test_index_written_and_skipped_when_current(built) -> None:
+    config, out, site, report = built
+    folder = out / SEARCH_DIR
+    assert report.extra["search"].records == 2 and not report.extra["search"].skipped
+    for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js", DATA_FILE):
+        assert (folder / name).is_file(), name
+    assert not list(folder.glob("pagefind-ui*")) and not list(folder.glob("*highlight*"))
+    assert len(list((folder / "fragment").iterdir())) == 2
+    data = json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))
+    assert data["chars"]["華"] == "华" and data["phrases"]["晶片"] == "芯片"
+    assert data["tags"]["华为"] == {"hant": "華為", "hans": "华为"}
+    stamps = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+    again = index_search(out, site, config)
+    assert again.skipped and again.written == 0
+    assert stamps == {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_index_follows_content_and_removes_stale_files(built) -> None:
+    config, out, site, _ = built
+    folder = out / SEARCH_DIR
+    before = set(p.name for p in (folder / "fragment").iterdir())
+    (config.root / "content/2025/b.md").unlink()
+    report = build(config, out_dir=out, cache=Cache.memory(), workers_count=1)
+    search = report.extra["search"]
+    assert search.records == 1 and not search.skipped and search.removed >= 1
+    after = set(p.name for p in (folder / "fragment").iterdir())
+    assert len(after) == 1 and after <= before
+    assert not list(out.parent.glob(".out.search-*"))  # the staging folder is gone
+
+
+def test_search_off_writes_no_index(tmp_path: Path) -> None:
+    files = dict(SITE, **{"site.yml": SITE["site.yml"].replace("search: true", "search: false")})
+    config = load_config(make_site(tmp_path / "site", files))
+    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory(), workers_count=1)
+    assert "search" not in report.extra
+    assert not (tmp_path / "out" / SEARCH_DIR).exists()
+    assert 'data-search' not in (tmp_path / "out/zh-hant/index.html").read_text(encoding="utf-8")
+
+
+def test_config_change_rebuilds(built) -> None:
+    config, out, site, _ = built
+    other = dataclasses.replace(config, glossary=None)
+    report = index_search(out, site, other)
+    assert not report.skipped

@@ -1,0 +1,216 @@
+"""Search in a real browser: the sample archive plus a small generated one, built under a
+sub-path, queried through the search box in both scripts (tests/fixtures/search_queries.yml)."""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.cache import Cache
+from generator.config import load_config
+from generator.model import Site
+from generator.search import search_records, search_tokens
+from generator.site import build_site
+
+REPO = Path(__file__).resolve().parent.parent
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+QUERIES = yaml.safe_load((REPO / "tests/fixtures/search_queries.yml").read_text(encoding="utf-8"))
+GENERATED = 40
+BASE_URL = "https://example.github.io/archive/"
+
+
+@dataclasses.dataclass
+class Archive:
+    """A built archive served under /archive/, with what the expectations are computed from."""
+
+    url: str
+    site: Site
+    # {slug: set of index tokens}
+    tokens: dict[str, set[str]]
+    fold: object
+
+
+def _generated(folder: Path) -> None:
+    """A small generated archive: make_corpus.py when present, else simple filler articles."""
+    if MAKE_CORPUS.is_file():
+        subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(GENERATED), "--out",
+                        str(folder), "--flavor", "plain"], check=True, stdout=subprocess.DEVNULL)
+        return
+    folder.mkdir(parents=True)
+    # single characters of the test words (融 資 晶 片 大 模) without the words themselves
+    lines = ["金融市場的資金面保持穩定。", "晶圓廠的圖片與影片在網上流傳。", "大型企業的模式正在改變。",
+             "華為與騰訊在雲計算領域競爭。", "台積電的產能利用率回升。"]
+    for i in range(GENERATED):
+        body = "\n\n".join(lines[(i + k) % len(lines)] * 3 for k in range(3))
+        (folder / f"n{i:06d}.md").write_text(
+            f"---\ntitle: 產業觀察第{i}期\ndate: 2023-{i % 12 + 1:02d}-10\ntags: [產業]\n---\n{body}\n",
+            encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
+    """Build content/ plus the generated articles into <tmp>/serve/archive/ and serve <tmp>/serve."""
+    root = tmp_path_factory.mktemp("search-site")
+    shutil.copytree(REPO / "content", root / "content")
+    for name in ("site.yml", "glossary.yml"):
+        shutil.copy(REPO / name, root / name)
+    _generated(root / "content" / "generated")
+    config = dataclasses.replace(load_config(root, base_url=BASE_URL), search=True)
+    cache = Cache.memory()
+    serve_root = root / "serve"
+    build(config, out_dir=serve_root / "archive", cache=cache, workers_count=1)
+    site = build_site(cache.articles.values(), related=lambda published: {})
+    from generator.scripts import Converter, load_glossary
+
+    converter = Converter.from_config(config.opencc, load_glossary(config.glossary))
+    tokens = {slug: set(r.content.split()) for slug, r in
+              zip(site.order, search_records(site, converter))}
+    handler = functools.partial(_Quiet, directory=str(serve_root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield Archive(f"http://127.0.0.1:{server.server_address[1]}/archive/", site, tokens, converter)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
+        pass
+
+
+@pytest.fixture(scope="module")
+def pages(browser, archive: Archive) -> Iterator[dict[str, object]]:
+    """One open home page per script, reused by every query."""
+    context = browser.new_context()
+    opened = {}
+    for script in ("hant", "hans"):
+        page = context.new_page()
+        page.goto(f"{archive.url}zh-{script}/")
+        page.wait_for_selector("[data-search]:not([hidden])")
+        opened[script] = page
+    yield opened
+    context.close()
+
+
+def run_query(page, query: str, *, tag: str | None = None, year: str | None = None) -> list[dict]:
+    """Type a query (after choosing filters by key), wait for the answer, return the shown results."""
+    page.locator("#search-input").focus()
+    page.keyboard.press("Escape")
+    if tag is not None or year is not None:
+        page.wait_for_selector("#search-year option:nth-child(2)", state="attached")
+    if tag is not None:
+        page.select_option("#search-tag", tag)
+    if year is not None:
+        page.select_option("#search-year", year)
+    page.locator("#search-input").fill(query)
+    page.locator("#search-input").press("Enter")
+    page.wait_for_function("document.querySelector('#search-results').getAttribute('aria-busy') === 'false'")
+    return page.evaluate("""() => [...document.querySelectorAll('#search-results > li')].map(li => ({
+        href: li.querySelector('.search-result-title').getAttribute('href'),
+        title: li.querySelector('.search-result-title').textContent,
+        marks: [...li.querySelectorAll('mark')].map(m => m.textContent),
+        status: document.querySelector('#search-status').textContent}))""")
+
+
+def slug_of(href: str) -> str:
+    """The article slug of a result link."""
+    return href.rstrip("/").rsplit("/", 1)[-1]
+
+
+def expected_count(archive: Archive, word: str, tag: str | None, year: str | None) -> int:
+    """Articles whose index tokens hold every token of the word, within the filters."""
+    wanted = set(search_tokens(archive.fold.fold(word)))
+    count = 0
+    for slug, toks in archive.tokens.items():
+        art = archive.site.articles[slug]
+        if tag is not None and archive.fold.fold(tag) not in art.tag_keys:
+            continue
+        if year is not None and str(art.date.year) != year:
+            continue
+        count += wanted <= toks
+    return count
+
+
+@pytest.mark.parametrize("case", QUERIES, ids=[f"{q['page']}:{q['query']}" for q in QUERIES])
+def test_query(case: dict, archive: Archive, pages: dict) -> None:
+    script = case["page"]
+    tag = archive.fold.fold(case["tag"]) if "tag" in case else None
+    results = run_query(pages[script], case["query"], tag=tag, year=case.get("year"))
+    if case.get("none"):
+        assert results == []
+        assert pages[script].locator("#search-status").text_content() in ("沒有符合的文章", "没有符合的文章")
+        return
+    assert results, f"no results for {case['query']}"
+    assert all(r["href"].startswith(f"/archive/zh-{script}/articles/") for r in results)
+    first = case.get("first", [])
+    top = [slug_of(r["href"]) for r in results[:len(first)]]
+    for want in first:
+        assert any(s.startswith(want) for s in top), f"{want} not in the top {len(first)}: {top}"
+    if "contains" in case:
+        word = case["contains"]
+        folded = archive.fold.fold(word)
+        for r in results:
+            assert any(folded in archive.fold.fold(m) for m in r["marks"]), (r["title"], r["marks"])
+        total = expected_count(archive, word, case.get("tag"), case.get("year"))
+        assert results[0]["status"] == f"找到 {total} 篇文章"
+
+
+def test_results_are_in_the_page_script(pages: dict) -> None:
+    """A Simplified query on a Traditional page shows Traditional titles, tags and excerpt."""
+    page = pages["hant"]
+    run_query(page, "腾讯混元")
+    first = page.locator("#search-results > li").first
+    assert first.locator(".search-result-title").text_content().startswith("騰訊混元大模型")
+    assert "騰訊" in first.locator(".search-result-info").text_content()
+    assert "<mark>騰訊</mark>" in first.locator(".search-result-excerpt").inner_html() \
+        or "<mark>騰訊混元</mark>" in first.locator(".search-result-excerpt").inner_html()
+    tag_href = first.locator(".search-result-tag").first.get_attribute("href")
+    assert tag_href.startswith("/archive/zh-hant/tags/")
+
+
+def test_keyboard_arrow_and_escape(pages: dict) -> None:
+    """ArrowDown moves into the results list, Escape clears everything and returns to the box."""
+    page = pages["hans"]
+    results = run_query(page, "世界模型")
+    assert len(results) >= 2
+    page.locator("#search-input").press("ArrowDown")
+    assert page.evaluate("document.activeElement.classList.contains('search-result-title')")
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == results[1]["href"]
+    page.keyboard.press("Escape")
+    assert page.locator("#search-input").input_value() == ""
+    assert page.locator("#search-results > li").count() == 0
+    assert page.locator(".search-panel").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "search-input"
+
+
+def test_ties_and_filter_only_listing_newest_first(pages: dict, archive: Archive) -> None:
+    """Choosing only a tag lists its articles newest first."""
+    results = run_query(pages["hant"], "", tag=archive.fold.fold("醫療AI"))
+    slugs = [slug_of(r["href"]) for r in results]
+    dates = [archive.site.articles[s].date for s in slugs]
+    assert len(slugs) >= 5 and dates == sorted(dates, reverse=True)
+
+
+def test_browser_fold_matches_the_index_fold(pages: dict, archive: Archive) -> None:
+    """search.js folds every title, tag and summary of the sample archive as Converter.fold does."""
+    texts = sorted({t for slug, art in archive.site.articles.items() if not slug.startswith("n0")
+                    for v in art.versions.values() for t in (v.title, v.summary, *v.tags)})
+    texts += ["昇騰晶片", "瞭解反覆", "華為與騰訊", "ＡＩ晶片"]
+    folded = pages["hant"].evaluate(
+        "texts => Promise.all(texts.map(t => window.newsarchiveSearch.fold(t)))", texts)
+    mismatches = [(t, f, archive.fold.fold(t)) for t, f in zip(texts, folded) if f != archive.fold.fold(t)]
+    assert not mismatches
+    assert len(texts) > 40
