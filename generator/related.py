@@ -1,0 +1,261 @@
+"""Related articles: shared tags and shared distinctive text, preferring nearby dates.
+
+Each document is reduced to a small sparse vector of *features*: its tags, and the most
+frequent character bigrams (and Latin words) of its folded text, with function characters
+(的, 了, 是 …) left out. A feature's weight falls with the number of documents that carry it
+(an idf in powers of two), and a feature carried by more than `MAX_POSTING` documents is
+ignored altogether: it says little, and skipping it is what keeps the work per document
+bounded, so the whole corpus is scored in time linear in its size, never pair by pair.
+
+The score of a pair is the weighted overlap of their features, multiplied by a mild boost for
+nearby dates; ties break by key, so lists are byte-for-byte stable.
+
+Everything a document's vector depends on is the document itself; the weights depend only on
+posting-list sizes. That locality is what makes `RelatedIndex.update` exact: an edit can only
+change the lists of documents sharing a feature with the old or new version of the edited
+document, or carrying a feature whose weight bucket moved.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import add
+
+# Text features kept per document (its most frequent bigrams and words).
+TOP_TERMS = 32
+# A feature carried by more documents than this is too common to relate anything.
+MAX_POSTING = 128
+_LOG_MAX = math.log2(MAX_POSTING)
+# Tags are chosen by a curator, so a shared tag counts more than a shared bigram.
+TAG_WEIGHT = 1.5
+TEXT_WEIGHT = 1.0
+# Nearby dates: up to +30 % for the same day, halving every 90 days of distance.
+DATE_BOOST = 0.3
+DATE_HALF_LIFE = 90.0
+
+# Frequent function characters: bigrams containing them are noise, not topic.
+_STOP_CHARS = "的了是在和与及等也这那其为之而或又就都被把将从对于以并且个不有着说到年月日"
+# Overlapping pairs of letters that are neither ASCII, digits nor function characters:
+# the CJK bigrams of the text, found in one regex pass.
+_BIGRAM = re.compile(f"(?=([^{_STOP_CHARS}\\W\\d_a-zA-Z]{{2}}))")
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+# Tag features live apart from text features (a tag named like a bigram is not that bigram).
+_TAG = "\x01"
+
+
+@dataclass(frozen=True)
+class RelatedDoc:
+    """One article as the related-articles scorer sees it (already folded by the caller)."""
+
+    key: str
+    # folded tag identities (converter.fold), so both scripts meet
+    tags: frozenset[str]
+    # folded plain text (title, summary, body)
+    text: str
+    # date as a proleptic ordinal (date.toordinal())
+    day: int
+
+
+Features = dict[str, float]
+
+
+def text_features(text: str, top: int = TOP_TERMS) -> Features:
+    """The `top` most frequent bigrams/words of folded text, weights of unit length."""
+    terms = _WORD.findall(text) + _BIGRAM.findall(text)
+    # most_common is a stable sort: ties keep first-occurrence order, so this is deterministic
+    chosen = Counter(terms).most_common(top)
+    norm = math.sqrt(sum(n for _, n in chosen)) or 1.0
+    return {t: math.sqrt(n) / norm for t, n in sorted(chosen)}
+
+
+def doc_features(doc: RelatedDoc) -> Features:
+    """Tag and text features of one document, in sorted order (float sums stay stable)."""
+    feats = {f: TEXT_WEIGHT * w for f, w in text_features(doc.text).items()}
+    if doc.tags:
+        share = TAG_WEIGHT / math.sqrt(len(doc.tags))
+        feats.update((_TAG + t, share) for t in doc.tags)
+    return dict(sorted(feats.items()))
+
+
+def posting_weight(size: int) -> float:
+    """Weight of a feature carried by `size` documents: 0 when unshared or too common."""
+    if size < 2 or size > MAX_POSTING:
+        return 0.0
+    return (_LOG_MAX + 1 - math.floor(math.log2(size))) / (_LOG_MAX + 1)
+
+
+def date_factor(day_a: int, day_b: int) -> float:
+    """Mild preference for articles close in time."""
+    return 1.0 + DATE_BOOST * 0.5 ** (abs(day_a - day_b) / DATE_HALF_LIFE)
+
+
+Ranked = tuple[tuple[float, str], ...]
+
+
+def rank_key(score: float, day: int, other_day: int, other: str) -> tuple[float, str]:
+    """Sort key of a candidate: best (date-boosted) score first, then key."""
+    return (-score * date_factor(day, other_day), other)
+
+
+class RelatedIndex:
+    """Related lists of a corpus, kept up to date edit by edit (for the live preview)."""
+
+    def __init__(self, *, limit: int = 5) -> None:
+        self.limit = limit
+        self._days: dict[str, int] = {}
+        self._features: dict[str, Features] = {}
+        # feature -> {key: the document's weight for it}
+        self._postings: dict[str, dict[str, float]] = {}
+        # key -> its related list with each entry's rank key (to merge edits into it)
+        self._ranked: dict[str, Ranked] = {}
+
+    @classmethod
+    def build(cls, docs: Sequence[RelatedDoc], *, limit: int = 5) -> RelatedIndex:
+        """Index a whole corpus and compute every list."""
+        index = cls(limit=limit)
+        for doc in docs:
+            index._add(doc)
+        index._ranked = {key: index._compute(key) for key in index._features}
+        return index
+
+    def lists(self) -> dict[str, tuple[str, ...]]:
+        """{key: related keys, best first}, keys in sorted order."""
+        return {key: tuple(k for _, k in self._ranked[key]) for key in sorted(self._ranked)}
+
+    def update(self, changed: Sequence[RelatedDoc], removed: Iterable[str] = ()) -> set[str]:
+        """Apply edits (new/changed docs, removed keys); return the keys whose lists changed."""
+        gone = set(removed)
+        changed = [d for d in changed if d.key not in gone and not self._same(d)]
+        touched = gone | {d.key for d in changed}
+        sizes_before: dict[str, int] = {}
+        near: set[str] = set()
+        for key in sorted(touched & set(self._features)):
+            near |= self._neighbours(key)
+            self._note_sizes(self._features[key], sizes_before)
+            self._remove(key)
+        for doc in changed:
+            self._note_sizes(doc_features(doc), sizes_before)
+            self._add(doc)
+        for doc in changed:
+            near |= self._neighbours(doc.key)
+        # lists that must be recomputed: new/changed docs, docs whose feature weights moved,
+        # docs that listed a touched doc; every other neighbour only merges the new scores
+        full = self._reweighted(sizes_before) | {d.key for d in changed}
+        full |= {x for x in near if any(k in touched for _, k in self._ranked.get(x, ()))}
+        return self._refresh(full - gone, near - full - touched, [d.key for d in changed], gone)
+
+    def _same(self, doc: RelatedDoc) -> bool:
+        """Whether `doc` is already indexed exactly so (an edit that changes nothing here)."""
+        return (self._days.get(doc.key) == doc.day
+                and self._features.get(doc.key) == doc_features(doc))
+
+    def _refresh(self, full: set[str], merge: set[str], changed: list[str],
+                 gone: set[str]) -> set[str]:
+        """Recompute or merge lists; drop those of `gone`; report the keys whose lists changed."""
+        out = {key for key in gone if self._ranked.pop(key, None) is not None}
+        for key in full | merge:
+            fresh = self._compute(key) if key in full else self._merged(key, changed)
+            old = self._ranked.get(key)
+            if old != fresh:
+                self._ranked[key] = fresh
+                # a moved score alone does not change the list a page shows
+                if old is None or [k for _, k in old] != [k for _, k in fresh]:
+                    out.add(key)
+        return out
+
+    def _merged(self, key: str, changed: list[str]) -> Ranked:
+        """The list of `key` when only its scores with `changed` docs moved (none listed)."""
+        extra = [k for k in (self._pair_rank(key, c) for c in changed) if k is not None]
+        if not extra:
+            return self._ranked[key]
+        return tuple(sorted([*self._ranked[key], *extra])[: self.limit])
+
+    def _pair_rank(self, key: str, other: str) -> tuple[float, str] | None:
+        """Rank key of `other` in the list of `key`, or None when they share nothing.
+
+        Sums in the same order as `_compute`, so the float is bit-for-bit the same.
+        """
+        theirs = self._features[other]
+        total, shared = 0.0, False
+        for f, w in self._features[key].items():
+            w_other = theirs.get(f)
+            if w_other is not None:
+                weight = posting_weight(len(self._postings[f])) * w
+                if weight:
+                    total += weight * w_other
+                    shared = True
+        if not shared:
+            return None
+        return rank_key(total, self._days[key], self._days[other], other)
+
+    def _note_sizes(self, feats: Features, sizes: dict[str, int]) -> None:
+        """Remember posting sizes before the first change to each feature."""
+        for f in feats:
+            if f not in sizes:
+                sizes[f] = len(self._postings.get(f, ()))
+
+    def _reweighted(self, sizes_before: dict[str, int]) -> set[str]:
+        """Documents carrying a feature whose weight changed with its posting size."""
+        out: set[str] = set()
+        for f, before in sizes_before.items():
+            posting = self._postings.get(f, {})
+            if posting_weight(before) != posting_weight(len(posting)):
+                out.update(posting)
+        return out
+
+    def _neighbours(self, key: str) -> set[str]:
+        """Documents sharing a weighted feature with `key` (its candidates)."""
+        out: set[str] = set()
+        for f in self._features[key]:
+            posting = self._postings[f]
+            if posting_weight(len(posting)):
+                out.update(posting)
+        out.discard(key)
+        return out
+
+    def _add(self, doc: RelatedDoc) -> None:
+        """Index one document's features."""
+        feats = doc_features(doc)
+        self._days[doc.key] = doc.day
+        self._features[doc.key] = feats
+        for f, w in feats.items():
+            self._postings.setdefault(f, {})[doc.key] = w
+
+    def _remove(self, key: str) -> None:
+        """Take one document out of the index."""
+        for f in self._features.pop(key):
+            posting = self._postings[f]
+            del posting[key]
+            if not posting:
+                del self._postings[f]
+        del self._days[key]
+
+    def _compute(self, key: str) -> Ranked:
+        """The related list of one document: best scores first, ties by key."""
+        scores: dict[str, float] = {}
+        get = scores.get
+        for f, w in self._features[key].items():
+            posting = self._postings[f]
+            weight = posting_weight(len(posting)) * w
+            if weight:
+                for other, w_other in posting.items():
+                    scores[other] = get(other, 0.0) + weight * w_other
+        scores.pop(key, None)
+        if len(scores) > self.limit:
+            # the date boost is at most 1 + DATE_BOOST, so a candidate whose boosted score
+            # stays below the limit-th raw score cannot make the list: skip ranking it
+            kth = heapq.nlargest(self.limit, scores.values())[-1]
+            floor = kth / (1.0 + DATE_BOOST) * (1.0 - 1e-9)
+            scores = {k: v for k, v in scores.items() if v >= floor}
+        day, days = self._days[key], self._days
+        return tuple(heapq.nsmallest(
+            self.limit, (rank_key(score, day, days[k], k) for k, score in scores.items())))
+
+
+def related_articles(docs: Sequence[RelatedDoc], *, limit: int = 5) -> dict[str, tuple[str, ...]]:
+    """{key: up to `limit` related keys, best first} for a whole corpus (pure, deterministic)."""
+    return RelatedIndex.build(docs, limit=limit).lists()
