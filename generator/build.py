@@ -57,10 +57,14 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
     """Build the site into out_dir; raise BuildFailed (out_dir untouched) on any content error."""
     out = Path(out_dir or config.output_dir).resolve()
     cache = cache if cache is not None else Cache.load(config.cache_dir)
-    cache.use_fingerprint(config.fingerprint())
+    fingerprint = config.fingerprint()
+    cache.use_fingerprint(fingerprint)
     procs = workers.default_workers() if workers_count is None else workers_count
     stages = _Stages({}, time.perf_counter())
-    converter_of = _once(make_converter)
+
+    def converter_of(config: Config):
+        return cache.reuse("converter", fingerprint, lambda: make_converter(config))
+
     warnings: list[str] = [cache.problem] if cache.problem else []
     cache.problem = None
 
@@ -79,10 +83,12 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
 
     site = build_site(corpus, related=lambda published: related_for(published, config, cache))
     stages.lap("index")
-    env = templates.make_env(config.theme_dirs())
+    theme_key = templates.theme_fingerprint(config.theme_dirs())
+    env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
+                      lambda: templates.make_env(config.theme_dirs()))
     errors += templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root)
     _fail_on(errors, [], False)
-    base_key = digest([__version__, config.fingerprint(), templates.theme_fingerprint(config.theme_dirs())])
+    base_key = digest([__version__, fingerprint, theme_key])
     pages = plan_pages(site, per_page=config.per_page, feed_items=config.feed_items,
                        base_key=base_key, cname=config.cname) + static_pages(config) + media_pages
     stages.lap("plan")
@@ -115,17 +121,6 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
         removed=len(removed), warnings=tuple(warnings), seconds=stages.seconds,
         written_paths=tuple(sorted(written)), rendered_urls=tuple(sorted(p.path for p in todo)),
         out_dir=str(out), extra={"search": search_report} if search_report is not None else {})
-
-
-def _once(make):
-    """make(config), computed on first use only."""
-    made = []
-
-    def get(config: Config):
-        if not made:
-            made.append(make(config))
-        return made[0]
-    return get
 
 
 # ---------------------------------------------------------------------------- read

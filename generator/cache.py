@@ -8,9 +8,11 @@ skips pages whose key is unchanged and whose file is still the one written.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import __version__
 from generator.model import Article
@@ -45,6 +47,9 @@ class Cache:
     related: tuple[str, dict[str, tuple[str, ...]]] | None = None
     # (limit, generator.related.RelatedIndex, {slug: article digest it was built from})
     related_index: tuple[int, object, dict[str, str]] | None = None
+    # objects reused by later builds in this process (script converter, Jinja environment),
+    # keyed by what they were made from; never saved
+    runtime: dict[str, tuple[str, Any]] = field(default_factory=dict)
     # why a cache on disk was ignored, if it was (reported as a warning)
     problem: str | None = None
     dirty: bool = False
@@ -81,6 +86,13 @@ class Cache:
             self.related = None
             self.related_index = None
             self.dirty = True
+
+    def reuse(self, name: str, key: str, make: Callable[[], Any]) -> Any:
+        """The object made last time under the same key, else make() (and remember it)."""
+        found = self.runtime.get(name)
+        if found is None or found[0] != key:
+            found = self.runtime[name] = (key, make())
+        return found[1]
 
     def manifest(self, out_dir: Path) -> dict[str, ManifestEntry]:
         """The manifest of one output folder (created empty)."""

@@ -1,0 +1,78 @@
+"""Incremental rebuilds, tested as Hugo does: edit one file, count the pages re-rendered."""
+import shutil
+
+from build_helpers import THEME_MIN, article, make_site, snapshot
+from generator.build import build
+from generator.cache import Cache
+
+# Three articles sharing one tag, 2 per page: home, tag and year lists have two pages.
+FILES = {
+    "content/a.md": article("甲", "2025-01-01", "[騰訊]", summary="摘要甲"),
+    "content/b.md": article("乙", "2025-01-02", "[騰訊]", summary="摘要乙"),
+    "content/c.md": article("丙", "2025-01-03", "[騰訊]", summary="摘要丙"),
+}
+
+
+def first_build(tmp_path):
+    config = make_site(tmp_path / "site", FILES)
+    out, cache = tmp_path / "out", Cache.memory()
+    build(config, out_dir=out, cache=cache)
+    return config, out, cache
+
+
+def rewrite(config, name: str, text: str) -> None:
+    (config.root / name).write_text(text, encoding="utf-8")
+
+
+def test_body_edit_rerenders_the_pages_that_show_the_article(tmp_path):
+    config, out, cache = first_build(tmp_path)
+    rewrite(config, "content/b.md", FILES["content/b.md"].replace("正文。", "新的正文。"))
+    report = build(config, out_dir=out, cache=cache, changed={"content/b.md"})
+    # per script: b, its neighbours a and c, home p1, tag p1, year p1, month p1, site feed,
+    # tag feed = 9; plus the sitemap
+    assert report.rendered == 2 * 9 + 1
+    # but only b's pages and the full-text site feeds changed bytes
+    assert sorted(report.written_paths) == [
+        "zh-hans/articles/b/index.html", "zh-hans/feed.xml",
+        "zh-hant/articles/b/index.html", "zh-hant/feed.xml"]
+
+
+def test_title_edit_rewrites_lists_and_neighbours(tmp_path):
+    config, out, cache = first_build(tmp_path)
+    rewrite(config, "content/a.md", FILES["content/a.md"].replace("title: 甲", "title: 甲二"))
+    report = build(config, out_dir=out, cache=cache)
+    written = set(report.written_paths)
+    assert "zh-hant/articles/b/index.html" in written          # a is b's previous article
+    assert "zh-hant/page/2/index.html" in written              # a is on home page 2
+    assert "zh-hant/index.html" not in written                 # home page 1 shows b and c
+    assert (out / "zh-hans/articles/a/index.html").read_text().count("甲二") >= 1
+
+
+def test_template_change_rerenders_everything_but_writes_only_changed_bytes(tmp_path):
+    config, out, cache = first_build(tmp_path)
+    theme = tmp_path / "theme"
+    shutil.copytree(THEME_MIN, theme)
+    (theme / "templates" / "404.html").write_text("<p>{{ page_title }} 找不到</p>\n")
+    config = make_site(tmp_path / "site", {}, theme_dir=str(theme))
+    report = build(config, out_dir=out, cache=cache)
+    static = [p for p in snapshot(out) if p.startswith("static/")]
+    # every page depends on the templates except theme files and .nojekyll
+    assert report.rendered == report.pages - len(static) - 1
+    assert report.written_paths == ("404.html",)
+
+
+def test_new_article_adds_its_pages(tmp_path):
+    config, out, cache = first_build(tmp_path)
+    rewrite(config, "content/d.md", article("丁", "2025-01-04", "[格力]"))
+    report = build(config, out_dir=out, cache=cache)
+    assert (out / "zh-hant/articles/d/index.html").is_file()
+    assert (out / "zh-hans/tags/格力/feed.xml").is_file()
+    assert report.removed == 0
+
+
+def test_rebuild_without_cache_reads_output_to_skip_unchanged_files(tmp_path):
+    config, out, _ = first_build(tmp_path)
+    before = {p: (out / p).stat().st_mtime_ns for p in snapshot(out)}
+    report = build(config, out_dir=out, cache=Cache.memory())
+    assert report.written == 0
+    assert {p: (out / p).stat().st_mtime_ns for p in snapshot(out)} == before
