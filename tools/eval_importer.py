@@ -72,7 +72,9 @@ def is_garbled(text: str) -> str | None:
         return "replacement characters"
     if _LATIN1_RUN.search(text):
         return "latin-1 runs"
-    if len(_PUA.findall(text)) > 3:
+    # a few private-use characters are a publisher's own glyphs decoded faithfully (the ICA
+    # gold for e3f3b532 keeps U+E004); many of them mean a GBK text read out of step
+    if len(_PUA.findall(text)) > max(3, len(text) // 100):
         return "private-use characters"
     cjk = [c for c in text if "\u4e00" <= c <= "\u9fff"]
     if len(cjk) >= 50:
@@ -141,12 +143,18 @@ def _load_pipeline():
     return pipeline if hasattr(pipeline, "import_page") else None
 
 
-def check(record: dict, got: Extracted | None, corrected: dict[tuple[str, str], str]) -> dict:
+def corrected_record(record: dict, corrections: dict[tuple[str, str], str]) -> dict:
+    """The record with the fields listed in eval_expectations.md replaced."""
+    fixed = dict(record)
+    for (file, field_name), value in corrections.items():
+        if file == record["file"]:
+            fixed[field_name] = value or None
+    return fixed
+
+
+def check(record: dict, got: Extracted | None) -> dict:
     """Per-field outcome for one page: True/False, or None when there is no expectation."""
     def expected(field_name: str):
-        key = (record["file"], field_name)
-        if key in corrected:
-            return corrected[key] or None, True
         return record.get(field_name), False
 
     out: dict = {}
@@ -196,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     corrected = load_corrections(EXPECTATIONS)
     pipeline = None if args.raw else _load_pipeline()
     tallies = {"ground truth": Tally(), "all pages": Tally()}
+    given = {"ground truth": Tally(), "all pages": Tally()}
     failures: list[str] = []
     elapsed = 0.0
     for record in records:
@@ -209,18 +218,22 @@ def main(argv: list[str] | None = None) -> int:
         except Exception as exc:  # noqa: BLE001 - a crash is a finding to count and show, not to hide
             error = f"CRASH: {type(exc).__name__}: {exc}"
         elapsed += time.perf_counter() - start
-        outcome = check(record, got, corrected) if got else {}
+        fixed = corrected_record(record, corrected)
+        outcome = check(fixed, got) if got else {}
+        raw_outcome = check(record, got) if got else {}
         kind = record["expected_kind"]
         ground = kind.startswith(("hand-labelled", "test-assertion"))
-        for name, tally in tallies.items():
+        for name in tallies:
             if name == "ground truth" and not ground:
                 continue
-            _count(tally, record, outcome, error)
+            _count(tallies[name], fixed, outcome, error)
+            _count(given[name], record, raw_outcome, error)
         if args.show_failures:
-            failures += _describe_failures(record, got, outcome, error, ground)
+            failures += _describe_failures(fixed, got, outcome, error, ground)
     pages_per_second = len(records) / elapsed if elapsed else 0.0
     for name, tally in tallies.items():
-        _print(name, tally)
+        _print(f"{name}, expectations as given", given[name])
+        _print(f"{name}, corrected (tools/eval_expectations.md)", tally)
     print(f"speed: {pages_per_second:.1f} pages/s ({len(records)} pages in {elapsed:.2f}s, "
           f"{'pipeline' if pipeline else 'decode+extract_html'}; {len(corrected)} corrected expectations)")
     if args.show_failures:

@@ -135,13 +135,56 @@ def decode_mixed(raw: bytes, codec: str) -> tuple[str, int, int]:
     return "".join(parts), repairs, lossy
 
 
+_PUA = re.compile(r"[\ue000-\uf8ff]")
+_REALIGN_WINDOW = 24
+
+
+def _common_share(text: str) -> int:
+    """How many characters look like ordinary GB text: ASCII, GB2312 punctuation and level-1 hanzi."""
+    good = 0
+    for ch in text:
+        if ch < "\x80":
+            good += 1
+            continue
+        try:
+            code = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        good += code[0] in range(0xA1, 0xA4) or code[0] in range(0xB0, 0xD8)
+    return good
+
+
+def realign_gb(raw: bytes, text: str) -> tuple[str, int]:
+    """Repair GB text knocked out of step by a lost byte: at each private-use character, drop one
+    byte when that makes the following text read as ordinary GB text; return text, bytes dropped."""
+    dropped = 0
+    start = 0
+    for _ in range(_MAX_REPAIRS):
+        match = _PUA.search(text, start)
+        if not match:
+            break
+        offset = len(text[:match.start()].encode("gb18030"))
+        here = text[match.start():match.start() + _REALIGN_WINDOW]
+        shifted = raw[offset + 1:].decode("gb18030", "replace")
+        if _common_share(shifted[:_REALIGN_WINDOW]) >= _common_share(here) + _REALIGN_WINDOW // 3:
+            raw = raw[:offset] + raw[offset + 1:]
+            text = text[:match.start()] + shifted
+            dropped += 1
+        start = match.start() + 1
+    return text, dropped
+
+
 def _try_family(raw: bytes, declared: str) -> Decoded | None:
     """Decode strictly with the declared family; Big5 may carry stray UTF-8 runs."""
     for codec in _FAMILIES.get(declared, (declared,)):
         try:
-            return Decoded(raw.decode(codec), codec, declared)
+            text = raw.decode(codec)
         except (UnicodeDecodeError, LookupError):
             continue
+        if codec == "gb18030" and _PUA.search(text):
+            text, dropped = realign_gb(raw, text)
+            return Decoded(text, codec, declared, dropped)
+        return Decoded(text, codec, declared)
     if declared in _FAMILIES and _FAMILIES[declared][0] in ("big5hkscs", "cp950"):
         codec = _FAMILIES[declared][0]
         text, repairs, lossy = decode_mixed(raw, codec)

@@ -105,7 +105,7 @@ class El:
     chars: int = 0  # letters and digits below, outside chrome
     link_chars: int = 0
     punct: int = 0
-    score: float = 0.0
+    own: tuple[int, int] | None = None  # (letters and digits, punctuation) of its own text
 
     def attr(self, name: str) -> str:
         """Attribute value or ""."""
@@ -205,58 +205,53 @@ def _post_order(top: El) -> list[El]:
     return order
 
 
-def score_tree(top: El) -> None:
-    """Fill chars, link_chars, punct and score bottom-up; chrome subtrees count for nothing."""
-    for el in _post_order(top):
-        el.chars = el.link_chars = el.punct = 0
+def _text_stats(el: El) -> tuple[int, int]:
+    """Letters/digits and sentence punctuation in an element's own text nodes (cached)."""
+    if el.own is None:
+        text = "".join(c for c in el.children if isinstance(c, str))
+        el.own = (sum(map(str.isalnum, text)), sum(map(text.count, _PUNCT)) if el.tag != "a" else 0)
+    return el.own
+
+
+def score_tree(top: El, order: list[El] | None = None) -> None:
+    """Fill chars, link_chars and punct bottom-up; chrome subtrees count for nothing."""
+    for el in order or _post_order(top):
+        chars, punct = _text_stats(el)
         in_link = el.tag == "a"
+        link = chars if in_link else 0
         for child in el.children:
-            if isinstance(child, str):
-                n = sum(1 for ch in child if ch.isalnum())
-                el.chars += n
-                if in_link:
-                    el.link_chars += n
-                else:
-                    el.punct += sum(1 for ch in child if ch in _PUNCT)
-            elif not child.chrome:
-                el.chars += child.chars
-                el.link_chars += child.chars if in_link else child.link_chars
-                el.punct += child.punct
-        plain = el.chars - el.link_chars
-        el.score = 10.0 * el.punct + 0.3 * plain - 1.5 * el.link_chars
+            if isinstance(child, El) and not child.chrome:
+                chars += child.chars
+                link += child.chars if in_link else child.link_chars
+                punct += child.punct
+        el.chars, el.link_chars, el.punct = chars, link, punct
 
 
-def _holders(top: El, test) -> set[int]:
+def _holders(order: list[El], test) -> set[int]:
     """ids of the elements that contain (strictly below them) an element passing `test`."""
     found: set[int] = set()
-    for el in _post_order(top):
+    for el in order:
         if any(isinstance(c, El) and (test(c) or id(c) in found) for c in el.children):
             found.add(id(el))
     return found
 
 
 def settle_chrome(top: El) -> None:
-    """Unmark "chrome" that holds most of the page's sentences (an unclosed ad <div> swallowing
-    the article), then let every element inherit its ancestors' chrome mark."""
-    marks = {}
-    stack = [top]
-    while stack:
-        el = stack.pop()
-        marks[id(el)] = el.chrome
+    """Unmark "chrome" that holds the article (an unclosed ad <div> swallowing the rest of the
+    page), then let every element inherit its ancestors' chrome mark."""
+    order = _post_order(top)
+    marks = {id(el): el.chrome for el in order}
+    for el in order:
         el.chrome = None
-        stack.extend(c for c in el.children if isinstance(c, El))
-    score_tree(top)
+    score_tree(top, order)
     total = max(top.punct, 1)
-    holds_article = _holders(top, lambda el: el.tag in ("article", "h1") or el.attr("itemprop") == "articleBody")
-    stack = [top]
-    while stack:
-        el = stack.pop()
+    holds_article = _holders(order, lambda el: el.tag in ("article", "h1") or el.attr("itemprop") == "articleBody")
+    for el in reversed(order):  # parents before children
         own = marks[id(el)]
         if own and el.punct >= 10 and (id(el) in holds_article or el.punct > 0.7 * total):
             own = None
         el.chrome = (el.parent.chrome if el.parent is not None else None) or own
-        stack.extend(c for c in el.children if isinstance(c, El))
-    score_tree(top)
+    score_tree(top, order)
 
 
 def best_container(blocks: list[Block], top: El) -> El:
@@ -603,14 +598,15 @@ def find_headline(blocks: list[Block], head: Head, container: El) -> int | None:
                         head.metas.get("title", "")) if t]
     if not refs:
         return None
+    folded_refs = [(meta.fold(ref), meta.fold(meta.title_from_head(ref))) for ref in refs]
     best: tuple[float, int] | None = None
     for i, block in enumerate(blocks):
         if block.kind not in ("h", "p") or not (2 <= block.chars <= 80) or block.owner.chrome:
             continue
         if block.link_chars > block.chars * 0.6 and block.kind != "h":
             continue
-        cand = meta.clean_title(block.plain)
-        quality = max(meta.title_match(cand, ref) for ref in refs)
+        cand = meta.fold(meta.clean_title(block.plain))
+        quality = max(meta.folded_match(cand, b, b_head) for b, b_head in folded_refs)
         if quality < 0.3:
             continue
         rank = 100 * quality + (15 if block.kind == "h" else 0)

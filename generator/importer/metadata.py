@@ -186,10 +186,14 @@ def fold(text: str) -> str:
 
 def title_match(candidate: str, head_title: str) -> float:
     """How well a headline candidate matches the page's <title> (0 = not at all, 1 = exactly)."""
-    a, b = fold(candidate), fold(head_title)
+    return folded_match(fold(candidate), fold(head_title), fold(title_from_head(head_title)))
+
+
+def folded_match(a: str, b: str, b_head: str) -> float:
+    """title_match on folded strings: candidate `a`, <title> `b`, and the headline part of `b`."""
     if len(a) < 4 or not b:
         return 0.0
-    if a == b or a == fold(title_from_head(head_title)):
+    if a == b or a == b_head:
         return 1.0
     if b.startswith(a):
         return len(a) / len(b)
