@@ -49,6 +49,7 @@ def test_new_then_unchanged_with_json_shape(site, capsys):
     before = path.read_bytes()
     status, [again] = run(site, FIXTURES / "plain_hans.txt", capsys=capsys)
     assert status == 0 and again["status"] == "unchanged" and again["output"] == first["output"]
+    assert again["date"] == first["date"] == "2025-03-18T10:30:00+08:00"
     assert path.read_bytes() == before
 
 
@@ -108,7 +109,7 @@ def test_syndicated_copy_is_recorded_on_the_original(site, tmp_path, capsys):
                                    "date": meta["syndicated"][0]["date"]}]
     assert meta["syndicated"][0]["date"].isoformat() == "2025-03-19T08:00:00+08:00"
     _, [again] = run(site, copy, capsys=capsys)
-    assert again["status"] == "unchanged" or again["status"] == "duplicate"
+    assert again["status"] == "duplicate" and "already listed" in again["warnings"][-1]
     meta, _, _ = split_front_matter((site / first["output"]).read_text(encoding="utf-8"), "x")
     assert len(meta["syndicated"]) == 1
     # the original is still recognised as untouched by a curator
@@ -218,6 +219,10 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/news/2025/huawei-ascend-chip-launch.txt":
             body = (FIXTURES / "plain_hans.txt").read_bytes()
             self._send(200, body, "text/plain; charset=utf-8")
+        elif self.path == "/page":
+            # the same headline on the same day, from another site with its own text
+            other = (FIXTURES / "plain_hans.txt").read_bytes() + "另有消息称，新芯片将首先供应国内客户。\n".encode()
+            self._send(200, other, "text/plain; charset=utf-8")
         elif self.path == "/slow":
             time.sleep(1.5)
             self._send(200, b"late", "text/html")
@@ -289,3 +294,10 @@ def test_an_importer_failure_is_reported_and_the_batch_goes_on(site, monkeypatch
     status, results = run(site, FIXTURES / "pinyin.txt", FIXTURES / "plain_hans.txt", capsys=capsys)
     assert status == 1 and [r["status"] for r in results] == ["error", "new"]
     assert "RuntimeError: boom" in results[0]["error"] and "nothing was written" in results[0]["error"]
+
+
+def test_same_title_and_day_from_another_origin_gets_its_own_file(site, server, capsys):
+    _, [local] = run(site, FIXTURES / "plain_hans.txt", "--allow-duplicates", capsys=capsys)
+    _, [remote] = run(site, f"{server}/page", "--allow-duplicates", capsys=capsys)
+    assert local["status"] == remote["status"] == "new"
+    assert remote["output"] == local["output"].removesuffix(".md") + "-2.md"

@@ -188,14 +188,14 @@ def _import_page(page: Page, archive: store.Archive, site: SiteKnowledge, opts: 
     if same is not None and same.meta.get("source", {}).get("sha256") == raw_sha and not opts.force:
         result.status, result.output = "unchanged", _shown(archive, same.rel)
         result.title = str(same.meta.get("title") or "")
-        result.date = str(same.meta["date"]) if same.meta.get("date") else None
+        when = same.meta.get("date")
+        result.date = when.isoformat() if hasattr(when, "isoformat") else None
         return
     extracted = import_page(page.raw, name=page.label, url=page.url, site=site,
                             declared=page.charset)
     _describe(result, extracted)
-    rel = article_path(extracted)
-    # the same story re-saved (same URL, or same date and title) updates its article
-    target = same.rel if same is not None else rel
+    # the same story re-saved (same URL, or same date, title and origin) updates its article
+    target = same.rel if same is not None else _free_path(article_path(extracted), page, archive)
     if target not in archive.articles and not opts.allow_duplicates:
         text_shingles = store.shingles(f"{extracted.title}\n{extracted.body}", archive.fold)
         twin = archive.duplicate_of(text_shingles)
@@ -208,6 +208,18 @@ def _import_page(page: Page, archive: store.Archive, site: SiteKnowledge, opts: 
     _, text = render_article(extracted, raw_sha256=raw_sha, imported=opts.now,
                              syndicated=syndicated)
     _write(target, text, existing, copies, archive, opts, result)
+
+
+def _free_path(rel: str, page: Page, archive: store.Archive) -> str:
+    """rel, unless an article from another origin (URL) holds it: then rel with -2, -3…"""
+    candidate, number = rel, 2
+    while candidate in archive.articles:
+        source = archive.articles[candidate].meta.get("source") or {}
+        if isinstance(source, dict) and source.get("url") == page.url:
+            return candidate
+        candidate = rel.removesuffix(".md") + f"-{number}.md"
+        number += 1
+    return candidate
 
 
 def _same_but_time(old: str, new: str) -> bool:
