@@ -1,9 +1,51 @@
-"""`newsarchive check` (placeholder until its implementation lands)."""
+"""`newsarchive check`: validate content and the built links without touching output/."""
 from __future__ import annotations
 
 import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from generator.build import build
+from generator.cache import Cache
+from generator.commands.build import add_site_options
+from generator.config import load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the subcommand (not yet available)."""
-    subparsers.add_parser("check", help="(not yet available)")
+    """Add `check`."""
+    parser = subparsers.add_parser(
+        "check", help="validate content and links without writing output/",
+        description="Build the site into a temporary folder (output/ is not touched), report "
+                    "every content error, then check every internal link, anchor and asset.")
+    add_site_options(parser)
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """0 when content and links are sound, 1 otherwise."""
+    config = load_config(args.site, base_url=args.base_url)
+    with tempfile.TemporaryDirectory(prefix="newsarchive-check-") as tmp:
+        out = Path(tmp) / "site"
+        # a throwaway cache: check never writes into .newsarchive-cache either
+        report = build(config, out_dir=out, cache=Cache.memory(), strict=args.strict)
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        broken = check_links(out, config.base_path, config.base_url)
+    for link in broken:
+        print(f"error: {link}", file=sys.stderr)
+    print(f"{report.articles} articles, {report.pages} pages checked: "
+          f"{len(broken)} broken link(s), {len(report.warnings)} warning(s)")
+    return 1 if broken else 0
+
+
+def check_links(out: Path, base_path: str, base_url: str) -> list[object]:
+    """generator.linkcheck over the built site (no check when that module is absent)."""
+    try:
+        from generator import linkcheck
+    except ImportError:
+        return []
+    return linkcheck.check_site(out, base_path, base_url=base_url)
+
+
