@@ -326,12 +326,12 @@ _VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "source", "track", "wbr"})
 _CONVERT_ATTRS = frozenset({"alt", "title"})
 
-_TOKEN = re.compile(r"""
-    (?P<comment><!--.*?-->)
-  | (?P<raw><(?P<rawname>script|style)\b[^>]*>.*?</(?P=rawname)\s*>)
-  | (?P<tag></?(?P<name>[A-Za-z][^\s/>]*)(?P<attrs>(?:(?:\s+|(?<=["']))[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*/)*)\s*>)
-  | (?P<decl><![^>]*>|<\?[^>]*>)
-""", re.S | re.I | re.X)
+_TOKEN = re.compile(r"""<(?:
+    (?P<comment>!--.*?-->)
+  | (?P<raw>(?P<rawname>script|style)\b[^>]*>.*?</(?P=rawname)\s*>)
+  | (?P<tag>/?(?P<name>[A-Za-z][^\s/>]*)(?P<attrs>(?:(?:\s+|(?<=["']))[^\s/>"'=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?|\s*/)*)\s*>)
+  | (?P<decl>![^>]*>|\?[^>]*>)
+)""", re.S | re.I | re.X)
 _ATTR = re.compile(r"""([^\s/>"'=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _TRANSLATE_NO = re.compile(r"""\btranslate\s*=\s*["']?no\b""", re.I)
 
