@@ -301,3 +301,18 @@ def test_same_title_and_day_from_another_origin_gets_its_own_file(site, server, 
     _, [remote] = run(site, f"{server}/page", "--allow-duplicates", capsys=capsys)
     assert local["status"] == remote["status"] == "new"
     assert remote["output"] == local["output"].removesuffix(".md") + "-2.md"
+
+
+def test_syndication_keeps_a_curated_file_as_written(site, tmp_path, capsys):
+    _, [first] = run(site, FIXTURES / "plain_hans.txt", capsys=capsys)
+    path = site / first["output"]
+    curated = path.read_text(encoding="utf-8").replace("tags: []", "# checked by the curator\ntags: [華為]")
+    path.write_text(curated, encoding="utf-8")
+    _, [dup] = run(site, _syndicated_copy(tmp_path), capsys=capsys)
+    assert dup["status"] == "duplicate"
+    text = path.read_text(encoding="utf-8")
+    head, _, body = text.partition("\n---\n")
+    assert head.startswith(curated.partition("\n---\n")[0]) and "# checked by the curator" in head
+    assert body == curated.partition("\n---\n")[2]
+    meta, _, _ = split_front_matter(text, "x")
+    assert meta["tags"] == ["華為"] and [s["name"] for s in meta["syndicated"]] == ["另一家報社"]

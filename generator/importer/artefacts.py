@@ -136,15 +136,8 @@ def looks_legit(paragraph: str, start: int, end: int, title: str) -> bool:
     return after or before
 
 
-def repetition_witness(paragraph: str, title: str) -> list[tuple[int, int]]:
-    """Spans of the first stuffing cycle found from repetition alone (no summary).
-
-    Candidates are maximal strings of the title's CJK characters recurring at least three times;
-    occurrences that continue the title's wording are text, not stuffing. Candidates seen
-    right after clause punctuation must show at least three distinct fragments in one
-    cyclic order, twice over, each within a short gap of the previous, and at least one
-    fragment must cut across the title's wording (not be a substring of it).
-    """
+def _recurring_pieces(paragraph: str, title: str) -> list[str]:
+    """Maximal strings of the title's CJK characters that occur at least three times."""
     title_chars = frozenset(c for c in title if _is_cjk(c))
     counts: dict[str, int] = {}
     for length in range(_FRAGMENT_MAX, _FRAGMENT_MIN - 1, -1):
@@ -153,18 +146,36 @@ def repetition_witness(paragraph: str, title: str) -> list[tuple[int, int]]:
             if _fragment_ok(piece, title_chars):
                 counts[piece] = counts.get(piece, 0) + 1
     frequent = [p for p, n in counts.items() if n >= 3]
-    maximal = [p for p in frequent
-               if not any(p != q and p in q and counts[q] == counts[p] for q in frequent)]
-    spans = _non_overlapping(paragraph, sorted(maximal, key=len, reverse=True))
-    spans = [(a, b) for a, b in spans if not looks_legit(paragraph, a, b, title)]
-    at_clause = {paragraph[a:b] for a, b in spans if a > 0 and paragraph[a - 1] in _CLAUSE_PUNCT}
-    seq = [(a, b) for a, b in spans if paragraph[a:b] in at_clause]
-    names = [paragraph[a:b] for a, b in seq]
+    return [p for p in frequent
+            if not any(p != q and p in q and counts[q] == counts[p] for q in frequent)]
+
+
+def _first_cycle(names: Sequence[str]) -> list[str]:
+    """The names up to the first repeat (the candidate period of a cycle)."""
     cycle: list[str] = []
     for name in names:
         if name in cycle:
             break
         cycle.append(name)
+    return cycle
+
+
+def repetition_witness(paragraph: str, title: str) -> list[tuple[int, int]]:
+    """Spans of the first stuffing cycle found from repetition alone (no summary).
+
+    Candidates are maximal strings of the title's CJK characters recurring at least three
+    times; occurrences that continue the title's wording are text, not stuffing. Candidates
+    seen right after clause punctuation must show at least three distinct fragments in one
+    cyclic order, twice over, each within a short gap of the previous, and at least one
+    fragment must cut across the title's wording (not be a substring of it).
+    """
+    pieces = sorted(_recurring_pieces(paragraph, title), key=len, reverse=True)
+    spans = [(a, b) for a, b in _non_overlapping(paragraph, pieces)
+             if not looks_legit(paragraph, a, b, title)]
+    at_clause = {paragraph[a:b] for a, b in spans if a > 0 and paragraph[a - 1] in _CLAUSE_PUNCT}
+    seq = [(a, b) for a, b in spans if paragraph[a:b] in at_clause]
+    names = [paragraph[a:b] for a, b in seq]
+    cycle = _first_cycle(names)
     period = len(cycle)
     if period < 3 or names[period:2 * period] != cycle:
         return []

@@ -28,6 +28,7 @@ _SHINGLE = 5
 DUPLICATE_SHARE = 0.6
 # Articles shorter than this (in shingles) are not compared: too little text to tell.
 _MIN_SHINGLES = 30
+_CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 _NOT_TEXT = re.compile(r"\{\{figure \d+\}\}|[\W_]+", re.UNICODE)
 
 
@@ -85,9 +86,17 @@ def with_syndication(stored: Stored, entry: dict) -> str | None:
                 or (not entry.get("url") and item.get("name") == entry.get("name")
                     and str(item.get("date")) == str(entry.get("date")))):
             return None
-    meta = dict(stored.meta)
-    meta["syndicated"] = [*listed, entry]
-    text = dump_front_matter(meta, stored.body)
+    if "syndicated" in stored.meta:
+        meta = dict(stored.meta)
+        meta["syndicated"] = [*listed, entry]
+        text = dump_front_matter(meta, stored.body)
+    else:
+        # add the key without re-writing the rest: a curator's comments and layout stay
+        block = dump_front_matter({"syndicated": [entry]}, "").split("---\n")[1]
+        fence = _CLOSING_FENCE.search(stored.text, stored.text.find("\n") + 1)
+        if fence is None:
+            return None
+        text = stored.text[:fence.start()] + block + stored.text[fence.start():]
     # an untouched import stays recognisable as such; a curated file stays "edited"
     return text if stored.edited else stamp(text)
 
