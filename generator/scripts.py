@@ -333,7 +333,6 @@ _TOKEN = re.compile(r"""<(?:
   | (?P<decl>![^>]*>|\?[^>]*>)
 )""", re.S | re.I | re.X)
 _ATTR = re.compile(r"""([^\s/>"'=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_TRANSLATE_NO = re.compile(r"""\btranslate\s*=\s*["']?no\b""", re.I)
 
 
 @dataclass
@@ -410,13 +409,22 @@ def _add_tag(m: re.Match[str], state: _HtmlState, parts: list[str], spots: list[
         _track_skipped(state.skip, name, closing, opens)
         parts.append(token)
         return
-    translate_no = bool(attrs) and _TRANSLATE_NO.search(attrs) is not None
+    translate_no = "translate" in attrs.lower() and _translate_no(attrs)
     if opens and (name in _SKIP or translate_no):
         state.skip.append(name)
     if closing or translate_no or not attrs:
         parts.append(token)
         return
     _add_attrs(token, m.start("attrs") - m.start(), attrs, parts, spots)
+
+
+def _translate_no(attrs: str) -> bool:
+    """Whether the attributes include translate="no" (the HTML opt-out of translation)."""
+    for a in _ATTR.finditer(attrs):
+        value = next((v for v in a.group(2, 3, 4) if v is not None), "")
+        if a.group(1).lower() == "translate" and value.strip().lower() == "no":
+            return True
+    return False
 
 
 def _track_skipped(stack: list[str], name: str, closing: bool, opens: bool) -> None:

@@ -123,6 +123,13 @@ def test_html_translate_no_on_void_element_does_not_swallow_the_rest(conv: Conve
     assert conv.html("hant", html) == '<img translate="no" alt="发布"><p title="發佈">發佈</p>'
 
 
+def test_html_data_translate_attribute_is_not_translate(conv: Converter) -> None:
+    html = ('<p data-translate="no" title="translate=no">发布</p>'
+            '<p TRANSLATE = "NO">发布</p><b translate=no>发布</b>')
+    assert conv.html("hant", html) == ('<p data-translate="no" title="translate=no">發佈</p>'
+                                       '<p TRANSLATE = "NO">发布</p><b translate=no>发布</b>')
+
+
 def test_html_stray_angle_bracket_is_text(conv: Converter) -> None:
     assert conv.html("hant", "a < b 发布 <3") == "a < b 發佈 <3"
 
