@@ -23,7 +23,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import add
 
 # Text features kept per document (its most frequent bigrams and words).
 TOP_TERMS = 32
