@@ -5,7 +5,6 @@ import random
 from datetime import date
 from pathlib import Path
 
-
 from generator.related import (MAX_POSTING, RelatedDoc, RelatedIndex, posting_weight,
                                related_articles, text_features)
 from generator.scripts import Converter, load_glossary
