@@ -648,6 +648,10 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     date, date_where = find_date(blocks, headline, head, base, body_idx)
     authors = find_authors(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals)
+    inside = set(body_idx)
+    outside = [b.plain for i, b in enumerate(blocks) if i not in inside and i != headline and b.plain]
+    if outside:
+        removals["outside-article"] = outside
     if not body.strip() or len(meta.fold(body)) < 30:
         warnings.append("no article found: looks like an index page")
     elif _looks_like_index(top, container):
@@ -961,7 +965,9 @@ def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]
     before = sum(b.chars for b in kept[:at])
     if sentences > before:
         return kept
-    removals.setdefault("related-teasers", []).extend(b.plain for b in tail if b.plain)
+    texts = [b.plain for b in tail if b.plain]
+    if texts:
+        removals.setdefault("related-teasers", []).extend(texts)
     return kept[:at]
 
 
@@ -982,7 +988,7 @@ def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, 
 
 def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
     """Drop short unpunctuated leftovers at the end (bylines handled, counters, labels)."""
-    while kept and kept[-1].kind not in ("figure", "table") and kept[-1].chars <= 12 \
+    while kept and kept[-1].kind == "p" and kept[-1].chars <= 12 \
             and not _SENTENCE_END.search(kept[-1].plain) and not re.search(r"[（(]完[)）]", kept[-1].plain):
         removals.setdefault("trailing-label", []).append(kept[-1].plain)
         kept = kept[:-1]
@@ -998,12 +1004,24 @@ def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[
         caption = _caption_of(block, kept, i)
         fig = block.figure
         if caption is not None:
-            fig = FigureInfo(caption=caption.plain, src=fig.src, alt=fig.alt, credit=fig.credit)
+            text, credit = split_credit(caption.plain)
+            fig = FigureInfo(caption=text or None, src=fig.src, alt=fig.alt, credit=credit or fig.credit)
             caption.removed = "caption"
         figures.append(fig)
         block.figure = fig
         block.md = f"{{{{figure {len(figures)}}}}}"
     return figures
+
+
+_CREDIT = re.compile(r"\s*[（(]([^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
+
+
+def split_credit(caption: str) -> tuple[str, str | None]:
+    """Split a trailing photo credit off a caption: "豪雨。（記者陳大同攝）" -> ("豪雨。", "記者陳大同攝")."""
+    match = _CREDIT.search(caption)
+    if not match:
+        return caption, None
+    return caption[:match.start()].strip(), match.group(1).strip()
 
 
 def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:

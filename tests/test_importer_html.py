@@ -1,0 +1,189 @@
+"""HTML extraction on small synthetic pages: article found, metadata read, chrome removed."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.importer import metadata as meta
+from generator.importer.html_extract import extract_html, split_credit
+
+FIXTURES = Path(__file__).parent / "fixtures" / "importer_html"
+URL = "https://news.example.com/a/2025/x.html"
+
+
+def _extract(name: str):
+    return extract_html((FIXTURES / name).read_text(encoding="utf-8"), url=URL)
+
+
+def _rules(extracted) -> dict[str, tuple[str, ...]]:
+    return {r.rule: r.texts for r in extracted.removals}
+
+
+@pytest.fixture(scope="module")
+def portal():
+    return _extract("portal_article.html")
+
+
+@pytest.fixture(scope="module")
+def taiwan():
+    return _extract("tw_figures.html")
+
+
+def test_title_loses_channel_and_site_suffix(portal):
+    assert portal.title == "华为发布新款芯片 性能提升三成"
+
+
+def test_date_is_read_next_to_the_headline_with_offset(portal):
+    assert portal.date == "2025-11-28T10:30:00+08:00"
+
+
+def test_xinhua_dispatch_byline_gives_reporters_not_the_editor(portal):
+    assert portal.authors == ("王小明", "李四")
+    assert "赵六" not in portal.authors
+    assert "责任编辑" not in portal.body
+
+
+def test_breadcrumb_gives_category_and_site_name_the_outlet(portal):
+    assert portal.category == "公司"
+    assert portal.source_name == "示例新闻网"
+
+
+def test_original_title_line_becomes_metadata(portal):
+    assert portal.original_title == "华为新芯片来了"
+    assert "原标题" not in portal.body
+
+
+def test_keywords_and_summary_are_cleaned(portal):
+    assert portal.tags == ("华为", "芯片")
+    assert portal.summary == "华为今天在深圳发布新款芯片，性能较上一代提升三成。"
+
+
+def test_body_starts_at_the_first_sentence_and_keeps_structure(portal):
+    assert portal.body.startswith("新华社深圳11月28日电（记者王小明 李四）华为公司今天在深圳发布新款芯片")
+    assert "\n## 供应链加速\n" in portal.body
+    assert "> “我们会继续加大研发投入。”" in portal.body
+    assert "- 性能提升三成\n- 功耗下降两成" in portal.body
+
+
+def test_share_bar_related_teasers_comments_and_copyright_are_gone(portal):
+    for chrome in ("分享到", "相关新闻", "华为发布会现场直击", "我要评论", "条评论", "版权所有", "首页"):
+        assert chrome not in portal.body
+    rules = _rules(portal)
+    assert rules["editor-line"] == ("责任编辑：赵六",)
+    assert any("分享到" in text for text in rules["outside-article"])
+
+
+def test_script_is_detected(portal, taiwan):
+    assert portal.script == "hans"
+    assert taiwan.script == "hant"
+
+
+def test_utc_meta_date_is_expressed_in_taiwan_time(taiwan):
+    assert taiwan.date == "2025-09-01T14:15:00+08:00"
+
+
+def test_taiwanese_byline_in_brackets(taiwan):
+    assert taiwan.authors == ("王小明",)
+    assert "記者王小明" not in taiwan.body
+    assert taiwan.title == "颱風逼近 東部停班停課"
+
+
+def test_lazy_image_with_figcaption_and_credit(taiwan):
+    first = taiwan.figures[0]
+    assert first.src == "https://news.example.com/photos/2025/typhoon.jpg"
+    assert first.caption == "颱風外圍環流帶來豪雨。"
+    assert first.credit == "記者陳大同攝"
+    assert first.alt == "颱風"
+
+
+def test_caption_in_the_table_cell_below_the_image(taiwan):
+    second = taiwan.figures[1]
+    assert second.src == "https://news.example.com/photos/2025/rain.jpg"
+    assert second.caption == "台東市區街道積水。"
+    assert "台東市區街道積水" not in taiwan.body
+
+
+def test_icons_pixels_logos_and_placeholders_are_not_figures(taiwan):
+    srcs = [f.src for f in taiwan.figures]
+    assert len(srcs) == 2
+    assert not any(s.startswith("data:") or "pixel" in s or "share.png" in s or "logo" in s for s in srcs)
+
+
+def test_figures_are_placed_where_the_images_stood(taiwan):
+    paragraphs = taiwan.body.split("\n\n")
+    assert paragraphs[0] == "{{figure 1}}"
+    assert paragraphs.index("{{figure 2}}") == 3
+
+
+def test_related_reading_block_at_the_end_is_dropped(taiwan):
+    assert "延伸閱讀" not in taiwan.body
+    assert "防颱準備清單" not in taiwan.body
+    assert "熱門新聞" not in taiwan.body
+    assert taiwan.body.rstrip().endswith("準備協助撤離低窪地區居民。")
+
+
+def test_data_table_becomes_markdown_and_layout_table_does_not():
+    page = _extract("tables.html")
+    assert "| 车型 | 销量（万辆） | 同比 |\n| --- | --- | --- |\n| 新能源 | 350 | +30% |" in page.body
+    assert "汽车新闻" not in page.body  # the layout table's menu column
+    assert page.body.startswith("中国汽车工业协会今天公布三季度销量统计")
+    assert page.title == "三季度销量统计出炉"
+    assert page.date == "2025-10-12T08:00:00+08:00"
+
+
+def test_index_page_gets_a_warning_and_no_date():
+    page = _extract("index_page.html")
+    assert "no article found: looks like an index page" in page.warnings
+    assert page.date is None
+
+
+def test_page_without_body_text_is_not_an_error():
+    page = extract_html("<html><head><title>空</title></head><body></body></html>")
+    assert page.body == ""
+    assert any("no article found" in w for w in page.warnings)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("記者王小明／台北報導", ("王小明",)),
+    ("〔記者李欣芳／台北報導〕最新消息！", ("李欣芳",)),
+    ("新华社北京11月28日电（记者王小明 李四）国务院今天", ("王小明", "李四")),
+    ("（中央社記者楊思瑞台南4日電）台南市虱目魚養殖協會今天", ("楊思瑞",)),
+    ("【陳怡妏╱綜合外電報導】日本前東京都知事", ("陳怡妏",)),
+    ("光明日报记者 王建宏 张文攀", ("王建宏", "张文攀")),
+    ("新京报记者 彭冲 山东冠县报道", ("彭冲",)),
+    ("（溫蘭魁報導）", ("溫蘭魁",)),
+    ("時間：2004年10月21日14:18 作者：郭励弘", ("郭励弘",)),
+])
+def test_byline_patterns(raw, expected):
+    found = meta.find_bylines(raw, frozenset({"本报", "记者", "台北"}))
+    assert found is not None and found.names == expected
+
+
+@pytest.mark.parametrize("raw", ["责任编辑：杨倩", "第A04版：小记者训练营", "（記者方賓照攝）", "今天天气很好。"])
+def test_not_bylines(raw):
+    assert meta.find_bylines(raw, frozenset()) is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2013-06-29 19:35", "2013-06-29T19:35:00+08:00"),
+    ("2013年06月29日 下午3:05", "2013-06-29T15:05:00+08:00"),
+    ("2013.06.29 04:17 pm", "2013-06-29T16:17:00+08:00"),
+    ("发布时间：2005-3-11", "2005-03-11"),
+    ("2013-02-30", None),
+])
+def test_parse_date(raw, expected):
+    assert meta.parse_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("多数夫妻生活有名无实 日本无性婚姻问题严重(图)", "多数夫妻生活有名无实 日本无性婚姻问题严重"),
+    ("【资讯汇总】9月26日盘中重要资讯汇总", "9月26日盘中重要资讯汇总"),
+    ("義光禁食》林義雄宣布停止禁食", "義光禁食》林義雄宣布停止禁食"),
+])
+def test_clean_title(raw, expected):
+    assert meta.clean_title(raw) == expected
+
+
+def test_split_credit_leaves_plain_captions_alone():
+    assert split_credit("台東市區街道積水。") == ("台東市區街道積水。", None)
