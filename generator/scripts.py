@@ -343,13 +343,15 @@ class _HtmlState:
     skip: list[str] = field(default_factory=list)
     # inside a `-{ … }-` span that started in an earlier text node
     in_span: bool = False
+    # whether a `-{` may close in a later text node (off after one never closed)
+    spans_across: bool = True
 
 
-def _split_html(html: str) -> tuple[list[str], list[int]]:
+def _split_html(html: str, *, spans_across: bool = True) -> tuple[list[str], list[int]]:
     """Cut HTML into parts; return them and the indices of parts to convert."""
     parts: list[str] = []
     spots: list[int] = []
-    state = _HtmlState()
+    state = _HtmlState(spans_across=spans_across)
     pos = 0
     for m in _TOKEN.finditer(html):
         if m.start() > pos:
@@ -361,6 +363,9 @@ def _split_html(html: str) -> tuple[list[str], list[int]]:
         pos = m.end()
     if pos < len(html):
         _add_text(html[pos:], state, parts, spots)
+    if state.in_span:
+        # a stray `-{` that never closes must not switch conversion off for the rest
+        return _split_html(html, spans_across=False)
     return parts, spots
 
 
@@ -379,7 +384,7 @@ def _add_text(text: str, state: _HtmlState, parts: list[str], spots: list[int]) 
             text, state.in_span = text[end + 2:], False
             continue
         start = text.rfind("-{")
-        if start >= 0 and text.find("}-", start) < 0:
+        if start >= 0 and state.spans_across and text.find("}-", start) < 0:
             # an unclosed span: convert up to it, keep the rest (and later nodes) as written
             _add_convertible(text[:start], parts, spots)
             parts.append(text[start + 2:])

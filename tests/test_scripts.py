@@ -130,6 +130,11 @@ def test_html_data_translate_attribute_is_not_translate(conv: Converter) -> None
                                        '<p TRANSLATE = "NO">发布</p><b translate=no>发布</b>')
 
 
+def test_html_unclosed_span_marker_does_not_stop_conversion(conv: Converter) -> None:
+    html = "<p>a-{b 发布</p><p>头发</p>"
+    assert conv.html("hant", html) == "<p>a-{b 發佈</p><p>頭髮</p>"
+
+
 def test_html_stray_angle_bracket_is_text(conv: Converter) -> None:
     assert conv.html("hant", "a < b 发布 <3") == "a < b 發佈 <3"
 
