@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 # Text features kept per document (its most frequent bigrams and words).
 TOP_TERMS = 32
+# Only the start of very long texts is read: it carries the topic and bounds the cost.
+MAX_TEXT = 4000
 # A feature carried by more documents than this is too common to relate anything.
 MAX_POSTING = 128
 _LOG_MAX = math.log2(MAX_POSTING)
@@ -64,6 +66,7 @@ Features = dict[str, float]
 
 def text_features(text: str, top: int = TOP_TERMS) -> Features:
     """The `top` most frequent bigrams/words of folded text, weights of unit length."""
+    text = text[:MAX_TEXT]
     terms = _WORD.findall(text) + _BIGRAM.findall(text)
     # most_common is a stable sort: ties keep first-occurrence order, so this is deterministic
     chosen = Counter(terms).most_common(top)

@@ -5,8 +5,8 @@ import random
 from datetime import date
 from pathlib import Path
 
-from generator.related import (MAX_POSTING, RelatedDoc, RelatedIndex, posting_weight,
-                               related_articles, text_features)
+from generator.related import (MAX_POSTING, MAX_TEXT, RelatedDoc, RelatedIndex,
+                               posting_weight, related_articles, text_features)
 from generator.scripts import Converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,6 +97,11 @@ def test_text_features_skip_function_characters_and_keep_latin_words() -> None:
     assert {"商汤", "医疗", "ai", "sensetime", "模型"} <= set(feats)
     assert not any("的" in f or f.isdigit() for f in feats)
     assert abs(sum(w * w for w in feats.values()) - 1.0) < 1e-9
+
+
+def test_only_the_start_of_a_very_long_text_counts() -> None:
+    head = ("商汤医疗发布模型。" * MAX_TEXT)[:MAX_TEXT]
+    assert text_features(head + "比亚迪电池" * 500) == text_features(head)
 
 
 # ------------------------------------------------------------------ across scripts
