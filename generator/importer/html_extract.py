@@ -932,6 +932,8 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
         return None
     if block.chars <= 1:
         return "fragment"
+    if re.fullmatch(r"[【\[]\s*[^】\]]{1,14}\s*[】\]]", plain):
+        return "column-label"
     if not _is_sentence_block(block) and any(rules.subtitle_class.search(n.attr("class") + " " + n.attr("id"))
                                              for n in _ancestors(block.owner, 3)):
         return "subtitle"
@@ -1013,6 +1015,8 @@ def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[
     return figures
 
 
+# caption wording: 资料图：…, 图为…, …  王小明/摄
+_CAPTION_TEXT = re.compile(r"^(?:资料图|資料照|资料照片|資料圖|图为|圖為|图片|圖片|照片|图|圖)\s*[:：]|^(?:图为|圖為)|[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)$")
 _CREDIT = re.compile(r"\s*[（(]([^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
 
 
@@ -1025,22 +1029,32 @@ def split_credit(caption: str) -> tuple[str, str | None]:
 
 
 def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
-    """The block that captions figure block `i`, if any."""
+    """The block that captions figure block `i`, if any: strong markup (figcaption, a caption
+    class) or, for weaker hints (centred text, the table cell below), a short single sentence."""
     for j in (i + 1, i - 1):
         if not (0 <= j < len(kept)):
             continue
         other = kept[j]
-        if other.kind not in ("p",) or other.removed or other.chars > 80 or other.chars < 2 \
+        if other.kind != "p" or other.removed or other.chars > 120 or other.chars < 2 \
                 or other.plain.endswith(("：", ":")):
             continue
         owner = other.owner
-        in_figure = any(n.tag in ("figcaption", "figure") for n in _ancestors(owner, 3))
-        classed = any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) for n in _ancestors(owner, 2))
-        centered = any("center" in (n.attr("align") + n.attr("style")).lower() for n in _ancestors(owner, 2))
-        same_cell = _nearest(owner, ("td",)) is not None and _nearest(owner, ("table",)) is _nearest(block.owner, ("table",))
-        if j == i + 1 and (in_figure or classed or centered or same_cell or other.chars <= 40 and not _SENTENCE_END.search(other.plain)):
+        strong = any(n.tag in ("figcaption", "figure") for n in _ancestors(owner, 3)) or \
+            any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) for n in _ancestors(owner, 2))
+        if strong and (j == i + 1 or any(n.tag == "figcaption" for n in _ancestors(owner, 3))):
             return other
-        if j == i - 1 and in_figure:
+        if j != i + 1:
+            continue
+        one_sentence = other.chars <= 50 and len(re.findall(r"[。！？!?]", other.plain)) <= 1
+        centered = any("center" in (n.attr("align") + n.attr("style")).lower() for n in _ancestors(owner, 2))
+        image_cell, text_cell = _nearest(block.owner, ("td",)), _nearest(owner, ("td",))
+        cell_below = text_cell is not None and image_cell is not None and text_cell is not image_cell \
+            and _nearest(text_cell, ("table",)) is _nearest(image_cell, ("table",))
+        if one_sentence and (centered or cell_below):
+            return other
+        if other.chars <= 60 and (_CAPTION_TEXT.search(other.plain) or _CREDIT.search(other.plain)):
+            return other
+        if other.chars <= 30 and not _SENTENCE_END.search(other.plain) and not _is_sentence_block(other):
             return other
     return None
 

@@ -221,7 +221,8 @@ def find_bylines(line: str, not_names: frozenset[str]) -> Byline | None:
         names = split_names(match.group("n"), not_names)
         if names:
             rest = text[:match.start()] + text[match.end():]
-            return Byline(names, len(fold(rest)) <= 12)
+            # whole line: little besides the byline, and no running text
+            return Byline(names, len(fold(rest)) <= 16 and not re.search(r"[，。！？]", rest))
     return None
 
 
