@@ -244,11 +244,10 @@ def settle_chrome(top: El) -> None:
     for el in order:
         el.chrome = None
     score_tree(top, order)
-    total = max(top.punct, 1)
     holds_article = _holders(order, lambda el: el.tag in ("article", "h1") or el.attr("itemprop") == "articleBody")
     for el in reversed(order):  # parents before children
         own = marks[id(el)]
-        if own and el.punct >= 10 and (id(el) in holds_article or el.punct > 0.7 * total):
+        if own and el.punct >= 10 and id(el) in holds_article:
             own = None
         el.chrome = (el.parent.chrome if el.parent is not None else None) or own
     score_tree(top, order)
@@ -287,6 +286,23 @@ def best_container(blocks: list[Block], top: El) -> El:
         if score > best_score:
             best, best_score = el, score
     return best
+
+
+def with_lead_siblings(container: El) -> list[El]:
+    """The container plus sibling paragraphs of running text beside it (a lead paragraph
+    printed outside the body <div>, Readability's sibling rule)."""
+    parent = container.parent
+    if parent is None:
+        return [container]
+    parts = []
+    for sibling in parent.children:
+        if sibling is container:
+            parts.append(container)
+        elif isinstance(sibling, El) and not sibling.chrome and sibling.tag in ("p", "div", "section", "blockquote") \
+                and sibling.chars - sibling.link_chars >= 60 and sibling.link_chars < 0.2 * sibling.chars \
+                and sibling.punct >= 4:
+            parts.append(sibling)
+    return parts
 
 
 _NOT_CONTAINERS = frozenset({"a", "p", "span", "font", "li", "h1", "h2", "h3", "h4", "b", "strong", "em", "i", "br"})
@@ -642,7 +658,8 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     title = choose_title(blocks, headline, head)
     removals: dict[str, list[str]] = {}
     warnings: list[str] = []
-    body_idx = [i for i, b in enumerate(blocks) if b.owner.inside(container)]
+    parts = with_lead_siblings(container)
+    body_idx = [i for i, b in enumerate(blocks) if any(b.owner.inside(part) for part in parts)]
     if headline is not None:
         body_idx = [i for i in body_idx if i > headline] or body_idx
     date, date_where = find_date(blocks, headline, head, base, body_idx)
