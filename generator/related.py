@@ -22,7 +22,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Text features kept per document (its most frequent bigrams and words).
 TOP_TERMS = 32
@@ -48,6 +48,9 @@ _WORD = re.compile(r"[a-z][a-z0-9]+")
 _TAG = "\x01"
 
 
+Features = dict[str, float]
+
+
 @dataclass(frozen=True)
 class RelatedDoc:
     """One article as the related-articles scorer sees it (already folded by the caller)."""
@@ -59,9 +62,9 @@ class RelatedDoc:
     text: str
     # date as a proleptic ordinal (date.toordinal())
     day: int
-
-
-Features = dict[str, float]
+    # text_features(text), when the caller computed (and cached) it already, e.g. per
+    # article in parallel parse workers; None: computed here from `text`
+    terms: Features | None = field(default=None, compare=False, repr=False)
 
 
 def text_features(text: str, top: int = TOP_TERMS) -> Features:
@@ -76,7 +79,8 @@ def text_features(text: str, top: int = TOP_TERMS) -> Features:
 
 def doc_features(doc: RelatedDoc) -> Features:
     """Tag and text features of one document, in sorted order (float sums stay stable)."""
-    feats = {f: TEXT_WEIGHT * w for f, w in text_features(doc.text).items()}
+    terms = doc.terms if doc.terms is not None else text_features(doc.text)
+    feats = {f: TEXT_WEIGHT * w for f, w in terms.items()}
     if doc.tags:
         share = TAG_WEIGHT / math.sqrt(len(doc.tags))
         feats.update((_TAG + t, share) for t in doc.tags)

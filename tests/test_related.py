@@ -99,6 +99,12 @@ def test_text_features_skip_function_characters_and_keep_latin_words() -> None:
     assert abs(sum(w * w for w in feats.values()) - 1.0) < 1e-9
 
 
+def test_precomputed_terms_give_the_same_lists() -> None:
+    docs = corpus(50)
+    cached = [RelatedDoc(d.key, d.tags, "", d.day, terms=text_features(d.text)) for d in docs]
+    assert related_articles(cached) == related_articles(docs)
+
+
 def test_only_the_start_of_a_very_long_text_counts() -> None:
     head = ("商汤医疗发布模型。" * MAX_TEXT)[:MAX_TEXT]
     assert text_features(head + "比亚迪电池" * 500) == text_features(head)
