@@ -896,10 +896,15 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
             source_name = rules.source_line.match(block.plain).group(2)
         if rule == "related-heading":
             related_at = len(kept)
+        if rule == "byline" and kept and len(kept) <= 2 and \
+                all(b.kind == "figure" or b.chars <= 80 and "。" not in b.plain for b in kept):
+            # a short deck (pull quote, sub-headline) printed above the byline is not the text
+            removals.setdefault("deck", []).extend(b.plain for b in kept if b.plain)
+            kept = [b for b in kept if b.kind == "figure"]
         if rule:
             removals.setdefault(rule, []).append(block.plain or block.figure.src if block.figure else block.plain)
             continue
-        if block.kind != "figure" and _is_sentence_block(block):
+        if block.kind != "figure" and _starts_text(block):
             started = True
         kept.append(block)
     if related_at is not None:
@@ -970,6 +975,11 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
     if plain.startswith(("——", "--", "－－")) and block.chars <= 40:
         return "subtitle"
     return None
+
+
+def _starts_text(block: Block) -> bool:
+    """A block that starts the article's text: running text with a full stop."""
+    return _is_sentence_block(block) and (block.chars >= 60 or bool(re.search(r"[。！？!?…]", block.plain)))
 
 
 def _is_sentence_block(block: Block) -> bool:
