@@ -87,3 +87,10 @@ def test_repair_applies_rules_to_title_summary_captions_and_body():
     out = A.repair(page, script="hant")
     assert (out.title, out.summary, out.body) == ("商湯醫療", "醫療AI", "正文醫療。\n")
     assert {r.rule: r.count for r in out.removals} == {"pinyin-annotation": 3, "editor-line": 1}
+
+
+def test_a_shorter_summary_is_not_taken_for_stuffing():
+    para = "商湯醫療今天宣布完成新一輪融資,資金將投入醫療大模型研發,並擴大醫院合作。" * 2
+    summary = "商湯今天宣布完成融資,資金將投入醫療大模型研發,並擴大醫院合作。"
+    out, removal = A.strip_stuffing([para], title="商湯醫療完成新一輪融資", summary=summary)
+    assert out == [para] and removal.count == 0

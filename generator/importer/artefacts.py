@@ -34,12 +34,14 @@ _PINYIN_LETTER = f"a-zA-Zü{_TONED}"
 _PINYIN = re.compile(
     rf"(?<=[{_CJK}])[(（]\s*(?=[{_PINYIN_LETTER}\s]*[{_TONED}])"
     rf"[{_PINYIN_LETTER}]+(?:\s+[{_PINYIN_LETTER}]+)*\s*[)）]")
+_ANY_TONED = re.compile(f"[{_TONED}]")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200d\u2060\ufeff]")
 # Punctuation after which a clause starts (where spinners insert fragments).
 _CLAUSE_PUNCT = ",，、。;；:：!！?？“”「」『』()（）—"
 # Longest gap (characters) between two consecutive fragments of one stuffing cycle.
 _MAX_GAP = 90
 _FRAGMENT_MIN, _FRAGMENT_MAX = 2, 8
+_SUMMARY_PARAGRAPHS = 3
 
 # Chrome paragraphs: (rule, pattern matched at the start of a short paragraph).
 _CHROME_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -73,6 +75,8 @@ def strip_controls(text: str) -> tuple[str, Removal]:
 
 def strip_pinyin(text: str) -> tuple[str, Removal]:
     """Remove tone-marked pinyin glued in parentheses after a CJK character."""
+    if not _ANY_TONED.search(text):
+        return text, Removal("pinyin-annotation")
     found = tuple(m.group() for m in _PINYIN.finditer(text))
     return _PINYIN.sub("", text), Removal("pinyin-annotation", found)
 
@@ -138,12 +142,16 @@ def looks_legit(paragraph: str, start: int, end: int, title: str) -> bool:
 
 def _recurring_pieces(paragraph: str, title: str) -> list[str]:
     """Maximal strings of the title's CJK characters that occur at least three times."""
-    title_chars = frozenset(c for c in title if _is_cjk(c))
+    title_chars = "".join(sorted({c for c in title if _is_cjk(c)}))
+    if not title_chars:
+        return []
     counts: dict[str, int] = {}
-    for length in range(_FRAGMENT_MAX, _FRAGMENT_MIN - 1, -1):
-        for start in range(len(paragraph) - length + 1):
-            piece = paragraph[start:start + length]
-            if _fragment_ok(piece, title_chars):
+    # only runs of title characters can hold fragments: enumerate pieces inside them
+    for run in re.finditer(f"[{re.escape(title_chars)}]{{{_FRAGMENT_MIN},}}", paragraph):
+        text = run.group()
+        for length in range(_FRAGMENT_MIN, min(_FRAGMENT_MAX, len(text)) + 1):
+            for start in range(len(text) - length + 1):
+                piece = text[start:start + length]
                 counts[piece] = counts.get(piece, 0) + 1
     frequent = [p for p, n in counts.items() if n >= 3]
     return [p for p in frequent
@@ -251,6 +259,14 @@ def _cut(text: str, spans: Sequence[tuple[int, int]]) -> str:
     return "".join(out)
 
 
+def _plausible_cycle(paragraph: str, seed: Sequence[tuple[int, int]], title: str) -> bool:
+    """Two or more fragments, none continuing the title's wording, one cutting across it."""
+    names = [paragraph[a:b] for a, b in seed]
+    return (len(seed) >= 2
+            and not any(looks_legit(paragraph, a, b, title) for a, b in seed)
+            and not all(name in title for name in names))
+
+
 def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
                    summary: str | None) -> tuple[list[str], Removal]:
     """Remove spinner fragments of the title inserted along a cycle (see module docstring)."""
@@ -260,10 +276,15 @@ def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
     cycle: list[str] = []
     out: list[str] = []
     removed: list[str] = []
+    text_seen = 0
     for para in paragraphs:
         spans: list[tuple[int, int]] = []
         if not cycle and not para.startswith(("#", "{{", ">")):
-            seed = summary_witness(summary or "", para, title_chars) if summary else []
+            text_seen += 1
+            # a summary summarises the lead: only the first paragraphs can be its witness
+            seed = (summary_witness(summary, para, title_chars)
+                    if summary and text_seen <= _SUMMARY_PARAGRAPHS else [])
+            seed = seed if _plausible_cycle(para, seed, title) else []
             seed = seed or repetition_witness(para, title)
             if len(seed) >= 2:
                 cycle = [para[a:b] for a, b in seed]
