@@ -229,7 +229,8 @@ class Converter:
                    r"|(?P<url>https?://[^\s<>\"'（）「」『』，。、；：！？]+)")
         # a leading class of possible first characters lets the regex skip most positions
         # without trying every glossary alternative there
-        first = "".join(sorted({re.escape(f[0]) for f in self._targets["hant"]} | {"-", "h"}))
+        starts = {f[0] for f in self._targets["hant"]} | {"-", "h"}
+        first = "".join(re.escape(c) for c in sorted(starts))
         alternatives = protect + (f"|(?P<term>{terms})" if terms else "")
         self._protect_re = re.compile(f"(?=[{first}\U00100000-\U0010FFFF])(?:{alternatives})",
                                       re.S)
@@ -278,7 +279,7 @@ class Converter:
 
     def html(self, script: str, html: str) -> str:
         """Convert text nodes and alt/title attributes; code, scripts and URLs stay as they are."""
-        if html.isascii():
+        if html.isascii() and "-{" not in html:
             return html
         parts, spots = _split_html(html)
         if spots:

@@ -148,6 +148,16 @@ def test_html_ascii_is_returned_as_is(conv: Converter) -> None:
     assert conv.html("hans", html) is html
 
 
+def test_html_ascii_span_markers_are_removed(conv: Converter) -> None:
+    assert conv.html("hant", "<p>-{ABC}- x</p>") == "<p>ABC x</p>"
+
+
+def test_glossary_terms_starting_with_punctuation() -> None:
+    conv = Converter(glossary=Glossary((Term("!發", "!发"), Term("+x", "+x"))))
+    assert conv.text("hant", "!发 +x 发") == "!發 +x 發"
+    assert conv.text("hans", "h-i 發") == "h-i 发"
+
+
 def test_html_full_page_head(conv: Converter) -> None:
     html = ('<!DOCTYPE html><html lang="zh-Hant"><head><title>发布会</title>'
             '<meta name="description" content="发布会"></head></html>')
