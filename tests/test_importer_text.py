@@ -77,3 +77,10 @@ def test_byline_line_gives_authors_and_is_removed():
                         "記者王小明／新竹報導\n台積電今天宣布擴大先進封裝產能,新廠明年投產。\n")
     assert page.authors == ("王小明",) and "王小明" not in page.body
     assert dict((r.rule, r.texts) for r in page.removals)["byline"] == ("記者王小明／新竹報導",)
+
+
+def test_original_title_line_and_column_prefix():
+    page = extract_text("【財經】小米汽車交付量創新高(圖)\n（原標題：小米SU7月交付破三萬台）\n"
+                        "2025年8月1日,小米汽車公布7月交付量,首次突破三萬台,創下新高。\n")
+    assert page.title == "小米汽車交付量創新高"
+    assert page.original_title == "小米SU7月交付破三萬台" and "原標題" not in page.body

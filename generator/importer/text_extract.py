@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from generator.importer.metadata import find_bylines
+from generator.importer.metadata import clean_title, find_bylines
 from generator.importer.model import Extracted, FigureInfo, Removal
 
 _BREADCRUMB = re.compile(
@@ -38,6 +38,7 @@ _DATE = re.compile(
 _META_FIELD = re.compile(
     r"(來源|来源|作者|記者|记者|發布時間|发布时间|發佈時間|時間|时间|點擊|点击|閱讀|阅读|瀏覽|浏览|"
     r"編輯|编辑)\s*[:：]\s*(?P<value>[^\s|｜]*)")
+_ORIGINAL_TITLE = re.compile(r"^[（(]?\s*原(?:標題|标题|題|题)\s*[:：]\s*(?P<t>.+?)\s*[）)]?$")
 _SENTENCE_END = "。！？!?…;；」』”\"'）)"
 _HEADING_MAX = 40
 _TITLE_MAX = 80
@@ -127,7 +128,7 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
         elif summary and "summary" not in info:
             info["summary"] = _clean_summary(summary["text"])
         elif "title" not in info and len(line) <= _TITLE_MAX and line[-1] not in "。":
-            info["title"] = line
+            info["title"] = clean_title(line)
         else:
             break
         index += 1
@@ -186,6 +187,11 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         if tag_match and tag_match["tags"].strip():
             tags = tuple(t for t in re.split(r"[,，、;；\s]+", tag_match["tags"]) if t)
         removals.append(Removal("related-teaser", tuple(trailer)))
+    originals = [line for line in body_lines if _ORIGINAL_TITLE.match(line)]
+    if originals:
+        info["original_title"] = _ORIGINAL_TITLE.match(originals[0])["t"]
+        body_lines = [line for line in body_lines if line not in originals]
+        removals.append(Removal("original-title", tuple(originals)))
     body_lines, authors, bylines = _bylines(body_lines)
     if bylines:
         removals.append(Removal("byline", bylines))
@@ -197,6 +203,7 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
         authors=info.get("authors") or (),
         source_name=info.get("source_name"),
+        original_title=info.get("original_title"),
         category=info.get("category"),
         summary=info.get("summary"),
         tags=tags,
