@@ -12,6 +12,7 @@ anything in out_dir is touched.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import time
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__, articles as articles_mod, markdown, templates, workers
-from generator.cache import Cache, ManifestEntry
+from generator.cache import Cache, ManifestEntry, key_of
 from generator.config import Config
 from generator.contexts import SiteText
 from generator.errors import BuildFailed, SiteError
@@ -84,10 +85,6 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
     site = build_site(corpus, related=lambda published: related_for(published, config, cache))
     stages.lap("index")
     theme_key = templates.theme_fingerprint(config.theme_dirs())
-    env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
-                      lambda: templates.make_env(config.theme_dirs()))
-    errors += templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root)
-    _fail_on(errors, [], False)
     base_key = digest([__version__, fingerprint, theme_key])
     pages = plan_pages(site, per_page=config.per_page, feed_items=config.feed_items,
                        base_key=base_key, cname=config.cname) + static_pages(config) + media_pages
@@ -95,8 +92,14 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
 
     manifest = cache.manifest(out)
     todo, unchanged = pages_to_render(pages, manifest, out)
-    renderer = Renderer(site, site_text(config, converter_of(config)), env, config.root, pages,
-                        config.feed_items) if todo else None
+    renderer = None
+    if todo:  # a template change changes every key, so unchanged templates need no check
+        env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
+                          lambda: templates.make_env(config.theme_dirs()))
+        _fail_on(templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root), [], False)
+        site = with_bodies_for(site, todo, cache, config.feed_items)
+        renderer = Renderer(site, site_text(config, converter_of(config)), env, config.root, pages,
+                            config.feed_items)
     staging = Staging(out)
     try:
         results = render_pages(todo, renderer, staging, out, procs, progress)
@@ -108,10 +111,11 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
             staging.commit(written, removed)
     finally:
         staging.discard()
-    _update_manifest(manifest, pages, results, removed, out)
-    cache.dirty = True
+    if results or removed:
+        _update_manifest(manifest, pages, results, removed, out)
+        cache.dirty = True
     stages.lap("write")
-    search_report = index_search(out, site, config) if config.search else None
+    search_report = index_search(out, site, config, cache) if config.search else None
     if search_report is not None:
         stages.lap("search")
     cache.save()
@@ -208,19 +212,13 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
 def _merge(cached: list[Article], parsed: list[Article], cache: Cache) -> list[Article]:
     """The corpus; newly parsed articles enter the cache, deleted files leave it."""
     for art in parsed:
-        cache.articles[_article_key(art)] = art
+        cache.articles[key_of(art)] = art
     corpus = cached + parsed
-    live = {_article_key(a) for a in corpus}
-    if len(cache.articles) != len(live):
+    live = {key_of(a) for a in corpus}
+    if len(cache.articles) != len(live) or parsed:
         cache.articles = {k: v for k, v in cache.articles.items() if k in live}
-    if parsed:
-        cache.dirty = True
+        cache.dirty = cache.bodies_dirty = True
     return sorted(corpus, key=lambda a: a.path)
-
-
-def _article_key(article: Article) -> str:
-    """Cache key: the source bytes' digest and the path (the slug may come from it)."""
-    return f"{article.source_digest}|{article.path}"
 
 
 def _fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None:
@@ -253,11 +251,13 @@ def related_for(published: list[Article], config: Config, cache: Cache) -> dict[
     docs = {a.slug: a for a in published}
     state = cache.related_index
     if state is None or state[0] != config.related:
-        index = RelatedIndex.build([_related_doc(a, RelatedDoc) for a in published], limit=config.related)
+        full = cache.hydrate(published).values()
+        index = RelatedIndex.build([_related_doc(a, RelatedDoc) for a in full], limit=config.related)
     else:
         _, index, before = state
-        changed = [_related_doc(docs[s], RelatedDoc) for s, d in digests.items() if before.get(s) != d]
-        index.update(changed, removed=[s for s in before if s not in docs])
+        edited = cache.hydrate(docs[s] for s, d in digests.items() if before.get(s) != d)
+        index.update([_related_doc(a, RelatedDoc) for a in edited.values()],
+                     removed=[s for s in before if s not in docs])
     result = index.lists()
     cache.related = (key, result)
     cache.related_index = (config.related, index, digests)
@@ -334,16 +334,25 @@ def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: 
     todo, unchanged = [], 0
     for page in pages:
         entry = manifest.get(page.path)
-        if entry is not None and entry.key == page.key:
+        if entry is not None and entry[0] == page.key:
             try:
                 st = os.stat(out / page.path)
             except OSError:
                 st = None
-            if st is not None and (st.st_size, st.st_mtime_ns) == (entry.size, entry.mtime_ns):
+            if st is not None and (st.st_size, st.st_mtime_ns) == entry[1:]:
                 unchanged += 1
                 continue
         todo.append(page)
     return todo, unchanged
+
+
+def with_bodies_for(site: Site, todo: list[Page], cache: Cache, feed_items: int) -> Site:
+    """The site with the bodies of every article a page in `todo` shows (article, full feed)."""
+    slugs = {p.params[0] for p in todo if p.kind == "article"}
+    if any(p.kind == "feed" and p.params == (None,) for p in todo):
+        slugs.update(site.order[:feed_items])
+    filled = cache.hydrate(site.articles[s] for s in sorted(slugs))
+    return dataclasses.replace(site, articles={**site.articles, **filled})
 
 
 def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Path, procs: int,
@@ -395,7 +404,7 @@ def _update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
         except OSError:
             manifest.pop(path, None)
             continue
-        manifest[path] = ManifestEntry(key, st.st_size, st.st_mtime_ns)
+        manifest[path] = (key, st.st_size, st.st_mtime_ns)
     produced = {p.path for p in pages}
     for path in [p for p in manifest if p not in produced]:
         del manifest[path]
@@ -404,10 +413,22 @@ def _update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
 # ---------------------------------------------------------------------------- search
 
 
-def index_search(out: Path, site: Site, config: Config) -> object | None:
-    """Hook for generator.search (Pagefind), which skips the work when its inputs are unchanged."""
+def index_search(out: Path, site: Site, config: Config, cache: Cache) -> object | None:
+    """Hook for generator.search (Pagefind), called when the corpus changed since it last ran.
+
+    Search needs every body; they are loaded from the cache only when the index may be stale.
+    """
     try:
         from generator import search
     except ImportError:
         return None
-    return search.index_search(out, site, config)
+    key = digest([str(getattr(search, "FORMAT", "")), str(out), config.fingerprint()]
+                 + [f"{s}:{site.articles[s].digest}" for s in site.order])
+    entry = out / SEARCH_DIR / "pagefind-entry.json"
+    if cache.search_key == key and entry.is_file():
+        return None
+    full = dataclasses.replace(site, articles=cache.hydrate(site.articles.values()))
+    report = search.index_search(out, full, config)
+    cache.search_key = key
+    cache.dirty = True
+    return report

@@ -76,3 +76,16 @@ def test_rebuild_without_cache_reads_output_to_skip_unchanged_files(tmp_path):
     report = build(config, out_dir=out, cache=Cache.memory())
     assert report.written == 0
     assert {p: (out / p).stat().st_mtime_ns for p in snapshot(out)} == before
+
+
+def test_disk_cache_loads_bodies_only_for_pages_that_show_them(tmp_path):
+    config = make_site(tmp_path / "site", FILES)
+    out = tmp_path / "out"
+    build(config, out_dir=out)
+    rewrite(config, "content/a.md", FILES["content/a.md"].replace("title: 甲", "title: 甲二"))
+    report = build(config, out_dir=out)  # a fresh disk-backed cache, as a new process has
+    assert "zh-hant/articles/b/index.html" in report.written_paths
+    after = (out / "zh-hant/articles/b/index.html").read_text()
+    assert '<div class="body"><p>正文。</p>' in after and "甲二" in after
+    assert "\0" not in after
+    assert build(config, out_dir=out).rendered == 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -20,6 +21,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", metavar="DIR", type=Path,
                         help="output folder (default: output/ in the site folder)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    parser.add_argument("--no-search", action="store_true",
+                        help="skip the search index (site.yml `search: false` does the same)")
     parser.add_argument("--quiet", action="store_true", help="no progress and summary lines")
     parser.set_defaults(func=run)
 
@@ -35,6 +38,8 @@ def add_site_options(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build once and print the summary line."""
     config = load_config(args.site, base_url=args.base_url)
+    if args.no_search:
+        config = dataclasses.replace(config, search=False)
     progress = terminal_progress() if not args.quiet and sys.stderr.isatty() else None
     report = build(config, out_dir=args.out, strict=args.strict, progress=progress)
     if progress:
