@@ -37,7 +37,7 @@ _WS = re.compile(r"[\s\u3000\xa0\ufeff]+")
 BOILERPLATE = {
     "editor-line": re.compile(r"(责任编辑|責任編輯|责编|責編)\s*[:：]"),
     "share-bar": re.compile(r"分享到|分享至|转播到|轉播到|微信扫一扫|按讚加入|一键分享"),
-    "comment-widget": re.compile(r"条评论|網友評論|网友评论|发表评论|我要评论|我要評論|跟贴\d|人参与|文明上网|查看评论"),
+    "comment-widget": re.compile(r"条评论|網友評論|网友评论|发表评论|我要评论|我要評論|跟贴\d|\d\s*人参与\s*$|参与讨论|文明上网|查看评论", re.M),
     "disclaimer": re.compile(r"版权所有|版權所有|免责声明|免責聲明|未经授权|未經授權|不得转载|不得轉載|All Rights Reserved|投资需谨慎"),
     "related-links": re.compile(r"相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|延伸閱讀|延伸阅读|推荐阅读|推薦閱讀|猜你喜欢|热门推荐|看更多|閱讀更多"),
     "original-title": re.compile(r"[（(]\s*原标题\s*[:：]"),
