@@ -84,3 +84,14 @@ def test_original_title_line_and_column_prefix():
                         "2025年8月1日,小米汽車公布7月交付量,首次突破三萬台,創下新高。\n")
     assert page.title == "小米汽車交付量創新高"
     assert page.original_title == "小米SU7月交付破三萬台" and "原標題" not in page.body
+
+
+def test_hard_wrapped_lines_are_joined_into_paragraphs():
+    text = ("比亞迪發布新一代刀片電池\n"
+            "2025年6月3日,比亞迪在深圳發布新一代刀片電\n池,能量密度提升兩成,新電池已通過針刺測試,\n"
+            "將率先用於高端車型。\n公司董事長王傳福表示,電池安全是電動車發展的\n"
+            "基礎,新電池的量產線已在深圳坪山基地投產,預\n計年底產能達到每年二十吉瓦時。\n")
+    page = extract_text(text)
+    assert page.body.split("\n\n") == [
+        "2025年6月3日,比亞迪在深圳發布新一代刀片電池,能量密度提升兩成,新電池已通過針刺測試,將率先用於高端車型。",
+        "公司董事長王傳福表示,電池安全是電動車發展的基礎,新電池的量產線已在深圳坪山基地投產,預計年底產能達到每年二十吉瓦時。\n"]

@@ -9,6 +9,7 @@ everything after it is dropped.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 
 from generator.importer.metadata import clean_title, find_bylines
@@ -41,6 +42,10 @@ _META_FIELD = re.compile(
 _ORIGINAL_TITLE = re.compile(r"^[（(]?\s*原(?:標題|标题|題|题)\s*[:：]\s*(?P<t>.+?)\s*[）)]?$")
 _SENTENCE_END = "。！？!?…;；」』”\"'）)"
 _HEADING_MAX = 40
+# Hard-wrapped copies cut lines at one display width (at least this many columns); wide
+# characters and punctuation that may not start a line leave a few columns free.
+_WRAP_MIN = 30
+_WRAP_SLACK = 3
 _TITLE_MAX = 80
 # How many leading body lines may carry the publication date.
 _LEAD_LINES = 2
@@ -151,6 +156,29 @@ def _bylines(lines: list[str]) -> tuple[list[str], tuple[str, ...], tuple[str, .
     return kept, authors, tuple(dropped)
 
 
+def display_width(line: str) -> int:
+    """Columns a line takes in a terminal or editor (wide CJK characters count two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines (most lines cut at one display width) back into paragraphs."""
+    widths = [display_width(line) for line in lines]
+    width = max(widths, default=0)
+    full = [w >= width - _WRAP_SLACK for w in widths]
+    if width < _WRAP_MIN or sum(full) < max(3, len(lines) // 2):
+        return lines
+    out: list[str] = []
+    joining = False
+    for line, is_full in zip(lines, full):
+        if joining:
+            out[-1] += line
+        else:
+            out.append(line)
+        joining = is_full and line[-1] not in _SENTENCE_END
+    return out
+
+
 def _body(lines: list[str]) -> tuple[list[str], list[FigureInfo]]:
     """Markdown paragraphs (headings as `## `, captions as `{{figure N}}`) and the figures."""
     paragraphs: list[str] = []
@@ -196,7 +224,7 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
     if bylines:
         removals.append(Removal("byline", bylines))
     info.setdefault("authors", authors)
-    paragraphs, figures = _body(body_lines)
+    paragraphs, figures = _body(unwrap(body_lines))
     warnings = () if body_lines else ("no article text found after the title",)
     return Extracted(
         title=info.get("title"),
