@@ -226,7 +226,8 @@ class Converter:
         terms = _alternation(self._targets["hant"])
         # URLs written out in text (linkified or not) must read the same as their href
         protect = (r"-\{(?P<span>.*?)\}-|(?P<private>[\U00100000-\U0010FFFF])"
-                   r"|(?P<url>https?://[^\s<>\"'（）「」『』，。、；：！？]+)")
+                   r"|(?P<url>https?://(?:(?!&(?:lt|gt|quot|apos|nbsp);)"
+                   r"[^\s<>\"'（）「」『』，。、；：！？])+)")
         # a leading class of possible first characters lets the regex skip most positions
         # without trying every glossary alternative there
         starts = {f[0] for f in self._targets["hant"]} | {"-", "h"}

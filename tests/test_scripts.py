@@ -255,3 +255,86 @@ def test_glossary_errors(text: str, message: str) -> None:
 def test_load_glossary_missing_file(tmp_path: Path) -> None:
     with pytest.raises(SiteError, match="glossary file not found"):
         load_glossary(tmp_path / "none.yml")
+
+
+# ------------------------------------------------------------------ random HTML vs a real parser
+
+_WORDS = ["发布会", "头发", "商汤医疗", "范先群", "台积电", "芯片", "软件", "面条", "后来", "干杯",
+          "里面", "Hello", "a < b", "&amp;", "&lt;发布&gt;", "-{发布}-", " ", "\n", " https://x.cn/发布 "]
+_SKIPPED = {"code", "pre", "kbd", "samp", "script", "style"}
+
+
+def _random_inline(rng, depth: int, in_link: bool) -> str:
+    """Random phrasing content (valid nesting, so a parser keeps the structure)."""
+    out = []
+    for _ in range(rng.randint(1, 3)):
+        text = "".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 4)))
+        kind = rng.randrange(6 if depth < 3 else 1)
+        if kind == 0:
+            out.append(text)
+        elif kind == 1:
+            out.append(f'<img src="/发布/{rng.randrange(9)}.png" alt="{text}" title=\'{text}\'>')
+        elif kind == 2:
+            tag = rng.choice(["code", "kbd", "samp"])
+            out.append(f"<{tag}>{text}</{tag}>")
+        elif kind == 3 and not in_link:
+            inner = _random_inline(rng, depth + 1, True)
+            out.append(f'<a href="/zh-hans/tags/发布/" title="{text}">{inner}</a>')
+        elif kind == 4:
+            inner = _random_inline(rng, depth + 1, in_link)
+            out.append(f'<span translate="no" title="{text}">{inner}</span>')
+        else:
+            tag = rng.choice(["span", "b", "em"])
+            out.append(f'<{tag} class="发布">{_random_inline(rng, depth + 1, in_link)}</{tag}>')
+    return "".join(out)
+
+
+def _random_html(rng) -> str:
+    """A random fragment of blocks mixing converted and protected content."""
+    out = []
+    for _ in range(rng.randint(1, 4)):
+        text = "".join(rng.choice(_WORDS) for _ in range(rng.randint(1, 4)))
+        kind = rng.randrange(5)
+        if kind == 0:
+            out.append(f"<pre><code>{text}\n{text}</code></pre>")
+        elif kind == 1:
+            out.append(f'<script>var s = "{text}"; if (a<b) {{}}</script>')
+        elif kind == 2:
+            out.append(f'<blockquote translate="no"><p>{_random_inline(rng, 1, False)}</p></blockquote>')
+        else:
+            tag = rng.choice(["p", "h2", "li"])
+            out.append(f'<{tag} class="发布">{_random_inline(rng, 1, False)}</{tag}>')
+    return "".join(out)
+
+
+def _nodes(html: str) -> list[tuple[str, dict, str, bool]]:
+    """(tag, attributes, text, protected) for every node, in document order."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    found = []
+    for node in LexborHTMLParser(f"<body>{html}</body>").body.traverse(include_text=True):
+        protected, parent = False, node if node.tag != "-text" else node.parent
+        while parent is not None and parent.tag != "body":
+            protected |= parent.tag in _SKIPPED or parent.attributes.get("translate") == "no"
+            parent = parent.parent
+        text = node.text_content if node.tag == "-text" else ""
+        found.append((node.tag, dict(node.attributes), text, protected))
+    return found
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_random_html_keeps_structure_and_protected_text(conv: Converter, seed: int) -> None:
+    import random
+
+    html = _random_html(random.Random(seed))
+    before, after = _nodes(html), _nodes(conv.html("hant", html))
+    assert [(t, {k: v for k, v in a.items() if k not in ("alt", "title")}) for t, a, _, _ in before] \
+        == [(t, {k: v for k, v in a.items() if k not in ("alt", "title")}) for t, a, _, _ in after]
+    for (tag, attrs, text, protected), (_, attrs2, text2, _) in zip(before, after):
+        if protected:
+            assert (text2, attrs2) == (text, attrs)
+        else:
+            assert text2 == conv.text("hant", text)
+            for name in ("alt", "title"):
+                if name in attrs:
+                    assert attrs2[name] == conv.text("hant", attrs[name])
