@@ -135,7 +135,8 @@ class RelatedIndex:
     def update(self, changed: Sequence[RelatedDoc], removed: Iterable[str] = ()) -> set[str]:
         """Apply edits (new/changed docs, removed keys); return the keys whose lists changed."""
         gone = set(removed)
-        changed = [d for d in changed if d.key not in gone and not self._same(d)]
+        latest = {d.key: d for d in changed}  # a key given twice: its last version counts
+        changed = [d for d in latest.values() if d.key not in gone and not self._same(d)]
         touched = gone | {d.key for d in changed}
         sizes_before: dict[str, int] = {}
         near: set[str] = set()

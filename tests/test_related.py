@@ -179,3 +179,12 @@ def test_update_of_an_unchanged_doc_reports_nothing() -> None:
     docs = corpus(40)
     index = RelatedIndex.build(docs)
     assert index.update([docs[5]]) == set()
+
+
+def test_update_with_a_key_twice_keeps_the_last_version() -> None:
+    docs = corpus(30)
+    index = RelatedIndex.build(docs)
+    first = doc(docs[0].key, "比亚迪电池", ("比亚迪",))
+    last = doc(docs[0].key, "华为芯片", ("华为", "芯片"))
+    index.update([first, last])
+    assert index.lists() == related_articles([last, *docs[1:]])
