@@ -63,6 +63,7 @@ class Rules:
     meta_line: re.Pattern
     subtitle_class: re.Pattern
     disclaimer: re.Pattern
+    weak_rules: frozenset[str]
     not_names: frozenset[str]
 
 
@@ -86,6 +87,7 @@ def load_rules(path: Path = _RULES_FILE) -> Rules:
         meta_line=rx("meta_line"),
         subtitle_class=rx("subtitle_class"),
         disclaimer=rx("disclaimer"),
+        weak_rules=frozenset(data["weak_rules"]),
         not_names=frozenset(data["not_names"]),
     )
 
@@ -253,7 +255,7 @@ def settle_chrome(top: El) -> None:
     score_tree(top, order)
 
 
-def best_container(blocks: list[Block], top: El) -> El:
+def best_container(blocks: list[Block], top: El, headline: int | None = None) -> El:
     """The article container: each text block votes for the elements above it (Readability's
     propagation, decaying with distance); an element's votes shrink with its link density."""
     votes: dict[int, float] = {}
@@ -276,6 +278,9 @@ def best_container(blocks: list[Block], top: El) -> El:
                 els[id(node)] = node
                 level += 1
             node = node.parent
+    # the article follows its headline: candidates holding the text right after it count double
+    after = [_nearest_block(blocks[i].owner) for i in range(headline + 1, min(len(blocks), headline + 10))
+             if _is_sentence_block(blocks[i])] if headline is not None else []
     best, best_score = top, -1.0
     for key, vote in votes.items():
         el = els[key]
@@ -283,6 +288,8 @@ def best_container(blocks: list[Block], top: El) -> El:
             continue
         density = el.link_chars / el.chars if el.chars else 0.0
         score = vote * (1.0 - density)
+        if any(node is not None and node.inside(el) for node in after):
+            score *= 2.0
         if score > best_score:
             best, best_score = el, score
     return best
@@ -599,7 +606,8 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     renderer.render(top)
     renderer.flush(top)
     blocks = renderer.blocks
-    container = best_container(blocks, top)
+    headline = find_headline(blocks, head, None)
+    container = best_container(blocks, top, headline)
     return _describe(head, blocks, container, top, base, rules)
 
 
@@ -608,7 +616,7 @@ def _head_title(head: Head) -> str:
     return head.title or head.metas.get("og:title", "") or (head.wrapper_title or "")
 
 
-def find_headline(blocks: list[Block], head: Head, container: El) -> int | None:
+def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
     """Index of the block holding the headline, matched against <title> and og:title."""
     refs = [t for t in (head.title, head.metas.get("og:title", ""), head.wrapper_title or "",
                         head.metas.get("title", "")) if t]
@@ -627,7 +635,7 @@ def find_headline(blocks: list[Block], head: Head, container: El) -> int | None:
             continue
         rank = 100 * quality + (15 if block.kind == "h" else 0)
         rank += 10 if block.owner.tag == "h1" or _owner_tag(block) == "h1" else 0
-        rank += 10 if block.owner.inside(container) else 0
+        rank += 10 if container is not None and block.owner.inside(container) else 0
         if best is None or rank > best[0]:
             best = (rank, i)
     return best[1] if best else None
@@ -872,7 +880,10 @@ def _line_rule(block: Block, rules: Rules) -> str | None:
     """Name of the boilerplate line rule a short block matches."""
     if block.chars > rules.short_line:
         return None
+    running = block.chars >= 30 and _starts_text(block)
     for name, pattern in rules.line_rules:
+        if running and name in rules.weak_rules:
+            continue
         if pattern.search(block.plain):
             return name
     return None
