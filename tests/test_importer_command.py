@@ -316,3 +316,16 @@ def test_syndication_keeps_a_curated_file_as_written(site, tmp_path, capsys):
     assert body == curated.partition("\n---\n")[2]
     meta, _, _ = split_front_matter(text, "x")
     assert meta["tags"] == ["華為"] and [s["name"] for s in meta["syndicated"]] == ["另一家報社"]
+
+
+def test_a_broken_file_in_the_way_is_never_overwritten(site, capsys):
+    _, [planned] = run(site, FIXTURES / "plain_hans.txt", "--dry-run", capsys=capsys)
+    path = site / planned["output"]
+    path.parent.mkdir(parents=True)
+    path.write_text("no front matter here\n", encoding="utf-8")
+    status = main(["import", "--site", str(site), "--json", str(FIXTURES / "plain_hans.txt")])
+    captured = capsys.readouterr()
+    [result] = [json.loads(line) for line in captured.out.splitlines()]
+    assert status == 1 and result["status"] == "error" and "in the way" in result["error"]
+    assert "no front matter" in captured.err and "not considered" in captured.err
+    assert path.read_text(encoding="utf-8") == "no front matter here\n"

@@ -334,6 +334,8 @@ def run(args: argparse.Namespace) -> int:
     glossary = load_glossary(config.glossary) if config.glossary else None
     converter = Converter.from_config(config.opencc, glossary)
     archive = store.Archive.load(config.content_dir, converter.fold)
+    for problem in archive.problems:
+        print(f"warning: {problem} (not considered for duplicates or updates)", file=sys.stderr)
     site = site_knowledge(config, converter, archive, args)
     opts = Options(dry_run=args.dry_run, force=args.force,
                    allow_duplicates=args.allow_duplicates,

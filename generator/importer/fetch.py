@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import socket
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -37,14 +38,19 @@ def _charset(headers: Message) -> str | None:
     return headers.get_content_charset() if headers else None
 
 
-def _read_limited(response, url: str, max_bytes: int) -> bytes:
-    """Read at most max_bytes, or fail naming the limit."""
+def _read_limited(response, url: str, max_bytes: int, timeout: float) -> bytes:
+    """Read at most max_bytes within the timeout overall, or fail naming the limit."""
     length = response.headers.get("Content-Length")
     if length and length.isdigit() and int(length) > max_bytes:
         raise SiteError(f"page is too large ({int(length):,} bytes; limit {max_bytes:,})", url,
                         hint="save the page in a browser and import the file")
     chunks, total = [], 0
+    # the socket timeout applies to each read; a server trickling bytes needs a deadline
+    deadline = time.monotonic() + timeout
     while True:
+        if time.monotonic() > deadline:
+            raise SiteError(f"page not received within {timeout:g} seconds", url,
+                            hint="try again later or save the page in a browser")
         chunk = response.read(_CHUNK)
         if not chunk:
             return b"".join(chunks)
@@ -65,7 +71,7 @@ def fetch(url: str, *, timeout: float = TIMEOUT_SECONDS, max_bytes: int = MAX_BY
             if content_type and not content_type.startswith(("text/", "application/xhtml")):
                 raise SiteError(f"not a web page (Content-Type {content_type})", url,
                                 hint="import the article's HTML page")
-            raw = _read_limited(response, url, max_bytes)
+            raw = _read_limited(response, url, max_bytes, timeout)
             return Fetched(response.geturl(), raw, _charset(response.headers), content_type)
     except urllib.error.HTTPError as exc:
         raise SiteError(f"HTTP {exc.code} {exc.reason}", url, hint="check the address") from None
