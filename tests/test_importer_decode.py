@@ -96,3 +96,21 @@ def test_decode_mixed_reports_repairs():
     text, repairs, lossy = decode_mixed(raw, "big5hkscs")
     assert text == "甲乙丙丁戊"
     assert (repairs, lossy) == (1, 0)
+
+
+def test_gbk_text_knocked_out_of_step_by_a_lost_byte_is_realigned():
+    good = "裴逸群表示，没有经过接触与皮肤测试，他们不知道那位消费者是否是使用这款产品而出现皮肤问题。"
+    raw = _page("gb2312", good).encode("gbk")
+    comma = "，".encode("gbk")
+    broken = raw.replace("表示".encode("gbk") + comma, "表示".encode("gbk") + comma[1:], 1)
+    got = decode(broken)
+    assert "裴逸群表示没有经过接触与皮肤测试，他们不知道那位消费者" in got.text
+    assert got.lossy_bytes == 1
+
+
+def test_private_use_characters_of_a_clean_gbk_page_are_kept():
+    # GBK user-defined code points are a publisher's own glyphs: decoded, not "repaired"
+    raw = _page("gbk", "投身外交").encode("gbk") + b"\xaa\xa5" + "乔冠华开国之初的外交生涯，是他人生的组成部分。".encode("gbk")
+    got = decode(raw)
+    assert "\ue004" not in got.text or got.lossy_bytes == 0
+    assert "乔冠华开国之初的外交生涯" in got.text

@@ -187,3 +187,17 @@ def test_clean_title(raw, expected):
 
 def test_split_credit_leaves_plain_captions_alone():
     assert split_credit("台東市區街道積水。") == ("台東市區街道積水。", None)
+
+
+def test_absurdly_deep_nesting_does_not_crash():
+    html = ("<html><head><title>深层嵌套测试</title></head><body>" + "<div>" * 3000
+            + "<p>这是一段足够长的正文内容，用来测试极深的嵌套结构。这里还有第二句话。</p>" + "</div>" * 3000 + "</body></html>")
+    page = extract_html(html)
+    assert page.body.startswith("这是一段足够长的正文内容")
+
+
+def test_truncated_page_still_extracts():
+    text = (FIXTURES / "portal_article.html").read_text(encoding="utf-8")
+    page = extract_html(text[: text.index("<h2>")])
+    assert page.title == "华为发布新款芯片 性能提升三成"
+    assert "性能较上一代提升三成" in page.body

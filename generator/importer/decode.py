@@ -185,12 +185,15 @@ def _try_family(raw: bytes, declared: str) -> Decoded | None:
             text, dropped = realign_gb(raw, text)
             return Decoded(text, codec, declared, dropped)
         return Decoded(text, codec, declared)
-    if declared in _FAMILIES and _FAMILIES[declared][0] in ("big5hkscs", "cp950"):
+    if declared in _FAMILIES:
         codec = _FAMILIES[declared][0]
         text, repairs, lossy = decode_mixed(raw, codec)
-        # many failures mean this is not Big5 at all; let detection decide instead
+        # many failures mean the declaration is wrong; let detection decide instead
         if lossy <= max(4, len(raw) // 2000):
             name = f"{codec}+utf-8" if repairs else codec
+            if codec == "gb18030" and _PUA.search(text):
+                text, dropped = realign_gb(raw, text)
+                lossy += dropped
             return Decoded(text, name, declared, lossy)
     return None
 
