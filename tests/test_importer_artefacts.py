@@ -67,9 +67,10 @@ def test_repeated_legit_title_words_are_not_stuffing():
 
 def test_chrome_paragraphs_removed_by_named_rules():
     paragraphs = ["正文第一段。", "责任编辑：张三", "分享到：微信 微博", "版權所有 © 2025 某報",
-                  "扫描二维码，关注公众号", "編輯部表示,這篇長文" + "很長" * 120]
+                  "扫描二维码，关注公众号", "編輯部表示,這篇長文" + "很長" * 120,
+                  "在超市扫码支付已成为常态,下载银行App的用户也越来越多。"]
     kept, removals = A.strip_chrome(paragraphs)
-    assert kept == [paragraphs[0], paragraphs[5]]
+    assert kept == [paragraphs[0], paragraphs[5], paragraphs[6]]
     assert {r.rule: r.texts for r in removals} == {
         "editor-line": ("责任编辑：张三",), "share-bar": ("分享到：微信 微博",),
         "copyright": ("版權所有 © 2025 某報",), "app-promotion": ("扫描二维码，关注公众号",)}

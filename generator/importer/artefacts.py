@@ -43,25 +43,24 @@ _MAX_GAP = 90
 _FRAGMENT_MIN, _FRAGMENT_MAX = 2, 8
 _SUMMARY_PARAGRAPHS = 3
 
-# Chrome paragraphs: (rule, pattern matched at the start of a short paragraph).
-_CHROME_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+# Chrome paragraphs: (rule, pattern, longest paragraph it may remove). Patterns are anchored
+# at the paragraph start (app promotions may follow a few characters such as 歡迎).
+_CHROME_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
     ("editor-line", re.compile(
         r"^[(（\[【]?\s*(责任编辑|責任編輯|编辑|編輯|责编|責編|审核|審核|校对|校對|监制|監製|"
-        r"值班编辑|值班編輯|实习编辑|實習編輯|原文编辑|原文編輯)\s*[:：]")),
+        r"值班编辑|值班編輯|实习编辑|實習編輯|原文编辑|原文編輯)\s*[:：]"), 60),
     ("share-bar", re.compile(
         r"^(分享到|分享至|分享：|分享:|一键分享|一鍵分享|转发到|轉發到|收藏本文|打印本页|打印本頁|"
-        r"关闭窗口|關閉窗口|【?打印】?\s*【?关闭】?|字号[:：]|字號[:：]|字体[:：大中小]|字體[:：大中小])")),
+        r"关闭窗口|關閉窗口|【?打印】?\s*【?关闭】?|字号[:：]|字號[:：]|字体[:：大中小]|字體[:：大中小])"), 80),
     ("copyright", re.compile(
         r"^(版权所有|版權所有|版权声明|版權聲明|免责声明|免責聲明|Copyright|©|（?本文来源|"
         r"未经授权|未經授權|未经许可|未經許可|转载请注明|轉載請註明|本文为.{0,12}原创|本文為.{0,12}原創|"
-        r"本网站所有|本網站所有|声明[:：]|聲明[:：]|特别声明|特別聲明)", re.I)),
+        r"本网站所有|本網站所有|特别声明|特別聲明)", re.I), 200),
     ("app-promotion", re.compile(
-        r"^(下载.{0,6}APP|下載.{0,6}APP|.{0,12}(扫码|掃碼|扫描二维码|掃描二維碼|长按识别|長按識別|"
-        r"长按二维码|長按二維碼)|关注.{0,10}(公众号|微信|微博)|關注.{0,10}(公眾號|微信|微博)|"
-        r"点击下载|點擊下載|打开.{0,6}APP|打開.{0,6}APP)", re.I)),
+        r"^(下载|下載|打开|打開|点击下载|點擊下載).{0,10}(APP|App|app|客户端|客戶端)"
+        r"|^.{0,4}(扫码|掃碼|扫描|掃描|长按|長按).{0,4}(关注|關注|下载|下載|二维码|二維碼|识别|識別)"
+        r"|^.{0,6}(关注|關注).{0,10}(公众号|微信号|公眾號|微信號)"), 80),
 )
-# Chrome paragraphs are short; a long paragraph starting with 编辑 is text, not chrome.
-_CHROME_MAX_CHARS = 200
 # Characters OpenCC converts reliably by phrase (皇后 stays, 之后 -> 之後); surnames such
 # as 余, 范, 于 are left out on purpose: 余承东 must not become 餘承東.
 _RESIDUE_CHARS = frozenset("后并云愿")
@@ -84,10 +83,8 @@ def strip_pinyin(text: str) -> tuple[str, Removal]:
 def chrome_rule(paragraph: str) -> str | None:
     """Name of the chrome rule a whole paragraph matches, or None when it is text."""
     text = paragraph.strip().lstrip("#>*-_ ").strip()
-    if not text or len(text) > _CHROME_MAX_CHARS:
-        return None
-    for rule, pattern in _CHROME_RULES:
-        if pattern.search(text):
+    for rule, pattern, longest in _CHROME_RULES:
+        if text and len(text) <= longest and pattern.search(text):
             return rule
     return None
 
