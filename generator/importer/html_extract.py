@@ -1027,10 +1027,16 @@ def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, 
 
 
 def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
-    """Drop short unpunctuated leftovers at the end (bylines handled, counters, labels)."""
-    while kept and kept[-1].kind == "p" and kept[-1].chars <= 12 \
-            and not _SENTENCE_END.search(kept[-1].plain) and not re.search(r"[（(]完[)）]", kept[-1].plain):
-        removals.setdefault("trailing-label", []).append(kept[-1].plain)
+    """Drop what trails the text: short unpunctuated labels and byline-only lines (read already)."""
+    while kept and kept[-1].kind == "p":
+        last = kept[-1]
+        if last.chars <= 12 and not _SENTENCE_END.search(last.plain) and not re.search(r"[（(]完[)）]", last.plain):
+            rule = "trailing-label"
+        elif last.chars <= 40 and (found := meta.find_bylines(last.plain, rules.not_names)) and found.whole_line:
+            rule = "byline"
+        else:
+            break
+        removals.setdefault(rule, []).append(last.plain)
         kept = kept[:-1]
     return kept
 
