@@ -86,7 +86,8 @@ def bench(n: int, root: Path, conv: Converter, *, memory: bool) -> None:
 def main() -> None:
     """Parse arguments and run the benchmark for each size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--n", type=int, nargs="+", default=[1000, 10000],
+                        help="corpus sizes (default 1000 10000)")
     parser.add_argument("--corpus-dir", type=Path, help="keep generated corpora here")
     parser.add_argument("--memory", action="store_true",
                         help="also measure peak memory (a second, slower run under tracemalloc)")

@@ -33,8 +33,9 @@ DEFAULT_OPENCC = {"hant": "s2tw.json", "hans": "t2s.json"}
 _PLACEHOLDER_BASE = 0x100000
 _SEPARATOR = "\U0010FFFD"
 _MAX_PLACEHOLDERS = 0xFFFD
+# placeholder range (an input character in it is protected, so it can never pass for one)
+_PLACEHOLDERS = re.compile("[\U00100000-\U0010FFFC]")
 _PRIVATE_B = re.compile("[\U00100000-\U0010FFFF]")
-_SPAN = re.compile(r"-\{(.*?)\}-", re.S)
 _SPAN_MARKERS = re.compile(r"-\{|\}-")
 
 
@@ -181,7 +182,7 @@ class _Protector:
         """Put the protected strings back."""
         if not self.values:
             return text
-        return _PRIVATE_B.sub(lambda m: self.values[ord(m.group()) - _PLACEHOLDER_BASE], text)
+        return _PLACEHOLDERS.sub(lambda m: self.values[ord(m.group()) - _PLACEHOLDER_BASE], text)
 
 
 def _open_opencc(config: str) -> opencc.OpenCC:
@@ -225,7 +226,8 @@ class Converter:
         self._targets = {s: self.glossary.targets(s) for s in SCRIPT_NAMES}
         terms = _alternation(self._targets["hant"])
         # URLs written out in text (linkified or not) must read the same as their href
-        protect = (r"-\{(?P<span>.*?)\}-|(?P<private>[\U00100000-\U0010FFFF])"
+        # a span never runs across the separator of a batch (see convert_many)
+        protect = (r"-\{(?P<span>[^\U0010FFFD]*?)\}-|(?P<private>[\U00100000-\U0010FFFC])"
                    r"|(?P<url>https?://(?:(?!&(?:lt|gt|quot|apos|nbsp);)"
                    r"[^\s<>\"'（）「」『』，。、；：！？])+)")
         # a leading class of possible first characters lets the regex skip most positions
@@ -233,7 +235,7 @@ class Converter:
         starts = {f[0] for f in self._targets["hant"]} | {"-", "h"}
         first = "".join(re.escape(c) for c in sorted(starts))
         alternatives = protect + (f"|(?P<term>{terms})" if terms else "")
-        self._protect_re = re.compile(f"(?=[{first}\U00100000-\U0010FFFF])(?:{alternatives})",
+        self._protect_re = re.compile(f"(?=[{first}\U00100000-\U0010FFFC])(?:{alternatives})",
                                       re.S)
 
     def __getstate__(self) -> dict[str, Any]:
@@ -268,15 +270,19 @@ class Converter:
         return prot.restore(self._opencc[script].convert(protected))
 
     def convert_many(self, script: str, pieces: Sequence[str]) -> list[str]:
-        """Convert many texts in one OpenCC call (each piece protected on its own)."""
+        """Convert many texts as one (one protect pass, one OpenCC call), split back apart."""
         if not pieces:
             return []
+        joined = _SEPARATOR.join(pieces)
+        if joined.count(_SEPARATOR) != len(pieces) - 1:
+            # the input itself contains the separator: convert piece by piece instead
+            return [self.text(script, p) for p in pieces]
         prot = _Protector()
-        joined = _SEPARATOR.join(self._protect(script, p, prot) for p in pieces)
-        converted = self._opencc[script].convert(joined).split(_SEPARATOR)
-        if len(converted) != len(pieces):
+        converted = self._opencc[script].convert(self._protect(script, joined, prot))
+        out = prot.restore(converted).split(_SEPARATOR)
+        if len(out) != len(pieces):
             raise SiteError("script conversion lost a piece separator (OpenCC changed it)")
-        return [prot.restore(c) for c in converted]
+        return out
 
     def html(self, script: str, html: str) -> str:
         """Convert text nodes and alt/title attributes; code, scripts and URLs stay as they are."""

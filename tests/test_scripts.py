@@ -84,6 +84,16 @@ def test_convert_many_keeps_pieces_apart(conv: Converter) -> None:
     assert conv.convert_many("hant", pieces) == ["發佈\n", "", "頭\n發", "发"]
 
 
+def test_convert_many_with_private_use_characters_in_pieces(conv: Converter) -> None:
+    pieces = ["发\U0010fffd布", "\U00100000头发", "-{发}-\U0010ffff"]
+    assert conv.convert_many("hant", pieces) == ["發\U0010fffd布", "\U00100000頭髮", "发\U0010ffff"]
+    assert conv.convert_many("hant", pieces[1:]) == ["\U00100000頭髮", "发\U0010ffff"]
+
+
+def test_span_does_not_cross_pieces(conv: Converter) -> None:
+    assert conv.convert_many("hant", ["-{发", "布}-"]) == ["-{發", "布}-"]
+
+
 def test_custom_opencc_config() -> None:
     conv = Converter.from_config({"hant": "s2twp.json"})
     assert conv.text("hant", "软件") == "軟體"
