@@ -18,6 +18,7 @@ from generator.errors import SiteError
 from generator.frontmatter import dump_front_matter
 from generator.importer import artefacts
 from generator.importer.decode import decode
+from generator.importer.html_extract import extract_html
 from generator.importer.model import Extracted, Removal
 from generator.importer.text_extract import extract_text
 
@@ -33,7 +34,7 @@ _HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|meta|div|p|article|
 _SLUG_STOPWORDS = frozenset({"index", "article", "articles", "content", "detail", "details",
                              "news", "show", "view", "doc", "page", "post", "story", "default",
                              "html", "htm", "shtml", "php", "asp", "aspx", "jsp", "a", "n", "c"})
-# Fewer CJK characters than this in the body: not an article (an index page or an error page).
+# Fewer CJK characters and Latin words than this: not an article (an index or error page).
 _MIN_ARTICLE_CHARS = 60
 _SUGGESTED_TAGS = 5
 _LEAD_SUMMARY_CHARS = 120
@@ -105,8 +106,6 @@ def _looks_truncated(text: str) -> bool:
 def extract(text: str, *, html: bool, url: str | None) -> Extracted:
     """Dispatch to the HTML or the plain-text extractor."""
     if html:
-        # imported here so plain-text import works without the HTML extractor's parser
-        from generator.importer.html_extract import extract_html
         return extract_html(text, url=url)
     return extract_text(text, url=url)
 
@@ -145,7 +144,9 @@ def suggest_tags(extracted: Extracted, site: SiteKnowledge) -> tuple[str, ...]:
     keys = sorted((k for k in names if len(k) >= 2 and k not in chosen), key=len, reverse=True)
     scored: list[tuple[int, int, int, str]] = []
     for key in keys:
-        longer = [k for k in keys if len(k) > len(key) and key in k] + list(chosen)
+        if key not in head and body.count(key) < 3:
+            continue
+        longer = [k for k in (*keys, *chosen) if len(k) > len(key) and key in k]
         in_head = _outside(head, key, longer)
         in_body = _outside(body, key, longer)
         if in_head or (key in known and in_body >= 3):
