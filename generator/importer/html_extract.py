@@ -1028,9 +1028,11 @@ def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, 
 
 def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
     """Drop what trails the text: short unpunctuated labels and byline-only lines (read already)."""
-    while kept and kept[-1].kind == "p":
+    while kept and kept[-1].kind in ("p", "quote"):
         last = kept[-1]
-        if last.chars <= 12 and not _SENTENCE_END.search(last.plain) and not re.search(r"[（(]完[)）]", last.plain):
+        if last.chars <= 16 and _DATE_ONLY_LINE.match(last.plain):
+            rule = "date-line"
+        elif last.chars <= 12 and not _SENTENCE_END.search(last.plain) and not re.search(r"[（(]完[)）]", last.plain):
             rule = "trailing-label"
         elif last.chars <= 40 and (found := meta.find_bylines(last.plain, rules.not_names)) and found.whole_line:
             rule = "byline"
