@@ -229,7 +229,7 @@ class Converter:
         # a span never runs across the separator of a batch (see convert_many)
         protect = (r"-\{(?P<span>[^\U0010FFFD]*?)\}-|(?P<private>[\U00100000-\U0010FFFC])"
                    r"|(?P<url>https?://(?:(?!&(?:lt|gt|quot|apos|nbsp);)"
-                   r"[^\s<>\"'（）「」『』，。、；：！？])+)")
+                   r"[^\s<>\"'（）「」『』，。、；：！？\U0010FFFD])+)")
         # a leading class of possible first characters lets the regex skip most positions
         # without trying every glossary alternative there
         starts = {f[0] for f in self._targets["hant"]} | {"-", "h"}

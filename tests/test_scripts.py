@@ -90,6 +90,13 @@ def test_convert_many_with_private_use_characters_in_pieces(conv: Converter) -> 
     assert conv.convert_many("hant", pieces[1:]) == ["\U00100000頭髮", "发\U0010ffff"]
 
 
+def test_url_does_not_cross_pieces(conv: Converter) -> None:
+    pieces = ["见 https://x.cn/发布", "发布"]
+    assert conv.convert_many("hant", pieces) == ["見 https://x.cn/发布", "發佈"]
+    html = '<p>见 https://x.cn/发布</p><p>发布</p>'
+    assert conv.html("hant", html) == '<p>見 https://x.cn/发布</p><p>發佈</p>'
+
+
 def test_span_does_not_cross_pieces(conv: Converter) -> None:
     assert conv.convert_many("hant", ["-{发", "布}-"]) == ["-{發", "布}-"]
 
@@ -270,7 +277,7 @@ def test_load_glossary_missing_file(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ random HTML vs a real parser
 
 _WORDS = ["发布会", "头发", "商汤医疗", "范先群", "台积电", "芯片", "软件", "面条", "后来", "干杯",
-          "里面", "Hello", "a < b", "&amp;", "&lt;发布&gt;", "-{发布}-", " ", "\n", " https://x.cn/发布 "]
+          "里面", "Hello", "a < b", "&amp;", "&lt;发布&gt;", "-{发布}-", " ", "\n", "https://x.cn/发布"]
 _SKIPPED = {"code", "pre", "kbd", "samp", "script", "style"}
 
 
