@@ -1,8 +1,9 @@
 """Script conversion between Traditional (hant) and Simplified (hans) Chinese.
 
 OpenCC does the phrase-level conversion; a site glossary fixes company and people names in
-both directions, and `-{…}-` spans (as on Chinese Wikipedia) are left exactly as written.
-Both are protected with private-use placeholders before OpenCC runs and restored after.
+both directions, `-{…}-` spans (as on Chinese Wikipedia) are left exactly as written, and so
+are URLs written out in text. All are swapped for private-use placeholders before OpenCC
+runs and restored after; the longest glossary term wins.
 
 `Converter.html` converts an HTML fragment or page without building a DOM: a regex
 tokenizer finds tags and text, and every convertible piece of one document goes through a
@@ -35,7 +36,6 @@ _SEPARATOR = "\U0010FFFD"
 _MAX_PLACEHOLDERS = 0xFFFD
 # placeholder range (an input character in it is protected, so it can never pass for one)
 _PLACEHOLDERS = re.compile("[\U00100000-\U0010FFFC]")
-_PRIVATE_B = re.compile("[\U00100000-\U0010FFFF]")
 _SPAN_MARKERS = re.compile(r"-\{|\}-")
 
 
