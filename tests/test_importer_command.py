@@ -126,20 +126,17 @@ def test_allow_duplicates_imports_the_copy_as_an_article(site, tmp_path, capsys)
 def test_bad_inputs_fail_alone_and_exit_1(site, tmp_path, capsys):
     batch = tmp_path / "batch"
     batch.mkdir()
-    for name in ("empty.txt", "binary.html", "index_page.html", "pinyin.txt"):
+    for name in ("empty.txt", "binary.html", "index_page.html", "pinyin.txt", "nul_byte.txt",
+                 "mixed_encodings.txt"):
         shutil.copy(FIXTURES / name, batch / name)
-    nul = (FIXTURES / "big5hkscs.txt").read_bytes().replace(b"\n", b"\n\x00", 1)
-    (batch / "nul.txt").write_bytes(nul)
-    (batch / "mixed.txt").write_bytes("騰訊發布新版本\n".encode() + "公司表示新版本已上線。".encode("gbk")
-                                      + "分析師認為前景樂觀，股價上漲。\n".encode() * 3)
     status, results = run(site, batch, capsys=capsys)
     by_name = {Path(r["input"]).name: r for r in results}
     assert status == 1
     assert by_name["pinyin.txt"]["status"] == "new"
-    assert by_name["nul.txt"]["status"] == "new"
-    assert any("NUL" in w for w in by_name["nul.txt"]["warnings"])
+    assert by_name["nul_byte.txt"]["status"] == "new"
+    assert any("NUL" in w for w in by_name["nul_byte.txt"]["warnings"])
     for name, words in (("empty.txt", "empty file"), ("binary.html", "binary"),
-                        ("index_page.html", "no article"), ("mixed.txt", "cannot be decoded")):
+                        ("index_page.html", "no article"), ("mixed_encodings.txt", "cannot be decoded")):
         assert by_name[name]["status"] == "error", name
         assert words in by_name[name]["error"] and by_name[name]["output"] is None
     assert len(articles(site)) == 2
@@ -187,16 +184,8 @@ def test_undated_page_becomes_a_draft_with_a_warning(site, tmp_path, capsys):
     assert meta["draft"] is True and "published" not in meta["source"]
 
 
-def test_saved_page_folder_images_are_copied_next_to_the_article(site, tmp_path, capsys):
-    saved = tmp_path / "saved"
-    (saved / "news_files").mkdir(parents=True)
-    (saved / "news_files" / "photo 1.jpg").write_bytes(b"\xff\xd8\xff\xe0fakejpeg")
-    (saved / "news_files" / "frame.htm").write_text("<html><body>ad</body></html>", encoding="utf-8")
-    html = (FIXTURES / "truncated.html").read_text(encoding="utf-8") + (
-        '<figure><img src="news_files/photo%201.jpg" alt="發布會"><figcaption>騰訊雲副總裁在發布會上'
-        '</figcaption></figure><p>騰訊表示,新版本將於下月向所有用戶開放,並提供免費試用額度。</p>'
-        "</div></body></html>")
-    (saved / "news.html").write_text(html, encoding="utf-8")
+def test_saved_page_folder_images_are_copied_next_to_the_article(site, capsys):
+    saved = FIXTURES / "saved_page"
     status, results = run(site, saved, capsys=capsys)
     assert status == 0 and [Path(r["input"]).name for r in results] == ["news.html"]
     meta, _, _ = split_front_matter((site / results[0]["output"]).read_text(encoding="utf-8"), "x")
