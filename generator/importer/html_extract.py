@@ -915,7 +915,7 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         if rule:
             removals.setdefault(rule, []).append(block.plain or block.figure.src if block.figure else block.plain)
             continue
-        if block.kind != "figure" and _starts_text(block):
+        if block.kind != "figure" and _starts_text(block) and not block.plain.startswith(_CAPTION_MARKS):
             started = True
         kept.append(block)
     if related_at is not None:
@@ -923,6 +923,9 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     figures = _attach_captions(kept, removals)
+    for block in kept:
+        if _is_bold_heading(block):
+            block.kind, block.level = "h", 3
     return _to_markdown(kept, figures), figures, original_title, source_name
 
 
@@ -979,7 +982,7 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
     if meta.parse_date(plain) and not _is_sentence_block(block):
         return "article-meta"
     byline = meta.find_bylines(plain, rules.not_names)
-    if byline and byline.whole_line:
+    if byline and byline.whole_line or _BYLINE_SHAPE.match(plain):
         return "byline"
     if re.search(r"(?:www\.|https?://)\S+", plain) and not _is_sentence_block(block):
         return "site-line"
@@ -991,6 +994,11 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
 def _starts_text(block: Block) -> bool:
     """A block that starts the article's text: running text with a full stop."""
     return _is_sentence_block(block) and (block.chars >= 60 or bool(re.search(r"[。！？!?…]", block.plain)))
+
+
+_CAPTION_MARKS = ("▲", "△", "▼", "▽")
+# 地方中心／桃園報導: a byline that names a desk, not a person
+_BYLINE_SHAPE = re.compile(r"^[〔【\[（(]?\s*\S{2,10}\s*[／/╱]\s*\S{2,8}(?:報導|报道|報道|综合报道|綜合報導)\s*[〕】\]）)]?$")
 
 
 def _is_sentence_block(block: Block) -> bool:
@@ -1009,6 +1017,20 @@ def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]
     if texts:
         removals.setdefault("related-teasers", []).extend(texts)
     return kept[:at]
+
+
+def _is_bold_heading(block: Block) -> bool:
+    """A short paragraph set entirely in bold, without closing punctuation: a section heading."""
+    if block.kind != "p" or block.removed or not (2 <= block.chars <= 30) or _SENTENCE_END.search(block.plain):
+        return False
+    if re.search(r"[，。！？；：:,]", block.plain):
+        return False
+    node = block.owner
+    while node is not None and node.tag not in ("strong", "b"):
+        if node.tag in _BLOCK_TAGS:
+            return False
+        node = node.parent
+    return node is not None and meta.fold(node.text()) == meta.fold(block.plain)
 
 
 def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
@@ -1052,7 +1074,7 @@ def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[
         caption = _caption_of(block, kept, i)
         fig = block.figure
         if caption is not None:
-            text, credit = split_credit(caption.plain)
+            text, credit = split_credit(caption.plain.lstrip("▲△▼▽ "))
             fig = FigureInfo(caption=text or None, src=fig.src, alt=fig.alt, credit=credit or fig.credit)
             caption.removed = "caption"
         figures.append(fig)
@@ -1088,6 +1110,9 @@ def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
         strong = any(n.tag in ("figcaption", "figure") for n in _ancestors(owner, 3)) or \
             any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) for n in _ancestors(owner, 2))
         if strong and (j == i + 1 or any(n.tag == "figcaption" for n in _ancestors(owner, 3))):
+            return other
+        # ▲ points up at the picture above, ▼ down at the picture below
+        if other.chars <= 80 and other.plain.startswith(("▲", "△") if j == i + 1 else ("▼", "▽")):
             return other
         if j != i + 1:
             continue
