@@ -14,6 +14,7 @@ import pytest
 from generator.cli import main
 from generator.errors import SiteError
 from generator.frontmatter import split_front_matter
+from generator.importer import store
 from generator.importer.fetch import fetch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importer"
@@ -318,3 +319,18 @@ def test_a_broken_file_in_the_way_is_never_overwritten(site, capsys):
     assert status == 1 and result["status"] == "error" and "in the way" in result["error"]
     assert "no front matter" in captured.err and "not considered" in captured.err
     assert path.read_text(encoding="utf-8") == "no front matter here\n"
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary(site, tmp_path, monkeypatch, capsys):
+    _, [first] = run(site, FIXTURES / "pinyin.txt", capsys=capsys)
+    path = site / first["output"]
+    before = path.read_bytes()
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(store.os, "replace", crash)
+    status, [second] = run(site, _changed_copy(tmp_path), capsys=capsys)
+    assert status == 1 and second["status"] == "error" and "No space left" in second["error"]
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == [path.name]
