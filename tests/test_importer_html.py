@@ -201,3 +201,25 @@ def test_truncated_page_still_extracts():
     page = extract_html(text[: text.index("<h2>")])
     assert page.title == "华为发布新款芯片 性能提升三成"
     assert "性能较上一代提升三成" in page.body
+
+
+@pytest.fixture(scope="module")
+def markers():
+    return _extract("markers.html")
+
+
+def test_caption_markers_point_at_their_pictures(markers):
+    assert [f.caption for f in markers.figures] == ["民代步出偵查庭，向媒體鞠躬。", "民代受訪時的畫面。", "資料圖：醫院外觀"]
+    assert "▲" not in markers.body and "▼" not in markers.body and "資料圖" not in markers.body
+
+
+def test_deck_date_and_desk_byline_before_the_text_are_removed(markers):
+    assert markers.body.startswith("{{figure 1}}\n\n桃園縣一名鄉民代表被控掌摑醫院護理師")
+    rules = _rules(markers)
+    assert rules["byline"] == ("地方中心／桃園報導",)
+    assert rules["deck"] == ("民代表示一定要親自道歉，但檢方諭令她不得騷擾",)
+    assert markers.authors == ()  # a desk is not a reporter
+
+
+def test_short_bold_paragraph_becomes_a_section_heading(markers):
+    assert "\n### 警方函送 檢方火速傳喚\n" in markers.body

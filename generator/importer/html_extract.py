@@ -1099,6 +1099,10 @@ def split_credit(caption: str) -> tuple[str, str | None]:
 def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
     """The block that captions figure block `i`, if any: strong markup (figcaption, a caption
     class) or, for weaker hints (centred text, the table cell below), a short single sentence."""
+    before = kept[i - 1] if i > 0 else None
+    if before is not None and before.kind == "p" and not before.removed and before.chars <= 80 \
+            and before.plain.startswith(("▼", "▽")):
+        return before  # ▼ points down at this picture
     for j in (i + 1, i - 1):
         if not (0 <= j < len(kept)):
             continue
