@@ -718,8 +718,12 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
     """Publication date: near the headline, else page metadata, else the URL; never today."""
     near: str | None = None
     if headline is not None:
-        window = list(range(headline + 1, min(len(blocks), headline + 12))) + \
-            list(range(headline - 1, max(-1, headline - 4), -1))
+        after = []
+        for i in range(headline + 1, min(len(blocks), headline + 12)):
+            if _starts_text(blocks[i]) and blocks[i].chars > 60:
+                break  # dates inside the text are events, not the publication date
+            after.append(i)
+        window = after + list(range(headline - 1, max(-1, headline - 4), -1))
         for i in window:
             if blocks[i].kind == "figure" or blocks[i].chars > 200:
                 continue
