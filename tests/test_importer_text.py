@@ -95,3 +95,11 @@ def test_hard_wrapped_lines_are_joined_into_paragraphs():
     assert page.body.split("\n\n") == [
         "2025年6月3日,比亞迪在深圳發布新一代刀片電池,能量密度提升兩成,新電池已通過針刺測試,將率先用於高端車型。",
         "公司董事長王傳福表示,電池安全是電動車發展的基礎,新電池的量產線已在深圳坪山基地投產,預計年底產能達到每年二十吉瓦時。\n"]
+
+
+def test_menu_and_label_lines_before_the_title_are_navigation():
+    page = extract_text("首頁 | 新聞 | 財經 | 科技\n【科技】\n小米汽車交付量創新高\n"
+                        "2025年8月1日,小米汽車公布7月交付量,首次突破三萬台,創下新高。\n"
+                        "Tags: 小米, 電動車\n")
+    assert page.title == "小米汽車交付量創新高" and page.tags == ("小米", "電動車")
+    assert dict((r.rule, r.texts) for r in page.removals)["navigation"] == ("首頁 | 新聞 | 財經 | 科技", "【科技】")

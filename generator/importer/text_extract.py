@@ -40,6 +40,10 @@ _META_FIELD = re.compile(
     r"(來源|来源|作者|記者|记者|發布時間|发布时间|發佈時間|時間|时间|點擊|点击|閱讀|阅读|瀏覽|浏览|"
     r"編輯|编辑)\s*[:：]\s*(?P<value>[^\s|｜]*)")
 _ORIGINAL_TITLE = re.compile(r"^[（(]?\s*原(?:標題|标题|題|题)\s*[:：]\s*(?P<t>.+?)\s*[）)]?$")
+# A menu copied with the page (首頁 | 新聞 | 財經) and a lone column label (【焦點】).
+_NAV_LINE = re.compile(r"^[^\s|｜·/>»]{1,6}(?:\s*[|｜·/>»]\s*[^\s|｜·/>»]{1,6}){2,}$"
+                       r"|^[^\s\d。，,]{1,4}(?:[ \u3000]+[^\s\d。，,]{1,4}){3,}$")
+_LABEL_LINE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]$")
 _SENTENCE_END = "。！？!?…;；」』”\"'）)"
 _HEADING_MAX = 40
 # Hard-wrapped copies cut lines at one display width (at least this many columns); wide
@@ -122,7 +126,9 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
         line = lines[index]
         crumb = _BREADCRUMB.match(line)
         summary = _SUMMARY.match(line)
-        if crumb and "category" not in info:
+        if _NAV_LINE.match(line) or _LABEL_LINE.match(line):
+            removals.append(Removal("navigation", (line,)))
+        elif crumb and "category" not in info:
             info["category"] = _category(crumb["trail"])
             removals.append(Removal("breadcrumb", (line,)))
         elif _COUNTER.match(line):
@@ -137,7 +143,10 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
         else:
             break
         index += 1
-    return info, lines[index:], removals
+    merged: dict[str, tuple[str, ...]] = {}
+    for removal in removals:
+        merged[removal.rule] = merged.get(removal.rule, ()) + removal.texts
+    return info, lines[index:], [Removal(rule, texts) for rule, texts in merged.items()]
 
 
 def _bylines(lines: list[str]) -> tuple[list[str], tuple[str, ...], tuple[str, ...]]:
@@ -203,42 +212,47 @@ def _escape_markdown(line: str) -> str:
     return line
 
 
-def extract_text(text: str, url: str | None = None) -> Extracted:
-    """A plain-text copy of a news page -> Extracted (body in Markdown)."""
-    lines = [re.sub(r"[ \t\u3000]+$", "", line).strip() for line in text.splitlines()]
-    lines = [line for line in lines if line]
-    article, trailer = _split_trailer(lines)
-    info, body_lines, removals = _head(article)
-    tags: tuple[str, ...] = ()
-    if trailer:
-        tag_match = _TAGS.match(trailer[0])
-        if tag_match and tag_match["tags"].strip():
-            tags = tuple(t for t in re.split(r"[,，、;；\s]+", tag_match["tags"]) if t)
-        removals.append(Removal("related-teaser", tuple(trailer)))
-    originals = [line for line in body_lines if _ORIGINAL_TITLE.match(line)]
+def _trailer_tags(trailer: list[str]) -> tuple[str, ...]:
+    """Tags listed on a `Tags:` line that starts the trailer."""
+    match = _TAGS.match(trailer[0]) if trailer else None
+    if not match or not match["tags"].strip():
+        return ()
+    return tuple(t for t in re.split(r"[,，、;；\s]+", match["tags"]) if t)
+
+
+def _take_original_title(lines: list[str], info: dict) -> tuple[list[str], tuple[str, ...]]:
+    """Lines without （原標題：…）, whose title goes to info["original_title"]."""
+    originals = tuple(line for line in lines if _ORIGINAL_TITLE.match(line))
     if originals:
         info["original_title"] = _ORIGINAL_TITLE.match(originals[0])["t"]
-        body_lines = [line for line in body_lines if line not in originals]
-        removals.append(Removal("original-title", tuple(originals)))
+    return [line for line in lines if line not in originals], originals
+
+
+def extract_text(text: str, url: str | None = None) -> Extracted:
+    """A plain-text copy of a news page -> Extracted (body in Markdown)."""
+    lines = [line.strip() for line in text.splitlines()]
+    article, trailer = _split_trailer([line for line in lines if line])
+    info, body_lines, removals = _head(article)
+    body_lines, originals = _take_original_title(body_lines, info)
     body_lines, authors, bylines = _bylines(body_lines)
-    if bylines:
-        removals.append(Removal("byline", bylines))
-    info.setdefault("authors", authors)
+    for rule, texts in (("original-title", originals), ("byline", bylines),
+                        ("related-teaser", tuple(trailer))):
+        if texts:
+            removals.append(Removal(rule, texts))
     paragraphs, figures = _body(unwrap(body_lines))
-    warnings = () if body_lines else ("no article text found after the title",)
     return Extracted(
         title=info.get("title"),
         date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
-        authors=info.get("authors") or (),
+        authors=info.get("authors") or authors,
         source_name=info.get("source_name"),
         original_title=info.get("original_title"),
         category=info.get("category"),
         summary=info.get("summary"),
-        tags=tags,
+        tags=_trailer_tags(trailer),
         figures=tuple(figures),
         body="\n\n".join(paragraphs) + "\n" if paragraphs else "",
         source_url=url,
         removals=tuple(removals),
-        warnings=warnings,
+        warnings=() if body_lines else ("no article text found after the title",),
         details={"format": "text"},
     )
