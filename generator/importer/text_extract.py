@@ -42,7 +42,7 @@ _META_FIELD = re.compile(
 _ORIGINAL_TITLE = re.compile(r"^[（(]?\s*原(?:標題|标题|題|题)\s*[:：]\s*(?P<t>.+?)\s*[）)]?$")
 # A menu copied with the page (首頁 | 新聞 | 財經) and a lone column label (【焦點】).
 _NAV_LINE = re.compile(r"^[^\s|｜·/>»]{1,6}(?:\s*[|｜·/>»]\s*[^\s|｜·/>»]{1,6}){2,}$"
-                       r"|^[^\s\d。，,]{1,4}(?:[ \u3000]+[^\s\d。，,]{1,4}){3,}$")
+                       r"|^[^\s\d。，,]{1,4}(?:[ \u3000]+[^\s\d。，,]{1,4}){4,}$")
 _LABEL_LINE = re.compile(r"^[【\[][^】\]]{1,8}[】\]]$")
 _SENTENCE_END = "。！？!?…;；」』”\"'）)"
 _HEADING_MAX = 40
@@ -126,7 +126,7 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
         line = lines[index]
         crumb = _BREADCRUMB.match(line)
         summary = _SUMMARY.match(line)
-        if _NAV_LINE.match(line) or _LABEL_LINE.match(line):
+        if "title" not in info and (_NAV_LINE.match(line) or _LABEL_LINE.match(line)):
             removals.append(Removal("navigation", (line,)))
         elif crumb and "category" not in info:
             info["category"] = _category(crumb["trail"])
