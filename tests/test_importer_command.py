@@ -334,3 +334,15 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(site, tmp_path, mon
     assert status == 1 and second["status"] == "error" and "No space left" in second["error"]
     assert path.read_bytes() == before
     assert [p.name for p in path.parent.iterdir()] == [path.name]
+
+
+def test_a_wire_story_saved_from_another_outlet_is_a_duplicate(site, tmp_path, capsys):
+    _, [first] = run(site, FIXTURES / "plain_hans.txt", capsys=capsys)
+    copy = tmp_path / "wire.txt"
+    copy.write_text((FIXTURES / "plain_hans.txt").read_text(encoding="utf-8")
+                    .replace("来源：示例科技网", "来源：另一家网站"), encoding="utf-8")
+    _, [second] = run(site, copy, capsys=capsys)
+    assert second["status"] == "duplicate" and second["duplicate_of"] == first["output"]
+    meta, _, _ = split_front_matter((site / first["output"]).read_text(encoding="utf-8"), "x")
+    assert meta["source"]["name"] == "示例科技网"
+    assert [s["name"] for s in meta["syndicated"]] == ["另一家网站"]

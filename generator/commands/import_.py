@@ -195,7 +195,10 @@ def _import_page(page: Page, archive: store.Archive, site: SiteKnowledge, opts: 
                             declared=page.charset)
     _describe(result, extracted)
     # the same story re-saved (same URL, or same date, title and origin) updates its article
-    target = same.rel if same is not None else _free_path(article_path(extracted), page, archive)
+    if same is not None:
+        target = same.rel
+    else:
+        target = _free_path(article_path(extracted), page, extracted.source_name, archive)
     if target not in archive.articles and not opts.allow_duplicates:
         text_shingles = store.shingles(f"{extracted.title}\n{extracted.body}", archive.fold)
         twin = archive.duplicate_of(text_shingles)
@@ -210,12 +213,15 @@ def _import_page(page: Page, archive: store.Archive, site: SiteKnowledge, opts: 
     _write(target, text, existing, copies, archive, opts, result)
 
 
-def _free_path(rel: str, page: Page, archive: store.Archive) -> str:
-    """rel, unless an article from another origin (URL) holds it: then rel with -2, -3…"""
+def _free_path(rel: str, page: Page, outlet: str | None, archive: store.Archive) -> str:
+    """rel, unless an article from another origin (URL or outlet) holds it: then rel-2, -3…"""
     candidate, number = rel, 2
     while candidate in archive.articles:
         source = archive.articles[candidate].meta.get("source") or {}
-        if isinstance(source, dict) and source.get("url") == page.url:
+        if not isinstance(source, dict):
+            source = {}
+        same_outlet = not outlet or not source.get("name") or source.get("name") == outlet
+        if source.get("url") == page.url and same_outlet:
             return candidate
         candidate = rel.removesuffix(".md") + f"-{number}.md"
         number += 1
