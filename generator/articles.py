@@ -69,7 +69,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     # the summary and script come from the text alone (no captions), markers kept for OpenCC
     text = markdown.plain_text(markdown.FIGURE_PARAGRAPH.sub("", body_html), keep_markers=True)
     summary = summary if summary is not None else _auto_summary(text)
-    script = declared or detect(f"{title}\n{summary}\n{text[:2000]}")
+    script = declared or detect(f"{title}\n{summary}\n{text[:300]}")
     body_html, _ = markdown.place_figures(body_html, figures, base_path)
     tag_keys, tag_names = _unique_tags(tags, converter)
     warnings = _warnings(source.path, body, body_line)

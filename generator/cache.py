@@ -24,7 +24,9 @@ from generator.model import Article
 
 FILE_NAME = "build.pickle"
 BODIES_NAME = "bodies.pickle"
-FORMAT = 2
+RELATED_NAME = "related.pickle"
+ARTICLES_NAME = "articles.pickle"
+FORMAT = 3
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
 # (page key, size, mtime_ns) of one output file
@@ -43,16 +45,22 @@ class Cache:
     fingerprint: str = ""
     # {source path: (mtime_ns, size, sha256)}: unchanged stat => unchanged bytes
     stats: dict[str, tuple[int, int, str]] = field(default_factory=dict)
-    # {"sha256|path": Article} (stubs without bodies when loaded from disk)
-    articles: dict[str, Article] = field(default_factory=dict)
+    # {"sha256|path": Article} (stubs without bodies when loaded from disk); None until
+    # first used when loaded from disk (see the `articles` property)
+    stored_articles: dict[str, Article] | None = field(default_factory=dict)
     # {resolved out_dir: {file path: ManifestEntry}}
     manifests: dict[str, dict[str, ManifestEntry]] = field(default_factory=dict)
     # (corpus key, {slug: related slugs})
     related: tuple[str, dict[str, tuple[str, ...]]] | None = None
-    # (limit, generator.related.RelatedIndex, {slug: article digest it was built from})
+    # (limit, generator.related.RelatedIndex, {slug: article digest it was built from});
+    # on disk in its own file, read only when the corpus changed (see related_state)
     related_index: tuple[int, object, dict[str, str]] | None = None
+    related_loaded: bool = True
     # corpus key the search index was last built from
     search_key: str = ""
+    # {resolved out_dir: (inputs key, warnings, (articles, drafts, pages))} of the last
+    # successful build: same inputs and intact files => nothing to do at all
+    last_build: dict[str, tuple[str, tuple[str, ...], tuple[int, int, int]]] = field(default_factory=dict)
     # objects reused by later builds in this process (script converter, Jinja environment),
     # keyed by what they were made from; never saved
     runtime: dict[str, tuple[str, Any]] = field(default_factory=dict)
@@ -61,6 +69,7 @@ class Cache:
     dirty: bool = False
     # the bodies file changed (new or removed articles)
     bodies_dirty: bool = False
+    related_dirty: bool = False
 
     @classmethod
     def memory(cls) -> Cache:
@@ -82,17 +91,41 @@ class Cache:
             return empty
         if fmt != FORMAT or version != __version__ or not isinstance(state, dict):
             return empty
-        return cls(folder=folder, **state)
+        return cls(folder=folder, related_loaded=False, stored_articles=None, **state)
+
+    @property
+    def articles(self) -> dict[str, Article]:
+        """Parsed articles by key (read from disk on first use)."""
+        if self.stored_articles is None:
+            self.stored_articles = self._read(ARTICLES_NAME, {})
+        return self.stored_articles
+
+    @articles.setter
+    def articles(self, value: dict[str, Article]) -> None:
+        self.stored_articles = value
+
+    def related_state(self) -> tuple[int, object, dict[str, str]] | None:
+        """The incremental related-articles index (read from disk on first use)."""
+        if not self.related_loaded:
+            self.related_loaded = True
+            self.related_index = self._read(RELATED_NAME, None)
+        return self.related_index
+
+    def set_related_state(self, state: tuple[int, object, dict[str, str]]) -> None:
+        """Remember a new related-articles index."""
+        self.related_index, self.related_loaded = state, True
+        self.related_dirty = self.dirty = True
 
     def use_fingerprint(self, fingerprint: str) -> None:
         """Forget parsed articles made under other settings."""
         if fingerprint != self.fingerprint:
             self.fingerprint = fingerprint
-            self.articles.clear()
+            self.articles = {}
+            self.last_build.clear()
             self.stats.clear()
             self.related = None
-            self.related_index = None
-            self.dirty = self.bodies_dirty = True
+            self.related_index, self.related_loaded = None, True
+            self.dirty = self.bodies_dirty = self.related_dirty = True
 
     def reuse(self, name: str, key: str, make: Callable[[], Any]) -> Any:
         """The object made last time under the same key, else make() (and remember it)."""
@@ -126,13 +159,17 @@ class Cache:
         return filled
 
     def _read_bodies(self) -> dict[str, Bodies]:
-        if self.folder is None or not (self.folder / BODIES_NAME).is_file():
-            return {}
+        return self._read(BODIES_NAME, {})
+
+    def _read(self, name: str, default: Any) -> Any:
+        """One side file of the cache, or `default` when it is missing or unreadable."""
+        if self.folder is None or not (self.folder / name).is_file():
+            return default
         try:
-            with (self.folder / BODIES_NAME).open("rb") as f:
+            with (self.folder / name).open("rb") as f:
                 return pickle.load(f)
         except _UNREADABLE:
-            return {}
+            return default
 
     def save(self) -> None:
         """Write to disk atomically (no-op in memory or when nothing changed)."""
@@ -144,12 +181,14 @@ class Cache:
             bodies = {k: bodies[k] for k in self.articles if k in bodies}
             bodies.update({k: bodies_of(a) for k, a in self.articles.items() if not is_stub(a)})
             self._write(BODIES_NAME, bodies)
+            self._write(ARTICLES_NAME, {k: stub_of(a) for k, a in self.articles.items()})
+        if self.related_dirty:
+            self._write(RELATED_NAME, self.related_index)
         state = {"fingerprint": self.fingerprint, "stats": self.stats,
-                 "articles": {k: stub_of(a) for k, a in self.articles.items()},
                  "manifests": self.manifests, "related": self.related,
-                 "related_index": self.related_index, "search_key": self.search_key}
+                 "search_key": self.search_key, "last_build": self.last_build}
         self._write(FILE_NAME, (FORMAT, __version__, state))
-        self.dirty = self.bodies_dirty = False
+        self.dirty = self.bodies_dirty = self.related_dirty = False
 
     def _write(self, name: str, value: object) -> None:
         tmp = self.folder / f".{name}.{os.getpid()}"

@@ -14,22 +14,32 @@ from generator.errors import BuildFailed, SiteError
 COMMAND_MODULES = ("build", "check", "new", "import_", "serve", "deploy", "init_pages")
 
 
-def make_parser() -> argparse.ArgumentParser:
-    """The full parser, with every available subcommand."""
+def command_name(module: str) -> str:
+    """The subcommand a module registers ("import_" -> "import", "init_pages" -> "init-pages")."""
+    return module.rstrip("_").replace("_", "-")
+
+
+def make_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand, or with `only` that one (importing fewer modules
+    keeps `build` fast: some commands import heavy libraries)."""
     parser = argparse.ArgumentParser(
         prog="newsarchive",
         description="Build a curated Chinese company-news archive in both scripts.")
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        module = importlib.import_module(f"generator.commands.{name}")
-        module.register(subparsers)
+        if only is None or command_name(name) == only:
+            module = importlib.import_module(f"generator.commands.{name}")
+            module.register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; exit status 0 on success, 1 on content errors, 2 on usage errors."""
-    parser = make_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    first = argv[0] if argv else None
+    known = {command_name(m) for m in COMMAND_MODULES}
+    parser = make_parser(first if first in known else None)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

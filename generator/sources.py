@@ -46,30 +46,36 @@ def scan(content_dir: Path, root: Path) -> tuple[list[Entry], list[SiteError]]:
 def _walk(folder: Path, root: Path, seen: set[tuple[int, int]], entries: list[Entry],
           errors: list[SiteError]) -> None:
     """Depth-first, remembering (device, inode) of folders so a symlink loop is reported once."""
-    st = folder.stat()
+    _walk_str(str(folder), _rel(folder, root), seen, entries, errors)
+
+
+def _walk_str(folder: str, rel: str, seen: set[tuple[int, int]], entries: list[Entry],
+              errors: list[SiteError]) -> None:
+    """_walk on plain strings (pathlib costs ~40 us a file; 10,000 files are walked per build)."""
+    st = os.stat(folder)
     if (st.st_dev, st.st_ino) in seen:
-        errors.append(SiteError("symlink loop: this folder is already part of content/",
-                                _rel(folder, root), hint="remove the symlink"))
+        errors.append(SiteError("symlink loop: this folder is already part of content/", rel,
+                                hint="remove the symlink"))
         return
     seen = seen | {(st.st_dev, st.st_ino)}
     try:
         items = sorted(os.scandir(folder), key=lambda d: d.name)
     except OSError as exc:
-        errors.append(SiteError(f"cannot list folder: {exc.strerror}", _rel(folder, root)))
+        errors.append(SiteError(f"cannot list folder: {exc.strerror}", rel))
         return
     for item in items:
         if item.name.startswith("."):
             continue
-        path = Path(item.path)
+        item_rel = f"{rel}/{item.name}"
         try:
             if item.is_dir(follow_symlinks=True):
-                _walk(path, root, seen, entries, errors)
-            elif is_content_name(item.name) or path.suffix.lower() in MEDIA_SUFFIXES:
+                _walk_str(item.path, item_rel, seen, entries, errors)
+            elif is_content_name(item.name) or os.path.splitext(item.name)[1].lower() in MEDIA_SUFFIXES:
                 info = item.stat(follow_symlinks=True)
-                entries.append(Entry(_rel(path, root), item.path, info.st_mtime_ns, info.st_size))
+                entries.append(Entry(item_rel, item.path, info.st_mtime_ns, info.st_size))
         except OSError as exc:
             # broken symlinks and symlink loops end up here (ELOOP, ENOENT)
-            errors.append(SiteError(f"cannot read: {exc.strerror}", _rel(path, root),
+            errors.append(SiteError(f"cannot read: {exc.strerror}", item_rel,
                                     hint="fix or remove the symlink"))
 
 

@@ -89,3 +89,16 @@ def test_disk_cache_loads_bodies_only_for_pages_that_show_them(tmp_path):
     assert '<div class="body"><p>正文。</p>' in after and "甲二" in after
     assert "\0" not in after
     assert build(config, out_dir=out).rendered == 0
+
+
+def test_deleted_or_edited_output_file_is_restored(tmp_path):
+    config = make_site(tmp_path / "site", FILES)
+    out = tmp_path / "out"
+    build(config, out_dir=out)
+    good = (out / "zh-hant/articles/a/index.html").read_bytes()
+    (out / "zh-hant/articles/a/index.html").unlink()
+    (out / "zh-hans/index.html").write_text("edited by hand")
+    report = build(config, out_dir=out)
+    assert sorted(report.written_paths) == ["zh-hans/index.html", "zh-hant/articles/a/index.html"]
+    assert (out / "zh-hant/articles/a/index.html").read_bytes() == good
+    assert build(config, out_dir=out).written == 0
