@@ -278,8 +278,7 @@ def _syndicate(twin: store.Stored, extracted: Extracted, page: Page, archive: st
     if opts.dry_run:
         return
     store.atomic_write(twin.path, text)
-    archive.add(replace(store.stored_from_text(twin.rel, twin.path, text, archive.fold),
-                        edited=twin.edited))
+    archive.add(store.stored_from_text(twin.rel, twin.path, text, archive.fold))
 
 
 def _shown(archive: store.Archive, rel: str) -> str:

@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -170,11 +170,8 @@ def article_text_for_matching(meta: dict, body: str) -> str:
 
 def read_stored(path: Path, content_dir: Path, fold: Callable[[str], str]) -> Stored:
     """Read one article file for the archive index."""
-    text = path.read_text(encoding="utf-8")
     rel = path.relative_to(content_dir).as_posix()
-    meta, body, _ = split_front_matter(text, str(path))
-    return Stored(rel=rel, path=path, text=text, meta=meta, body=body, edited=is_edited(text),
-                  shingles=shingles(article_text_for_matching(meta, body), fold))
+    return stored_from_text(rel, path, path.read_text(encoding="utf-8"), fold)
 
 
 def stored_from_text(rel: str, path: Path, text: str, fold: Callable[[str], str]) -> Stored:
@@ -182,11 +179,6 @@ def stored_from_text(rel: str, path: Path, text: str, fold: Callable[[str], str]
     meta, body, _ = split_front_matter(text, str(path))
     return Stored(rel=rel, path=path, text=text, meta=meta, body=body, edited=is_edited(text),
                   shingles=shingles(article_text_for_matching(meta, body), fold))
-
-
-def edited_copy(stored: Stored) -> Stored:
-    """The same entry marked as edited (used after appending to a curated file)."""
-    return replace(stored, edited=True)
 
 
 # --------------------------------------------------------------------------- writing
