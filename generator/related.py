@@ -3,9 +3,11 @@
 Each document is reduced to a small sparse vector of *features*: its tags, and the most
 frequent character bigrams (and Latin words) of its folded text, with function characters
 (的, 了, 是 …) left out. A feature's weight falls with the number of documents that carry it
-(an idf in powers of two), and a feature carried by more than `MAX_POSTING` documents is
-ignored altogether: it says little, and skipping it is what keeps the work per document
-bounded, so the whole corpus is scored in time linear in its size, never pair by pair.
+(an idf in powers of two). A text feature carried by more than `MAX_POSTING` documents is
+ignored: it says little. A tag that common still counts, at the lowest weight, but only
+between documents within `TAG_WINDOW` places of each other in that tag's date order (so an
+article whose tags are all popular still finds its neighbours). Either way the work per
+document is bounded, so the corpus is scored in time linear in its size, never pair by pair.
 
 The score of a pair is the weighted overlap of their features, multiplied by a mild boost for
 nearby dates; ties break by key, so lists are byte-for-byte stable.
@@ -13,10 +15,11 @@ nearby dates; ties break by key, so lists are byte-for-byte stable.
 Everything a document's vector depends on is the document itself; the weights depend only on
 posting-list sizes. That locality is what makes `RelatedIndex.update` exact: an edit can only
 change the lists of documents sharing a feature with the old or new version of the edited
-document, or carrying a feature whose weight bucket moved.
+document, carrying a feature whose weight bucket moved, or near it in a common tag's order.
 """
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 import re
@@ -30,7 +33,8 @@ TOP_TERMS = 32
 MAX_TEXT = 4000
 # A feature carried by more documents than this is too common to relate anything.
 MAX_POSTING = 128
-_LOG_MAX = math.log2(MAX_POSTING)
+# ... except a tag: it still relates each document to this many neighbours by date each side.
+TAG_WINDOW = 8
 # Tags are chosen by a curator, so a shared tag counts more than a shared bigram.
 TAG_WEIGHT = 1.5
 TEXT_WEIGHT = 1.0
@@ -87,11 +91,12 @@ def doc_features(doc: RelatedDoc) -> Features:
     return dict(sorted(feats.items()))
 
 
-def posting_weight(size: int) -> float:
+def posting_weight(size: int, max_posting: int = MAX_POSTING) -> float:
     """Weight of a feature carried by `size` documents: 0 when unshared or too common."""
-    if size < 2 or size > MAX_POSTING:
+    if size < 2 or size > max_posting:
         return 0.0
-    return (_LOG_MAX + 1 - math.floor(math.log2(size))) / (_LOG_MAX + 1)
+    top = math.log2(max_posting) + 1
+    return (top - math.floor(math.log2(size))) / top
 
 
 def date_factor(day_a: int, day_b: int) -> float:
@@ -108,23 +113,37 @@ def rank_key(score: float, day: int, other_day: int, other: str) -> tuple[float,
 
 
 class RelatedIndex:
-    """Related lists of a corpus, kept up to date edit by edit (for the live preview)."""
+    """Related lists of a corpus, kept up to date edit by edit (for the live preview).
 
-    def __init__(self, *, limit: int = 5) -> None:
+    A tag carried by more than `max_posting` documents still relates each document to its
+    `window` neighbours by date on either side within that tag (at the lowest weight), so
+    articles with only popular tags still get a list; common text features are dropped.
+    """
+
+    def __init__(self, *, limit: int = 5, max_posting: int = MAX_POSTING,
+                 window: int = TAG_WINDOW) -> None:
         self.limit = limit
+        self.max_posting = max_posting
+        self.window = window
+        self._window_weight = posting_weight(max_posting, max_posting)
         self._days: dict[str, int] = {}
         self._features: dict[str, Features] = {}
         # feature -> {key: the document's weight for it}
         self._postings: dict[str, dict[str, float]] = {}
+        # tag feature -> its documents as sorted (day, key): the date windows of common tags
+        self._orders: dict[str, list[tuple[int, str]]] = {}
         # key -> its related list with each entry's rank key (to merge edits into it)
         self._ranked: dict[str, Ranked] = {}
 
     @classmethod
-    def build(cls, docs: Sequence[RelatedDoc], *, limit: int = 5) -> RelatedIndex:
+    def build(cls, docs: Sequence[RelatedDoc], *, limit: int = 5,
+              max_posting: int = MAX_POSTING, window: int = TAG_WINDOW) -> RelatedIndex:
         """Index a whole corpus and compute every list."""
-        index = cls(limit=limit)
+        index = cls(limit=limit, max_posting=max_posting, window=window)
         for doc in docs:
-            index._add(doc)
+            index._add(doc, keep_sorted=False)
+        for order in index._orders.values():
+            order.sort()
         index._ranked = {key: index._compute(key) for key in index._features}
         return index
 
@@ -140,8 +159,11 @@ class RelatedIndex:
         touched = gone | {d.key for d in changed}
         sizes_before: dict[str, int] = {}
         near: set[str] = set()
+        # documents whose date windows in a common tag move with an insertion or removal
+        shifted: set[str] = set()
         for key in sorted(touched & set(self._features)):
             near |= self._neighbours(key)
+            shifted |= self._around(key)
             self._note_sizes(self._features[key], sizes_before)
             self._remove(key)
         for doc in changed:
@@ -149,9 +171,10 @@ class RelatedIndex:
             self._add(doc)
         for doc in changed:
             near |= self._neighbours(doc.key)
-        # lists that must be recomputed: new/changed docs, docs whose feature weights moved,
-        # docs that listed a touched doc; every other neighbour only merges the new scores
-        full = self._reweighted(sizes_before) | {d.key for d in changed}
+            shifted |= self._around(doc.key)
+        # lists that must be recomputed: new/changed docs, docs whose feature weights or
+        # windows moved, docs that listed a touched doc; other neighbours merge new scores
+        full = self._reweighted(sizes_before) | shifted | {d.key for d in changed}
         full |= {x for x in near if any(k in touched for _, k in self._ranked.get(x, ()))}
         return self._refresh(full - gone, near - full - touched, [d.key for d in changed], gone)
 
@@ -165,6 +188,8 @@ class RelatedIndex:
         """Recompute or merge lists; drop those of `gone`; report the keys whose lists changed."""
         out = {key for key in gone if self._ranked.pop(key, None) is not None}
         for key in full | merge:
+            if key not in self._features:
+                continue
             fresh = self._compute(key) if key in full else self._merged(key, changed)
             old = self._ranked.get(key)
             if old != fresh:
@@ -181,6 +206,29 @@ class RelatedIndex:
             return self._ranked[key]
         return tuple(sorted([*self._ranked[key], *extra])[: self.limit])
 
+    def _mode(self, f: str, size: int) -> tuple[float, bool]:
+        """(weight, windowed) of feature `f` carried by `size` documents."""
+        if size > self.max_posting and f[0] == _TAG:
+            return self._window_weight, True
+        return posting_weight(size, self.max_posting), False
+
+    def _position(self, f: str, key: str) -> int:
+        """Index of `key` in the date order of tag feature `f`."""
+        return bisect.bisect_left(self._orders[f], (self._days[key], key))
+
+    def _window(self, f: str, key: str) -> list[tuple[int, str]]:
+        """Documents within `window` places of `key` in the date order of `f` (and itself)."""
+        i = self._position(f, key)
+        return self._orders[f][max(0, i - self.window): i + self.window + 1]
+
+    def _contacts(self, f: str, key: str) -> tuple[float, Iterable[str]]:
+        """(weight, documents) through which feature `f` relates `key` to others."""
+        posting = self._postings[f]
+        weight, windowed = self._mode(f, len(posting))
+        if not weight:
+            return 0.0, ()
+        return weight, ([k for _, k in self._window(f, key)] if windowed else posting)
+
     def _pair_rank(self, key: str, other: str) -> tuple[float, str] | None:
         """Rank key of `other` in the list of `key`, or None when they share nothing.
 
@@ -190,11 +238,14 @@ class RelatedIndex:
         total, shared = 0.0, False
         for f, w in self._features[key].items():
             w_other = theirs.get(f)
-            if w_other is not None:
-                weight = posting_weight(len(self._postings[f])) * w
-                if weight:
-                    total += weight * w_other
-                    shared = True
+            if w_other is None:
+                continue
+            weight, windowed = self._mode(f, len(self._postings[f]))
+            if windowed and abs(self._position(f, key) - self._position(f, other)) > self.window:
+                continue
+            if weight:
+                total += weight * w * w_other
+                shared = True
         if not shared:
             return None
         return rank_key(total, self._days[key], self._days[other], other)
@@ -210,35 +261,59 @@ class RelatedIndex:
         out: set[str] = set()
         for f, before in sizes_before.items():
             posting = self._postings.get(f, {})
-            if posting_weight(before) != posting_weight(len(posting)):
+            if self._mode(f, before) != self._mode(f, len(posting)):
                 out.update(posting)
         return out
 
     def _neighbours(self, key: str) -> set[str]:
-        """Documents sharing a weighted feature with `key` (its candidates)."""
+        """Documents related to `key` through some feature (its candidates)."""
         out: set[str] = set()
         for f in self._features[key]:
-            posting = self._postings[f]
-            if posting_weight(len(posting)):
-                out.update(posting)
+            out.update(self._contacts(f, key)[1])
         out.discard(key)
         return out
 
-    def _add(self, doc: RelatedDoc) -> None:
+    def _around(self, key: str) -> set[str]:
+        """Documents whose date window in a common tag of `key` moves if `key` moves.
+
+        Inserting or removing `key` changes whether two documents are within `window`
+        places of each other only when `key` lies between them, hence within `window`
+        places of either of them.
+        """
+        out: set[str] = set()
+        for f in self._features[key]:
+            if self._mode(f, len(self._postings[f]))[1]:
+                out.update(k for _, k in self._window(f, key))
+        out.discard(key)
+        return out
+
+    def _add(self, doc: RelatedDoc, *, keep_sorted: bool = True) -> None:
         """Index one document's features."""
         feats = doc_features(doc)
         self._days[doc.key] = doc.day
         self._features[doc.key] = feats
         for f, w in feats.items():
             self._postings.setdefault(f, {})[doc.key] = w
+            if f[0] == _TAG:
+                order = self._orders.setdefault(f, [])
+                if keep_sorted:
+                    bisect.insort(order, (doc.day, doc.key))
+                else:
+                    order.append((doc.day, doc.key))
 
     def _remove(self, key: str) -> None:
         """Take one document out of the index."""
-        for f in self._features.pop(key):
+        for f in self._features[key]:
             posting = self._postings[f]
             del posting[key]
             if not posting:
                 del self._postings[f]
+            if f[0] == _TAG:
+                order = self._orders[f]
+                del order[self._position(f, key)]
+                if not order:
+                    del self._orders[f]
+        del self._features[key]
         del self._days[key]
 
     def _compute(self, key: str) -> Ranked:
@@ -246,11 +321,11 @@ class RelatedIndex:
         scores: dict[str, float] = {}
         get = scores.get
         for f, w in self._features[key].items():
-            posting = self._postings[f]
-            weight = posting_weight(len(posting)) * w
+            weight, contacts = self._contacts(f, key)
             if weight:
-                for other, w_other in posting.items():
-                    scores[other] = get(other, 0.0) + weight * w_other
+                posting = self._postings[f]
+                for other in contacts:
+                    scores[other] = get(other, 0.0) + weight * w * posting[other]
         scores.pop(key, None)
         if len(scores) > self.limit:
             # the date boost is at most 1 + DATE_BOOST, so a candidate whose boosted score

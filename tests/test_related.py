@@ -5,6 +5,8 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from generator.related import (MAX_POSTING, MAX_TEXT, RelatedDoc, RelatedIndex,
                                posting_weight, related_articles, text_features)
 from generator.scripts import Converter, load_glossary
@@ -85,11 +87,19 @@ def test_empty_and_single() -> None:
     assert related_articles([doc("a", "商汤", ("商汤",))]) == {"a": ()}
 
 
-def test_features_too_common_are_ignored() -> None:
-    docs = [doc(f"k{i:03d}", tags=("common",)) for i in range(MAX_POSTING + 1)]
+def test_common_text_features_are_ignored() -> None:
+    docs = [doc(f"k{i:03d}", "商汤") for i in range(MAX_POSTING + 1)]
     assert set(related_articles(docs).values()) == {()}
     assert posting_weight(MAX_POSTING) > 0 == posting_weight(MAX_POSTING + 1)
     assert posting_weight(1) == 0 and posting_weight(2) > posting_weight(40)
+
+
+def test_a_common_tag_relates_neighbours_by_date() -> None:
+    docs = [doc(f"k{i:03d}", tags=("common",), day=DAY + i) for i in range(MAX_POSTING + 1)]
+    lists = related_articles(docs)
+    assert lists["k050"] == ("k049", "k051", "k048", "k052", "k047")
+    assert lists["k000"] == ("k001", "k002", "k003", "k004", "k005")
+    assert RelatedIndex.build(docs, window=1).lists()["k050"] == ("k049", "k051")
 
 
 def test_text_features_skip_function_characters_and_keep_latin_words() -> None:
@@ -142,10 +152,11 @@ def _edit(rng: random.Random, d: RelatedDoc) -> RelatedDoc:
     return RelatedDoc(d.key, d.tags, d.text, d.day + rng.randint(-400, 400))
 
 
-def test_incremental_equals_full_after_a_sequence_of_edits() -> None:
+@pytest.mark.parametrize("tuning", [{}, {"max_posting": 6, "window": 2}])
+def test_incremental_equals_full_after_a_sequence_of_edits(tuning: dict[str, int]) -> None:
     rng = random.Random(11)
     current = {d.key: d for d in corpus(90)}
-    index = RelatedIndex.build(list(current.values()))
+    index = RelatedIndex.build(list(current.values()), **tuning)
     for step in range(30):
         before = index.lists()
         changed, removed = [], set()
@@ -153,13 +164,13 @@ def test_incremental_equals_full_after_a_sequence_of_edits() -> None:
             removed = set(rng.sample(sorted(current), 2))
         if step % 5 == 2:
             changed.append(doc(f"new{step}", "华为发布芯片与云计算", ("华为", "芯片")))
-        changed += [_edit(rng, current[k]) for k in rng.sample(sorted(set(current) - removed), 2)]
+        changed += [_edit(rng, current[k]) for k in rng.sample(sorted(set(current) - removed), 3)]
         reported = index.update(changed, removed)
         for k in removed:
             del current[k]
         current.update((d.key, d) for d in changed)
         after = index.lists()
-        assert after == related_articles(list(current.values())), f"step {step}"
+        assert after == RelatedIndex.build(list(current.values()), **tuning).lists(), f"step {step}"
         expected = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
         assert reported == expected, f"step {step}"
 
