@@ -64,6 +64,7 @@ class Rules:
     subtitle_class: re.Pattern
     disclaimer: re.Pattern
     weak_rules: frozenset[str]
+    script_dates: tuple[re.Pattern, ...]
     not_names: frozenset[str]
 
 
@@ -88,6 +89,7 @@ def load_rules(path: Path = _RULES_FILE) -> Rules:
         subtitle_class=rx("subtitle_class"),
         disclaimer=rx("disclaimer"),
         weak_rules=frozenset(data["weak_rules"]),
+        script_dates=tuple(re.compile(p) for p in data["script_dates"]),
         not_names=frozenset(data["not_names"]),
     )
 
@@ -565,9 +567,11 @@ class Head:
     canonical: str | None
     wrapper_url: str | None
     wrapper_title: str | None
+    # a publication time set by the page's own script (rules/html.yml script_dates)
+    script_date: str | None = None
 
 
-def read_head(tree: LexborHTMLParser) -> Head:
+def read_head(tree: LexborHTMLParser, rules: Rules | None = None) -> Head:
     """Collect <title>, <meta>, JSON-LD, canonical link and the crawler <text> wrapper."""
     title_node = tree.css_first("title")
     metas: dict[str, str] = {}
@@ -587,15 +591,19 @@ def read_head(tree: LexborHTMLParser) -> Head:
     wrapper_title = wrapper.attributes.get("title") if wrapper is not None else None
     if wrapper_title and "document.title" in wrapper_title:
         wrapper_title = None  # the crawler captured a script fragment, not a title
+    script_date = None
+    if rules is not None:
+        scripts = " ".join(n.text(deep=True) for n in tree.css("script:not([src])"))
+        script_date = meta.epoch_date(scripts, rules.script_dates)
     return Head(meta.squash(title_node.text()) if title_node is not None else "", metas, json_ld,
-                canonical, wrapper_url, wrapper_title)
+                canonical, wrapper_url, wrapper_title, script_date)
 
 
 def extract_html(text: str, *, url: str | None = None) -> Extracted:
     """Find the article in an HTML page and describe it."""
     rules = load_rules()
     tree = LexborHTMLParser(text)
-    head = read_head(tree)
+    head = read_head(tree, rules)
     base = url or head.canonical or head.metas.get("og:url") or head.wrapper_url
     root = tree.body or tree.root
     if root is None:
@@ -652,7 +660,14 @@ def _owner_tag(block: Block) -> str:
 def choose_title(blocks: list[Block], headline: int | None, head: Head) -> str | None:
     """The headline's text, else og:title, else the first segment of <title>."""
     if headline is not None:
-        return meta.clean_title(blocks[headline].plain)
+        title = meta.clean_title(blocks[headline].plain)
+        for ref in (head.metas.get("og:title"), head.title, head.wrapper_title):
+            inner = meta.title_from_head(ref) if ref else ""
+            folded = meta.fold(inner)
+            whole = meta.fold(title)
+            if len(folded) >= 6 and whole.endswith(folded) and 1 <= len(whole) - len(folded) <= 4:
+                return inner  # the heading carries a badge before the title: 原创…
+        return title
     for ref in (head.metas.get("og:title"), head.title, head.wrapper_title):
         if ref:
             return meta.title_from_head(ref) or None
@@ -670,7 +685,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     body_idx = [i for i, b in enumerate(blocks) if any(b.owner.inside(part) for part in parts)]
     if headline is not None:
         body_idx = [i for i in body_idx if i > headline] or body_idx
-    date, date_where = find_date(blocks, headline, head, base, body_idx)
+    date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
     authors = find_authors(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals)
     inside = set(body_idx)
@@ -714,7 +729,7 @@ def _looks_like_index(top: El, container: El) -> bool:
 
 
 def find_date(blocks: list[Block], headline: int | None, head: Head, base: str | None,
-              body_idx: list[int]) -> tuple[str | None, str | None]:
+              body_idx: list[int], script_date: str | None = None) -> tuple[str | None, str | None]:
     """Publication date: near the headline, else page metadata, else the URL; never today."""
     near: str | None = None
     if headline is not None:
@@ -738,18 +753,48 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
     if meta_date:
         return meta_date, "meta"
     start = body_idx[0] if body_idx else len(blocks)
+    last = body_idx[-1] if body_idx else start
+    for block in blocks[:last + 4]:
+        if rules_related(block):
+            break
+        if block.chars <= 40 and block.link_chars == 0 and any(_DATE_MARKUP.search(n.attr("class") + " " + n.attr("id") + " " + n.attr("itemprop"))
+                                     for n in _ancestors(block.owner, 2)):
+            found = meta.parse_date(block.plain)
+            if found:
+                return found, "markup"
     for block in blocks[max(0, start - 15):start + 3]:
         if block.chars <= 200:
             found = meta.parse_date(block.plain)
             if found:
                 return found, "text"
-    for block in blocks[start:start + 400]:
-        if block.chars <= 120 and block.kind != "table":
+    for i in body_idx:
+        block = blocks[i]
+        if rules_related(block):
+            break  # dates after a "related" heading belong to other articles
+        if block.chars <= 120 and block.kind != "table" and block.link_chars == 0:
             found = meta.parse_date(block.plain)
             if found and ":" in found[10:]:
                 return found, "text"
+    for block in blocks[max(0, start - 15):last + 8]:
+        match = _LABELLED_DATE.search(block.plain) if block.chars <= 120 else None
+        if match:
+            found = meta.parse_date(block.plain[match.end():])
+            if found:
+                return found, "label"
+    if script_date:
+        return script_date, "script"
     from_url = meta.date_from_url(base)
     return (from_url, "url") if from_url else (None, None)
+
+
+_DATE_MARKUP = re.compile(r"(^|[-_ ])(time|date|pubtime|pub-?date|publish|publish-?time|post-?time|datetime|datepublished|pubdate|ptime)([-_ ]|$)", re.I)
+# 发表于: 2005-07-31 12:30 (blog footers), 发布时间：…
+_LABELLED_DATE = re.compile(r"(?:发表于|發表於|发布于|發佈於|發布於|发表时间|發表時間|发布时间|發布時間|發佈時間|发布日期|發布日期|出版日期|Posted on|Published)\s*[:：]?\s*", re.I)
+
+
+def rules_related(block: Block) -> bool:
+    """True for a short "related articles" heading."""
+    return block.chars <= 30 and bool(load_rules().related_heading.match(block.plain))
 
 
 def _meta_date(head: Head) -> str | None:

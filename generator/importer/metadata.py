@@ -140,6 +140,17 @@ def parse_meta_date(value: str) -> str | None:
     return None
 
 
+def epoch_date(text: str, patterns) -> str | None:
+    """A publication time a page's script holds as Unix seconds (WeChat's `var ct = "…"`)."""
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            seconds = int(match.group(1))
+            if 315532800 <= seconds <= 4102444800:  # 1980..2100: anything else is not a date
+                return to_local(dt.datetime.fromtimestamp(seconds, dt.timezone.utc))
+    return None
+
+
 def date_from_url(url: str | None) -> str | None:
     """Date in a URL path such as /2013/06/29/ or /20130629/, date only."""
     if not url:
@@ -201,6 +212,8 @@ def folded_match(a: str, b: str, b_head: str) -> float:
         return 0.5 * len(a) / len(b)
     if len(b) >= 6 and a.startswith(b):
         return 0.8
+    if len(b) >= 6 and b in a:
+        return 0.8 * len(b) / len(a)  # a badge before the headline: 原创…
     return 0.0
 
 
