@@ -223,3 +223,34 @@ def test_deck_date_and_desk_byline_before_the_text_are_removed(markers):
 
 def test_short_bold_paragraph_becomes_a_section_heading(markers):
     assert "\n### 警方函送 檢方火速傳喚\n" in markers.body
+
+
+_ARTICLE = "<p>国务院常务会议今天部署进一步做好稳就业工作，要求各地落实落细各项政策措施。会议指出，就业是最大的民生。</p>" * 3
+
+
+def test_publication_time_kept_in_a_page_script():
+    html = ('<html><head><title>三星手机正式发布</title></head><body><h1>三星手机正式发布</h1>'
+            '<em id="publish_time">昨天</em>' + _ARTICLE + '<script>var ct = "1581517074";</script></body></html>')
+    page = extract_html(html)
+    assert page.date == "2020-02-12T22:17:54+08:00"
+
+
+def test_labelled_date_in_a_blog_footer():
+    html = ('<html><head><title>一篇博客</title></head><body><h1>一篇博客</h1>' + _ARTICLE
+            + '<div class="postfoot">作者:someone 阅读(1660) 发表于:2005-07-31 12:30</div></body></html>')
+    assert extract_html(html).date == "2005-07-31T12:30:00+08:00"
+
+
+def test_dates_in_related_lists_are_not_the_publication_date():
+    html = ('<html><head><title>一篇文章</title></head><body><h1>一篇文章</h1>' + _ARTICLE
+            + '<h3>相关新闻</h3><ul><li><a href="/1">另一篇文章</a> <span class="time">2004-10-10 17:06</span></li></ul>'
+            + '</body></html>')
+    page = extract_html(html)
+    assert page.date is None
+    assert "no publication date found" in page.warnings
+
+
+def test_badge_before_the_headline_is_not_part_of_the_title():
+    html = ('<html><head><title>最不愁吃肉的国家_头条</title></head><body><h1><span>原创</span>最不愁吃肉的国家</h1>'
+            + _ARTICLE + '</body></html>')
+    assert extract_html(html).title == "最不愁吃肉的国家"

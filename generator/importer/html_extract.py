@@ -735,7 +735,8 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
     if headline is not None:
         after = []
         for i in range(headline + 1, min(len(blocks), headline + 12)):
-            if _starts_text(blocks[i]) and blocks[i].chars > 60:
+            caption = blocks[i - 1].kind == "figure" and blocks[i].chars <= 80
+            if (_starts_text(blocks[i]) and not caption) or rules_related(blocks[i]):
                 break  # dates inside the text are events, not the publication date
             after.append(i)
         window = after + list(range(headline - 1, max(-1, headline - 4), -1))
@@ -746,8 +747,11 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
             if near:
                 break
     meta_date = _meta_date(head)
-    if near and meta_date and near[:10] == meta_date[:10] and len(meta_date) > len(near):
-        return meta_date, "meta"
+    if near and meta_date and len(near) > 10 and len(meta_date) > 10 and near[:14] == meta_date[:14] \
+            and near[14:16] == meta_date[14:16]:
+        return meta_date, "meta"  # the same minute, with seconds
+    if near and meta_date and len(near) == 10 and near == meta_date[:10]:
+        return meta_date, "meta"  # the visible date, with the time from metadata
     if near:
         return near, "headline"
     if meta_date:
