@@ -126,6 +126,8 @@ class RelatedIndex:
         self.max_posting = max_posting
         self.window = window
         self._window_weight = posting_weight(max_posting, max_posting)
+        # posting_weight by size, looked up for every feature of every list computed
+        self._weights = [posting_weight(n, max_posting) for n in range(max_posting + 1)]
         self._days: dict[str, int] = {}
         self._features: dict[str, Features] = {}
         # feature -> {key: the document's weight for it}
@@ -208,9 +210,9 @@ class RelatedIndex:
 
     def _mode(self, f: str, size: int) -> tuple[float, bool]:
         """(weight, windowed) of feature `f` carried by `size` documents."""
-        if size > self.max_posting and f[0] == _TAG:
-            return self._window_weight, True
-        return posting_weight(size, self.max_posting), False
+        if size <= self.max_posting:
+            return self._weights[size], False
+        return (self._window_weight, True) if f[0] == _TAG else (0.0, False)
 
     def _position(self, f: str, key: str) -> int:
         """Index of `key` in the date order of tag feature `f`."""
