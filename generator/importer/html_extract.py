@@ -619,11 +619,6 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     return _describe(head, blocks, container, top, base, rules)
 
 
-def _head_title(head: Head) -> str:
-    """The page's own title text: <title>, else og:title, else the crawler wrapper title."""
-    return head.title or head.metas.get("og:title", "") or (head.wrapper_title or "")
-
-
 def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
     """Index of the block holding the headline, matched against <title> and og:title."""
     refs = [t for t in (head.title, head.metas.get("og:title", ""), head.wrapper_title or "",
@@ -861,13 +856,10 @@ def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[
         seen.add(i)
         found = meta.find_bylines(blocks[i].plain, rules.not_names)
         if found:
-            if _DEBUG_AUTHORS:
-                print("byline", i, blocks[i].plain[:80])
             return found.names
     return ()
 
 
-_DEBUG_AUTHORS = False
 _AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp_name|zuozhe|jizhe)([-_ ]|$)", re.I)
 
 

@@ -73,7 +73,7 @@ def squash(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def parse_date(text: str, *, prefer_time: bool = True) -> str | None:
+def parse_date(text: str) -> str | None:
     """First date (and time) in `text` as ISO 8601; naive times get +08:00."""
     for match in _DATE_RE.finditer(text):
         iso = _iso_from_match(match)
@@ -215,11 +215,6 @@ def folded_match(a: str, b: str, b_head: str) -> float:
     if len(b) >= 6 and b in a:
         return 0.8 * len(b) / len(a)  # a badge before the headline: 原创…
     return 0.0
-
-
-def matches_title(candidate: str, head_title: str) -> bool:
-    """True when a headline candidate is (the start of) the page's <title>."""
-    return title_match(candidate, head_title) >= 0.3
 
 
 def find_bylines(line: str, not_names: frozenset[str]) -> Byline | None:
