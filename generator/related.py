@@ -223,13 +223,15 @@ class RelatedIndex:
         i = self._position(f, key)
         return self._orders[f][max(0, i - self.window): i + self.window + 1]
 
-    def _contacts(self, f: str, key: str) -> tuple[float, Iterable[str]]:
-        """(weight, documents) through which feature `f` relates `key` to others."""
+    def _contacts(self, f: str, key: str) -> tuple[float, Iterable[tuple[str, float]]]:
+        """(weight, (document, its weight for f)...) through which `f` relates `key` to others."""
         posting = self._postings[f]
         weight, windowed = self._mode(f, len(posting))
         if not weight:
             return 0.0, ()
-        return weight, ([k for _, k in self._window(f, key)] if windowed else posting)
+        if windowed:
+            return weight, [(k, posting[k]) for _, k in self._window(f, key)]
+        return weight, posting.items()
 
     def _pair_rank(self, key: str, other: str) -> tuple[float, str] | None:
         """Rank key of `other` in the list of `key`, or None when they share nothing.
@@ -271,7 +273,7 @@ class RelatedIndex:
         """Documents related to `key` through some feature (its candidates)."""
         out: set[str] = set()
         for f in self._features[key]:
-            out.update(self._contacts(f, key)[1])
+            out.update(k for k, _ in self._contacts(f, key)[1])
         out.discard(key)
         return out
 
@@ -324,10 +326,8 @@ class RelatedIndex:
         get = scores.get
         for f, w in self._features[key].items():
             weight, contacts = self._contacts(f, key)
-            if weight:
-                posting = self._postings[f]
-                for other in contacts:
-                    scores[other] = get(other, 0.0) + weight * w * posting[other]
+            for other, w_other in contacts:
+                scores[other] = get(other, 0.0) + weight * w * w_other
         scores.pop(key, None)
         if len(scores) > self.limit:
             # the date boost is at most 1 + DATE_BOOST, so a candidate whose boosted score
