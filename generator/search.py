@@ -20,16 +20,16 @@ Pagefind's filter files are not byte-stable between runs.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import html
 import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 import time
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,8 +48,6 @@ LANGUAGE = "und"
 TITLE_WEIGHT = 3
 # Pagefind's UI bundles: search.js talks to pagefind.js directly and needs none of them
 UNUSED_FILES = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
-# the Python API answers each record in turn; this many are in flight at once
-BATCH = 256
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(rf"(?P<han>[{HAN}]+)|[^\W{HAN}_]+")
@@ -121,7 +119,7 @@ def search_tokens(folded: str) -> list[str]:
     for match in _TOKEN.finditer(folded):
         run = match.group()
         if match.group("han") and len(run) > 1:
-            tokens.extend(run[i:i + 2] for i in range(len(run) - 1))
+            tokens += [a + b for a, b in zip(run, run[1:])]
         else:
             tokens.append(run)
     return tokens
@@ -136,44 +134,72 @@ def plain_text(body_html: str) -> str:
 # ---------------------------------------------------------------------------- records
 
 
-def article_record(article: Article, site: Site, folder: Folder) -> SearchRecord:
+@dataclass(frozen=True)
+class ArticleText:
+    """An article's searchable text: per script, and folded once."""
+
+    # {script: summary and body, as the excerpt is cut from}
+    excerpt: dict[str, str]
+    # {script: title, tags, summary and body, one per line (the title first)}
+    plain: dict[str, str]
+    # folder.fold of the written script's `plain`
+    folded: str
+
+
+def article_text(article: Article, folder: Folder) -> ArticleText:
+    """Plain texts of both versions and the one fold records and the fold table share."""
+    excerpt, plain = {}, {}
+    for script in SCRIPTS:
+        v = article.versions[script]
+        excerpt[script] = "\n".join(p for p in (v.summary, plain_text(v.body_html)) if p)
+        plain[script] = "\n".join([v.title.replace("\n", " "), *v.tags, excerpt[script]])
+    return ArticleText(excerpt, plain, folder.fold(plain[article.script]))
+
+
+def article_record(article: Article, site: Site, text: ArticleText) -> SearchRecord:
     """The record of one published article."""
-    written = article.versions[article.script]
-    title_tokens = search_tokens(folder.fold(written.title))
+    title, _, rest = text.folded.partition("\n")
+    title_tokens = search_tokens(title)
     tags = [site.tags[k] for k in article.tag_keys if k in site.tags]
-    body = search_tokens(folder.fold("\n".join([*written.tags, written.summary,
-                                                 plain_text(written.body_html)])))
     meta = {"date": article.date.date().isoformat(),
             "date_text": f"{article.date.year}年{article.date.month}月{article.date.day}日"}
     for script in SCRIPTS:
-        version = article.versions[script]
-        meta[f"title_{script}"] = version.title
+        meta[f"title_{script}"] = article.versions[script].title
         meta[f"url_{script}"] = urls.article(script, article.slug)
         meta[f"tags_{script}"] = json.dumps(
             [[t.names[script], urls.tag(script, t.segments[script])] for t in tags],
             ensure_ascii=False, separators=(",", ":"))
-        meta[f"text_{script}"] = "\n".join(p for p in (version.summary, plain_text(version.body_html)) if p)
+        meta[f"text_{script}"] = text.excerpt[script]
     return SearchRecord(
         url=urls.article(article.script, article.slug),
-        content=" ".join(title_tokens * TITLE_WEIGHT + body),
+        content=" ".join(title_tokens * TITLE_WEIGHT + search_tokens(rest)),
         meta=meta,
         filters={"tag": list(article.tag_keys), "year": [str(article.date.year)]},
         sort={"date": meta["date"]},
     )
 
 
-def search_records(site: Site, folder: Folder) -> list[SearchRecord]:
+def search_records(site: Site, texts: dict[str, ArticleText]) -> list[SearchRecord]:
     """Records of every published article, newest first."""
-    return [article_record(site.articles[slug], site, folder) for slug in site.order]
+    return [article_record(site.articles[slug], site, texts[slug]) for slug in site.order]
+
+
+def site_texts(site: Site, folder: Folder) -> dict[str, ArticleText]:
+    """{slug: ArticleText} of every published article."""
+    return {slug: article_text(site.articles[slug], folder) for slug in site.order}
 
 
 # ---------------------------------------------------------------------------- fold table
 
 
-def fold_table(texts: Iterable[str], folder: Folder) -> FoldTable:
-    """Character and phrase folds covering every text (give both scripts of each article)."""
-    texts = [t for t in texts if t]
-    chars = sorted({c for t in texts for c in t if not c.isascii()})
+def fold_table(pairs: Iterable[tuple[str, str]], folder: Folder) -> FoldTable:
+    """Character and phrase folds covering every text of (text, its fold) pairs.
+
+    Give both scripts of each article with the same fold: where a script's text is folded
+    differently character by character, the phrase responsible is looked up.
+    """
+    pairs = [(t, f) for t, f in pairs if t]
+    chars = sorted(c for c in set("".join(t for t, _ in pairs)) if not c.isascii() and c != "\n")
     folded = folder.fold("\n".join(chars)).split("\n") if chars else []
     if len(folded) != len(chars):
         raise SiteError("search: folding single characters changed the line count",
@@ -181,27 +207,26 @@ def fold_table(texts: Iterable[str], folder: Folder) -> FoldTable:
     table = {c: f for c, f in zip(chars, folded) if f != c}
     phrases: dict[str, str] = {}
     trans = str.maketrans(table)
-    for text in texts:
-        phrases.update(_phrase_exceptions(text, folder, trans))
+    for text, whole in pairs:
+        by_char = text.lower().translate(trans)
+        if by_char == whole:
+            continue
+        # compared line by line: NFKC may change a line's length ("…" -> "...")
+        for line, line_fold, line_chars in zip(text.split("\n"), whole.split("\n"), by_char.split("\n")):
+            if line_fold != line_chars and len(line) == len(line_fold) == len(line_chars):
+                phrases.update(_phrase_exceptions(line, line_fold, line_chars, folder, trans))
     return FoldTable(chars=table, phrases=dict(sorted(phrases.items())))
 
 
-def _phrase_exceptions(text: str, folder: Folder, trans: dict[int, str]) -> dict[str, str]:
-    """Shortest phrases around each spot where folding the text differs from folding its characters."""
-    whole = folder.fold(text)
-    by_char = text.lower().translate(trans)
-    if whole == by_char or len(whole) != len(text) or len(by_char) != len(text):
-        return {}
+def _phrase_exceptions(text: str, whole: str, by_char: str, folder: Folder,
+                       trans: dict[int, str]) -> dict[str, str]:
+    """Shortest phrases around each spot where the fold differs from folding character by character."""
     found: dict[str, str] = {}
-    i = 0
-    while i < len(text):
-        if whole[i] == by_char[i]:
-            i += 1
-            continue
-        phrase = _phrase_at(text, i, whole, folder, trans)
-        if phrase:
-            found[phrase[0]] = phrase[1]
-        i += 1
+    for i, (a, b) in enumerate(zip(whole, by_char)):
+        if a != b:
+            phrase = _phrase_at(text, i, whole, folder, trans)
+            if phrase:
+                found[phrase[0]] = phrase[1]
     return found
 
 
@@ -215,15 +240,6 @@ def _phrase_at(text: str, i: int, whole: str, folder: Folder, trans: dict[int, s
             if folded == whole[start:start + size] and folded != window.lower().translate(trans):
                 return window, folded
     return None
-
-
-def article_texts(article: Article) -> list[str]:
-    """Every text of an article a reader might type from, in both scripts."""
-    out = []
-    for script in SCRIPTS:
-        v = article.versions[script]
-        out += [v.title, v.summary, *v.tags, plain_text(v.body_html)]
-    return out
 
 
 def search_data(site: Site, table: FoldTable, key: str) -> dict[str, Any]:
@@ -260,8 +276,9 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     if _current_key(target) == key and (target / "pagefind-entry.json").is_file():
         return SearchReport(len(site.order), 0, 0, _size(target), 0.0, True)
     folder = folder or _converter(config)
-    records = search_records(site, folder)
-    table = fold_table((t for s in site.order for t in article_texts(site.articles[s])), folder)
+    texts = site_texts(site, folder)
+    records = search_records(site, texts)
+    table = fold_table(((t.plain[s], t.folded) for t in texts.values() for s in SCRIPTS), folder)
     staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
@@ -289,26 +306,39 @@ def pagefind_version() -> str:
 
 def run_pagefind(records: Sequence[SearchRecord], out: Path) -> None:
     """Write Pagefind's index of the records into `out` (a new folder)."""
-    # in a thread of its own: the caller may already run an event loop (Playwright, a server)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        job = pool.submit(asyncio.run, _index(records, out))
+    # Pagefind's CLI over one small HTML file per record: its Python API waits 0.1 s per
+    # record (it polls the service's answers), 17 minutes at 10,000 articles
+    pages = out.parent / f"{out.name}.pages"
+    shutil.rmtree(pages, ignore_errors=True)
     try:
-        job.result()
-    except (OSError, RuntimeError, AssertionError) as exc:
-        raise SiteError(f"search: Pagefind failed ({exc})", str(out),
+        for record in records:
+            path = pages / record.url / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(record_html(record), encoding="utf-8")
+        command = [sys.executable, "-m", "pagefind", "--site", str(pages), "--output-path", str(out),
+                   "--force-language", LANGUAGE, "--silent"]
+        done = subprocess.run(command, capture_output=True, text=True, check=False)
+    except OSError as exc:
+        raise SiteError(f"search: could not run Pagefind ({exc.strerror})", str(out),
                         hint="reinstall pagefind[extended], or build with --no-search") from exc
+    finally:
+        shutil.rmtree(pages, ignore_errors=True)
+    if done.returncode != 0 or not (out / "pagefind-entry.json").is_file():
+        detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["no output"]
+        raise SiteError(f"search: Pagefind failed: {detail[0]}", str(out),
+                        hint="reinstall pagefind[extended], or build with --no-search")
 
 
-async def _index(records: Sequence[SearchRecord], out: Path) -> None:
-    """Feed the records to Pagefind's service and write its files."""
-    from pagefind.index import PagefindIndex
+def record_html(record: SearchRecord) -> str:
+    """One record as the HTML page Pagefind indexes: tokens in the body, the rest in <meta>."""
+    def meta(kind: str, key: str, value: str) -> str:
+        return f'<meta data-pagefind-{kind}="{key}[content]" content="{html.escape(value)}">'
 
-    # leaving the context writes the files to output_path (and only then)
-    async with PagefindIndex(config={"force_language": LANGUAGE, "output_path": str(out)}) as index:
-        for start in range(0, len(records), BATCH):
-            await asyncio.gather(*(index.add_custom_record(
-                url=r.url, content=r.content, language=LANGUAGE, meta=r.meta,
-                filters=r.filters, sort=r.sort) for r in records[start:start + BATCH]))
+    head = [meta("meta", k, v) for k, v in record.meta.items()]
+    head += [meta("filter", k, v) for k, values in record.filters.items() for v in values]
+    head += [meta("sort", k, v) for k, v in record.sort.items()]
+    return (f'<!doctype html><html lang="{LANGUAGE}"><head><meta charset="utf-8">'
+            + "".join(head) + f"</head><body><p>{html.escape(record.content)}</p></body></html>\n")
 
 
 def sync_dir(src: Path, dst: Path) -> tuple[int, int]:

@@ -11,8 +11,8 @@ from generator.build import build
 from generator.cache import Cache
 from generator.config import load_config
 from generator.scripts import Converter, parse_glossary
-from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, article_record, fold_table,
-                              index_search, plain_text, search_tokens)
+from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, article_record, article_text,
+                              fold_table, index_search, plain_text, search_tokens)
 from generator.site import build_site
 
 GLOSSARY = """\
@@ -79,7 +79,8 @@ def test_plain_text_keeps_words_whole_and_blocks_apart() -> None:
 
 
 def test_fold_table_characters_and_phrases(converter: Converter) -> None:
-    table = fold_table(["華為昇騰晶片", "乾隆年間", "瞭解", "华为芯片", "ABC"], converter)
+    texts = ["華為昇騰晶片", "乾隆年間", "瞭解", "华为芯片", "ABC"]
+    table = fold_table([(t, converter.fold(t)) for t in texts], converter)
     assert table.chars["華"] == "华" and table.chars["為"] == "为"
     assert table.chars["昇"] == "升" and table.chars["騰"] == "腾"
     assert "华" not in table.chars and "A" not in table.chars  # ASCII lower-casing is the browser's
@@ -93,7 +94,7 @@ def test_fold_table_characters_and_phrases(converter: Converter) -> None:
 def test_fold_table_phrases_reproduce_the_full_fold(converter: Converter) -> None:
     """Applying phrases (longest first) then characters gives Converter.fold, as search.js does."""
     texts = ["華為昇騰晶片著名", "台積電的晶片產能", "乾隆年間的乾燥天氣", "反覆瞭解頭髮"]
-    table = fold_table(texts, converter)
+    table = fold_table([(t, converter.fold(t)) for t in texts], converter)
     longest = max(map(len, table.phrases), default=0)
     for text in texts:
         out, i = [], 0
@@ -111,7 +112,7 @@ def test_fold_table_phrases_reproduce_the_full_fold(converter: Converter) -> Non
 
 def test_article_record(built, converter: Converter) -> None:
     _, _, site, _ = built
-    record = article_record(site.articles["a"], site, converter)
+    record = article_record(site.articles["a"], site, article_text(site.articles["a"], converter))
     assert record.url == "zh-hant/articles/a/"
     assert record.meta["url_hans"] == "zh-hans/articles/a/"
     assert record.meta["title_hant"] == "華為發布新晶片"

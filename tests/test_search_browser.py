@@ -19,7 +19,7 @@ from generator.build import build
 from generator.cache import Cache
 from generator.config import load_config
 from generator.model import Site
-from generator.search import search_records, search_tokens
+from generator.search import search_records, search_tokens, site_texts
 from generator.site import build_site
 
 REPO = Path(__file__).resolve().parent.parent
@@ -74,7 +74,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
 
     converter = Converter.from_config(config.opencc, load_glossary(config.glossary))
     tokens = {slug: set(r.content.split()) for slug, r in
-              zip(site.order, search_records(site, converter))}
+              zip(site.order, search_records(site, site_texts(site, converter)))}
     handler = functools.partial(_Quiet, directory=str(serve_root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Benchmark search indexing (prints figures; not a test).
+
+For each size (default 1,000 and 10,000 articles) it generates a corpus with
+../shared/bench/make_corpus.py (--flavor plain), builds it with search off (to get the parsed
+articles), then times the stages of generator.search:
+records (fold + bigrams), fold table, Pagefind, and moving the files into place; and a
+second call, which finds the index current and skips. It prints the index size on disk,
+what a reader downloads before the first result, and the average fragment size.
+
+    .venv/bin/python bench/bench_search.py [--sizes 1000 10000] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+SITE_YML = "title: 基準測試\ndescription: 合成語料\nbase_url: https://example.github.io/archive/\n"
+
+from generator import build as build_mod, search  # noqa: E402  (after the path insert)
+from generator.cache import Cache  # noqa: E402
+from generator.config import load_config  # noqa: E402
+from generator.site import build_site  # noqa: E402
+
+
+def make_site(folder: Path, count: int) -> None:
+    """A site folder with site.yml and `count` generated articles in content/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "site.yml").write_text(SITE_YML, encoding="utf-8")
+    subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(count), "--out",
+                    str(folder / "content"), "--flavor", "plain"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def timed(label: str, fn, *args, **kwargs):
+    """Run fn(*args, **kwargs), print its wall time, return its result."""
+    started = time.perf_counter()
+    result = fn(*args, **kwargs)
+    print(f"{label:>16}: {time.perf_counter() - started:7.2f} s")
+    return result
+
+
+def sizes(folder: Path) -> None:
+    """Print the index's size on disk and what the first query downloads."""
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    fragments = [p.stat().st_size for p in (folder / "fragment").iterdir()]
+    first = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    chunks = [p.stat().st_size for p in (folder / "index").iterdir()]
+    print(f"{'index on disk':>16}: {total / 1e6:7.1f} MB in {len(files)} files")
+    print(f"{'fragments':>16}: {sum(fragments) / 1e6:7.1f} MB, {sum(fragments) / len(fragments) / 1e3:.1f} kB each (gzip)")
+    print(f"{'index chunks':>16}: {len(chunks)}, {sum(chunks) / len(chunks) / 1e3:.1f} kB each (gzip)")
+    data = json.loads((folder / search.DATA_FILE).read_text(encoding="utf-8"))
+    print(f"{'start-up files':>16}: {first / 1e3:7.1f} kB (pagefind.js, worker, wasm, meta, "
+          f"fold table of {len(data['chars'])} chars + {len(data['phrases'])} phrases)")
+
+
+def bench(size: int, folder: Path) -> None:
+    """Print indexing figures for one corpus size."""
+    make_site(folder, size)
+    print(f"== {size} articles")
+    config = dataclasses.replace(load_config(folder), search=False)
+    cache = Cache.memory()
+    timed("build (no search)", build_mod.build, config, out_dir=folder / "output", cache=cache)
+    site = build_site(cache.articles.values(), related=lambda published: {})
+    folder_ = search._converter(config)
+    texts = timed("texts (fold)", search.site_texts, site, folder_)
+    timed("records", search.search_records, site, texts)
+    pairs = [(t.plain[s], t.folded) for t in texts.values() for s in ("hant", "hans")]
+    timed("fold table", search.fold_table, pairs, folder_)
+    out = folder / "output"
+    # index_search does records and fold table again, then Pagefind and the move into place
+    report = timed("index_search", search.index_search, out, site, config)
+    print(f"{'':>16}  {report.summary()}")
+    again = timed("no change", search.index_search, out, site, config)
+    print(f"{'':>16}  {again.summary()}")
+    sizes(out / search.SEARCH_DIR)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
+    print(f"{'peak memory':>16}: {peak} MB (Python), {child} MB (largest child: Pagefind or a parse worker)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args()
+    if not MAKE_CORPUS.is_file():
+        raise SystemExit(f"needs {MAKE_CORPUS}")
+    base = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
+    try:
+        for size in args.sizes:
+            bench(size, base / f"site-{size}")
+    finally:
+        if not args.keep:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
