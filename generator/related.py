@@ -120,6 +120,9 @@ class RelatedIndex:
     articles with only popular tags still get a list; common text features are dropped.
     """
 
+    # bump when the pickled layout or the scoring changes: a cached index is then rebuilt
+    LAYOUT = 2
+
     def __init__(self, *, limit: int = 5, max_posting: int = MAX_POSTING,
                  window: int = TAG_WINDOW) -> None:
         self.limit = limit
@@ -148,6 +151,16 @@ class RelatedIndex:
             order.sort()
         index._ranked = {key: index._compute(key) for key in index._features}
         return index
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle with the layout version (the build caches the index between builds)."""
+        return {**self.__dict__, "_layout": self.LAYOUT}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        """Refuse an index pickled by another version (ValueError: the cache rebuilds it)."""
+        if state.pop("_layout", None) != self.LAYOUT:
+            raise ValueError("related-articles index from another version; rebuild it")
+        self.__dict__.update(state)
 
     def lists(self) -> dict[str, tuple[str, ...]]:
         """{key: related keys, best first}, keys in sorted order."""

@@ -1,6 +1,7 @@
 """Related articles: tags and text, across scripts, dates, determinism, incremental updates."""
 from __future__ import annotations
 
+import pickle
 import random
 from datetime import date
 from pathlib import Path
@@ -199,3 +200,14 @@ def test_update_with_a_key_twice_keeps_the_last_version() -> None:
     last = doc(docs[0].key, "华为芯片", ("华为", "芯片"))
     index.update([first, last])
     assert index.lists() == related_articles([last, *docs[1:]])
+
+
+def test_index_pickles_and_refuses_another_layout() -> None:
+    docs = corpus(30)
+    index = pickle.loads(pickle.dumps(RelatedIndex.build(docs)))
+    index.update([doc("new", "华为芯片", ("华为",))])
+    assert index.lists() == related_articles([*docs, doc("new", "华为芯片", ("华为",))])
+    state = RelatedIndex.build(docs).__getstate__()
+    state["_layout"] = RelatedIndex.LAYOUT - 1
+    with pytest.raises(ValueError, match="another version"):
+        RelatedIndex.__new__(RelatedIndex).__setstate__(state)
