@@ -188,8 +188,12 @@ def _chrome_rule(tag: str, attrs: dict, rules: Rules) -> str | None:
     if tag == "footer":
         return "footer"
     names = " ".join(attrs.get(k) or "" for k in ("class", "id")).strip()
-    if not names:
-        return None
+    return _chrome_names(names, rules) if names else None
+
+
+@functools.lru_cache(maxsize=8192)
+def _chrome_names(names: str, rules: Rules) -> str | None:
+    """_chrome_rule for one class/id string (cached: pages repeat the same few names)."""
     for token in names.split():
         match = rules.chrome_class.search(token)
         if match and not rules.content_hint.search(token):
@@ -235,8 +239,11 @@ def _holders(order: list[El], test) -> set[int]:
     """ids of the elements that contain (strictly below them) an element passing `test`."""
     found: set[int] = set()
     for el in order:
-        if any(isinstance(c, El) and (test(c) or id(c) in found) for c in el.children):
-            found.add(id(el))
+        if test(el):
+            node = el.parent
+            while node is not None and id(node) not in found:
+                found.add(id(node))
+                node = node.parent
     return found
 
 
@@ -614,9 +621,10 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     renderer.render(top)
     renderer.flush(top)
     blocks = renderer.blocks
-    headline = find_headline(blocks, head, None)
-    container = best_container(blocks, top, headline)
-    return _describe(head, blocks, container, top, base, rules)
+    container = best_container(blocks, top, find_headline(blocks, head, None))
+    # again, now preferring a heading inside the article container
+    headline = find_headline(blocks, head, container)
+    return _describe(head, blocks, container, top, base, rules, headline)
 
 
 def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
@@ -670,9 +678,8 @@ def choose_title(blocks: list[Block], headline: int | None, head: Head) -> str |
 
 
 def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str | None,
-              rules: Rules) -> Extracted:
+              rules: Rules, headline: int | None) -> Extracted:
     """Turn rendered blocks into the Extracted value."""
-    headline = find_headline(blocks, head, container)
     title = choose_title(blocks, headline, head)
     removals: dict[str, list[str]] = {}
     warnings: list[str] = []
@@ -1273,7 +1280,7 @@ def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None)
 
 def _script(text: str) -> str | None:
     """hant or hans, via generator.scripts when available."""
-    sample = text[:3000]
+    sample = text[:1500]
     try:
         from generator.scripts import detect_script
     except ImportError:
