@@ -96,7 +96,7 @@ class SearchReport:
     records: int
     written: int
     removed: int
-    # size of output/pagefind/ after indexing
+    # size of output/pagefind/ after indexing (0 when skipped)
     bytes: int
     seconds: float
     # True when the index was already current and nothing was run
@@ -274,7 +274,8 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     version = pagefind_version()
     key = inputs_key(site, config, version)
     if _current_key(target) == key and (target / "pagefind-entry.json").is_file():
-        return SearchReport(len(site.order), 0, 0, _size(target), 0.0, True)
+        # no walk over the index to measure it: this path must stay cheap
+        return SearchReport(len(site.order), 0, 0, 0, 0.0, True)
     folder = folder or _converter(config)
     texts = site_texts(site, folder)
     records = search_records(site, texts)
