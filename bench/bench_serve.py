@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -45,10 +46,10 @@ def make_site(folder: Path, size: int) -> Path:
 class ServeProcess:
     """`newsarchive serve --watch --port 0` as a subprocess, with its URL."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, port: int) -> None:
         self.started = time.perf_counter()
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "generator", "serve", "--watch", "--port", "0",
+            [sys.executable, "-m", "generator", "serve", "--watch", "--port", str(port),
              "--site", str(site)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = self._read_url()
@@ -104,9 +105,16 @@ class EventStream:
         self.conn.close()
 
 
-def start_up(site: Path) -> float:
+def free_port() -> int:
+    """A port free now; every run reuses it, as a curator's `serve` reuses 8000."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_up(site: Path, port: int) -> float:
     """Seconds from launching serve until the home page answers 200."""
-    serve = ServeProcess(site)
+    serve = ServeProcess(site, port)
     status, _ = serve.get("zh-hant/")
     elapsed = time.perf_counter() - serve.started
     serve.stop()
@@ -114,12 +122,24 @@ def start_up(site: Path) -> float:
     return elapsed
 
 
-def edit_latencies(site: Path, edits: int) -> tuple[list[float], float]:
+def wait_for_text(serve: ServeProcess, page: str, marker: str, timeout: float = 30) -> None:
+    """Poll the page until it carries the marker (normally already true at the event)."""
+    deadline = time.perf_counter() + timeout
+    while time.perf_counter() < deadline:
+        status, body = serve.get(page)
+        if status == 200 and marker.encode() in body:
+            return
+        time.sleep(0.002)
+    raise RuntimeError(f"{page} never showed {marker}")
+
+
+def edit_latencies(site: Path, port: int, edits: int) -> tuple[list[float], float]:
     """Edit one article `edits` times; seconds from write to new text served, and Ctrl-C time."""
-    article = sorted((site / "content").glob("*.md"))[len(list((site / "content").glob("*.md"))) // 2]
+    articles = sorted((site / "content").glob("*.md"))
+    article = articles[len(articles) // 2]
     original = article.read_text(encoding="utf-8")
     page = f"zh-hant/articles/{article.stem}/"
-    serve = ServeProcess(site)
+    serve = ServeProcess(site, port)
     latencies = []
     try:
         assert serve.get(page)[0] == 200, f"no page at {page}"
@@ -134,9 +154,8 @@ def edit_latencies(site: Path, edits: int) -> tuple[list[float], float]:
                 if state["errors"]:
                     raise RuntimeError(f"rebuild failed: {state['errors']}")
             epoch = state["epoch"]
-            status, body = serve.get(page)
+            wait_for_text(serve, page, marker)
             latencies.append(time.perf_counter() - started)
-            assert status == 200 and marker.encode() in body, (status, marker)
         events.close()
     finally:
         article.write_text(original, encoding="utf-8")
@@ -164,9 +183,11 @@ def main() -> int:
     try:
         for size in args.sizes:
             site = make_site(work, size)
-            start_up(site)  # fills the parse cache
-            warm = start_up(site)
-            latencies, stop_seconds = edit_latencies(site, args.edits)
+            port = free_port()
+            cold = start_up(site, port)  # fills serve's parse cache
+            warm = start_up(site, port)
+            print(f"{size:>6} articles: cold start-up {cold:.2f} s", flush=True)
+            latencies, stop_seconds = edit_latencies(site, port, args.edits)
             report(size, warm, latencies, stop_seconds)
     finally:
         if args.work is None:

@@ -91,7 +91,8 @@ class Preview:
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 8000,
                  out: TextIO = sys.stdout, err: TextIO = sys.stderr,
                  build_fn: BuildFn = build,
-                 cache_factory: CacheFactory = session_cache) -> None:
+                 cache_factory: CacheFactory = session_cache,
+                 temp_parent: Path | None = None) -> None:
         self.root = Path(root).resolve()
         self.host = host
         self.port = port
@@ -102,6 +103,8 @@ class Preview:
         self._cache_factory = cache_factory
         self._cache: Any = None
         self._tmp: Path | None = None
+        # where the temporary build folder goes (None: the system's temporary folder)
+        self._temp_parent = temp_parent
         self._server: PreviewHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.config: Config | None = None
@@ -118,7 +121,7 @@ class Preview:
     def start(self) -> Outcome:
         """Bind, build once, serve; returns the first build's outcome."""
         base_path = self._base_path()
-        self._tmp = Path(tempfile.mkdtemp(prefix="newsarchive-serve-"))
+        self._tmp = Path(tempfile.mkdtemp(prefix="newsarchive-serve-", dir=self._temp_parent))
         self.out_dir.mkdir()
         try:
             self._server = make_server(self.host, self.port, root=self.out_dir,
@@ -153,6 +156,8 @@ class Preview:
         except SiteError as error:
             outcome = Outcome(False, (str(error),), _since(started))
         except Exception as error:  # noqa: BLE001 - a crashing build must not stop the preview
+            if _interrupted(error):
+                raise KeyboardInterrupt from error
             traceback.print_exc(file=self.err)
             outcome = Outcome(False, (f"internal error during the build: {error!r}",),
                               _since(started))
@@ -220,6 +225,18 @@ class Preview:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+
+
+def _interrupted(error: BaseException) -> bool:
+    """Whether Ctrl-C caused this error (a worker process reports it as its own crash)."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt) or "KeyboardInterrupt" in str(current):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def _since(started: float) -> float:

@@ -39,15 +39,18 @@ def watched(tmp_path: Path) -> Iterator[tuple[Preview, Path]]:
     (site / "site.yml").write_text(SITE_YML, encoding="utf-8")
     source = site / "content/2025/chip.md"
     source.write_text(ARTICLE.format(body="華為今日發布第一代晶片。"), encoding="utf-8")
-    view = Preview(site, port=0, out=io.StringIO(), err=io.StringIO())
-    assert view.start().ok
+    view = Preview(site, port=0, out=io.StringIO(), err=io.StringIO(), temp_parent=tmp_path)
     stop = threading.Event()
     loop = threading.Thread(target=view.watch, args=(stop,), kwargs={"quiet": 0.05}, daemon=True)
-    loop.start()
-    yield view, source
-    stop.set()
-    loop.join(timeout=2)
-    view.close()
+    try:
+        assert view.start().ok
+        loop.start()
+        yield view, source
+    finally:
+        stop.set()
+        if loop.is_alive():
+            loop.join(timeout=2)
+        view.close()
     assert not loop.is_alive()
 
 

@@ -77,10 +77,13 @@ def site(tmp_path: Path) -> Path:
 @pytest.fixture
 def preview(site: Path) -> Iterator[Preview]:
     """A started preview (real build, kept cache) on an ephemeral port."""
-    view = Preview(site, port=0, out=io.StringIO(), err=io.StringIO())
-    assert view.start().ok
-    yield view
-    view.close()
+    view = Preview(site, port=0, out=io.StringIO(), err=io.StringIO(),
+                   temp_parent=site.parent)
+    try:
+        assert view.start().ok
+        yield view
+    finally:
+        view.close()
 
 
 def full_build(site: Path, base_url: str, out_dir: Path) -> dict[str, bytes]:

@@ -51,10 +51,12 @@ def preview(tmp_path: Path):
     build = FakeBuild()
     out, err = io.StringIO(), io.StringIO()
     view = Preview(site, port=0, out=out, err=err, build_fn=build,
-                   cache_factory=lambda config: {"cache": "kept"})
-    view.start()
-    yield view, build, site, out, err
-    view.close()
+                   cache_factory=lambda config: {"cache": "kept"}, temp_parent=tmp_path)
+    try:
+        view.start()
+        yield view, build, site, out, err
+    finally:
+        view.close()
 
 
 def fetch(url: str) -> str:
@@ -145,7 +147,7 @@ def test_local_base_url_for_wildcard_and_ipv6_binds() -> None:
 def test_port_in_use_is_a_site_error(preview, tmp_path: Path) -> None:
     view, _, site, _, _ = preview
     port = int(view.url.split(":")[2].split("/")[0])
-    other = Preview(site, port=port, build_fn=FakeBuild())
+    other = Preview(site, port=port, build_fn=FakeBuild(), temp_parent=tmp_path)
     with pytest.raises(SiteError, match="cannot listen"):
         other.start()
     other.close()
@@ -190,3 +192,20 @@ def test_cli_warns_when_not_bound_to_loopback(tmp_path: Path) -> None:
     assert "warning: listening on 0.0.0.0" in result.stderr
     assert result.returncode == 1  # no site.yml: the first build fails without --watch
     assert "site.yml" in result.stderr
+
+
+def test_ctrl_c_during_a_build_is_not_reported_as_a_build_error(tmp_path: Path) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        try:
+            raise KeyboardInterrupt
+        finally:  # what a forked worker's crash report looks like after Ctrl-C
+            raise RuntimeError("worker process failed:\nKeyboardInterrupt")
+
+    (tmp_path / "site.yml").write_text("title: T\n")
+    view = Preview(tmp_path, port=0, out=io.StringIO(), err=io.StringIO(), build_fn=interrupted,
+                   temp_parent=tmp_path)
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            view.start()
+    finally:
+        view.close()

@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:
-    """SIGTERM ends the preview like Ctrl-C (clean-up runs)."""
+    """SIGINT and SIGTERM end the preview through KeyboardInterrupt (clean-up runs)."""
     raise KeyboardInterrupt
 
 
@@ -40,7 +40,9 @@ def run(args: argparse.Namespace) -> int:
     if not is_local(args.host):
         print(f"warning: listening on {args.host}: other machines on the network can read "
               "this preview", file=sys.stderr)
-    previous = signal.signal(signal.SIGTERM, _interrupt)
+    # Ctrl-C must stop the preview even when started from a script that ignores SIGINT
+    # (background jobs of a non-interactive shell inherit SIGINT ignored).
+    previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
     preview = Preview(args.site, host=args.host, port=args.port)
     try:
         first = preview.start()
@@ -55,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
         print("stopped", flush=True)
     finally:
         preview.close()
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     return 0
 
 
