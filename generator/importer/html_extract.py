@@ -314,7 +314,8 @@ def with_lead_siblings(container: El) -> list[El]:
     for sibling in parent.children:
         if sibling is container:
             parts.append(container)
-        elif isinstance(sibling, El) and not sibling.chrome and sibling.tag in ("p", "div", "section", "blockquote") \
+        elif isinstance(sibling, El) and not sibling.chrome \
+                and sibling.tag in (("p", "div", "section", "blockquote") if not parts else ("p",)) \
                 and sibling.chars - sibling.link_chars >= 60 and sibling.link_chars < 0.2 * sibling.chars \
                 and sibling.punct >= 4:
             parts.append(sibling)
@@ -629,8 +630,9 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
 
 def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
     """Index of the block holding the headline, matched against <title> and og:title."""
+    headlines = [item.get("headline") for item in head.json_ld if isinstance(item.get("headline"), str)]
     refs = [t for t in (head.title, head.metas.get("og:title", ""), head.wrapper_title or "",
-                        head.metas.get("title", "")) if t]
+                        head.metas.get("title", ""), *headlines) if t]
     if not refs:
         return None
     folded_refs = [(meta.fold(ref), meta.fold(meta.title_from_head(ref))) for ref in refs]
@@ -700,10 +702,10 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings.append("no article found: looks like an index page")
     if date is None:
         warnings.append("no publication date found")
-    site = _site_name(head, source_name)
+    site = _site_name(head, source_name, title, authors)
     summary = _summary(head, title)
     tags = meta.clean_keywords(head.metas.get("keywords", "") or head.metas.get("news_keywords", ""),
-                               title=title, site=site)
+                               title=title, site=site, head_title=head.title)
     category = find_category(blocks, top, rules, title)
     details = {"date_from": date_where} if date_where else {}
     return Extracted(
@@ -1231,18 +1233,28 @@ def _to_markdown(kept: list[Block], figures: list[FigureInfo]) -> str:
     return text.strip() + ("\n" if text.strip() else "")
 
 
-def _site_name(head: Head, source_line: str | None) -> str | None:
-    """The outlet: og:site_name, application-name, a 来源 line, or the last <title> segment."""
+def _site_name(head: Head, source_line: str | None, title: str | None,
+               authors: tuple[str, ...]) -> str | None:
+    """The outlet: og:site_name, application-name, a 来源 line, or the <title> segment that is
+    not the headline."""
     for key in ("og:site_name", "application-name", "site_name", "twitter:site"):
         value = head.metas.get(key, "").strip().lstrip("@")
         if value and len(value) <= 30:
             return value
     if source_line:
-        return source_line
+        # "证券市场红周刊 责任编辑：杨倩" -> the outlet only
+        source = re.split(r"\s+(?=\S*[:：])|\s{2,}", source_line.strip())[0].strip("[]【】 ")
+        if source and source not in authors:
+            return source
     parts = meta.title_segments(head.title)
-    if len(parts) >= 2 and len(parts[-1]) <= 20:
-        return parts[-1]
-    return None
+    if len(parts) < 2:
+        return None
+    headline = meta.fold(title or "")
+    first, last = meta.fold(parts[0]), meta.fold(parts[-1])
+    candidate = parts[0] if headline and headline == last and first != last else parts[-1]
+    if len(candidate) > 20 or (headline and meta.fold(candidate) == headline) or re.search(r"[（(]图[)）]$", candidate):
+        return None
+    return candidate
 
 
 def _summary(head: Head, title: str | None) -> str | None:
@@ -1259,20 +1271,27 @@ def _summary(head: Head, title: str | None) -> str | None:
     return None
 
 
+_CRUMB_MARKUP = re.compile(r"crumb|bread|position|location|daohang|weizhi|dangqian|c_loca|where", re.I)
+_CRUMB_LABEL = re.compile(r"^(?:当前位置|當前位置|您的位置|你的位置|您现在的位置|您現在的位置|現在位置|所在位置|位置)\s*[:：]\s*")
+_CRUMB_START = re.compile(r"^(?:首页|首頁|主页|主頁|Home)\s*(?:>|»|＞|›|→|/|\||｜|-->)")
+_CRUMB_SPLIT = re.compile(r"\s*(?:-->|>>|>|»|＞|›|→|/|\||｜)\s*")
+_NOT_CATEGORY = frozenset({"Home", "home", "正文", "新闻", "新聞", "新闻中心", "新聞中心", "内容", "內容"})
+
+
 def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None) -> str | None:
     """The last meaningful crumb of the page's breadcrumb, if it has one."""
     for block in blocks[:200]:
-        if block.chars > 80:
+        if block.chars > 80 or block.kind == "figure":
             continue
-        chrome = block.owner.chrome or ""
-        is_crumb = "crumb" in chrome or "bread" in chrome or \
-            re.match(r"^(当前位置|當前位置|您的位置|你的位置|您现在的位置|現在位置|所在位置|位置)\s*[:：]", block.plain)
-        if not is_crumb:
+        labelled = _CRUMB_LABEL.match(block.plain)
+        marked = any(_CRUMB_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in _ancestors(block.owner, 4))
+        if not (labelled or _CRUMB_START.match(block.plain) or (marked and _CRUMB_SPLIT.search(block.plain))):
             continue
-        crumbs = [c.strip() for c in re.split(r"\s*(?:>|»|＞|›|→|/|\|)\s*", re.sub(r"^[^:：]*[:：]", "", block.plain)
-                                                if "：" in block.plain[:8] or ":" in block.plain[:8] else block.plain)]
-        crumbs = [c for c in crumbs if c and c not in ("首页", "首頁", "主页", "主頁", "Home", "home", "正文", "新闻", "新聞")
-                  and len(c) <= 12 and not (title and meta.fold(c) in meta.fold(title))]
+        text = block.plain[labelled.end():] if labelled else block.plain
+        crumbs = [c.strip() for c in _CRUMB_SPLIT.split(text)]
+        crumbs = [c for c in crumbs if c and c not in _NOT_CATEGORY and len(c) <= 12
+                  and not c.endswith(("首页", "首頁", "主页", "主頁"))
+                  and not (title and meta.fold(c) in meta.fold(title))]
         if crumbs:
             return crumbs[-1]
     return None

@@ -284,16 +284,20 @@ def ld_names(value: object) -> list[str]:
     return []
 
 
-def clean_keywords(raw: str, *, title: str | None, site: str | None) -> tuple[str, ...]:
+def clean_keywords(raw: str, *, title: str | None, site: str | None, head_title: str = "") -> tuple[str, ...]:
     """Meta keywords split and cleaned: no title copies, site names or overlong phrases."""
+    # split on spaces only when nothing else separates the words ("The Liberty Times" stays whole)
+    separators = r"[,，、;；|｜]+" if re.search(r"[,，、;；|｜]", raw) else r"\s+"
+    segments = {fold(s) for s in title_segments(head_title)} | {fold(title or "")}
     tags: list[str] = []
-    for part in re.split(r"[,，、;；|｜\s]+", raw):
+    for part in re.split(separators, raw):
         tag = part.strip(" #")
-        if not tag or len(tag) > 16 or tag.isdigit():
+        folded = fold(tag)
+        if not folded or len(tag) > 16 or tag.isdigit():
             continue
-        if title and fold(tag) == fold(title):
-            continue
-        if site and fold(tag) in fold(site):
+        if (folded in segments and len(folded) >= 5) or (len(folded) >= 6 and folded in fold(title or "")):
+            continue  # a piece of the <title>, not a keyword
+        if site and folded in fold(site):
             continue
         if tag not in tags:
             tags.append(tag)
