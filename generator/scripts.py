@@ -362,12 +362,14 @@ def _split_html(html: str, *, spans_across: bool = True) -> tuple[list[str], lis
     state = _HtmlState(spans_across=spans_across)
     pos = 0
     for m in _TOKEN.finditer(html):
-        if m.start() > pos:
-            _add_text(html[pos:m.start()], state, parts, spots)
-        if m.group("tag") is not None:
-            _add_tag(m, state, parts, spots)
-        else:
+        start, name, attrs = m.start(), m.group("name"), m.group("attrs")
+        if start > pos:
+            _add_text(html[pos:start], state, parts, spots)
+        if name is None or not (state.skip or attrs or name.lower() in _SKIP):
+            # comments, declarations and plain tags like <p> or </p>: nothing to track
             parts.append(m.group())
+        else:
+            _add_tag(m, state, parts, spots)
         pos = m.end()
     if pos < len(html):
         _add_text(html[pos:], state, parts, spots)
