@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import __version__, articles as articles_mod, markdown, templates, workers
-from generator.cache import Cache, ManifestEntry, key_of
+from generator.cache import Cache, ManifestEntry, StaleCache, key_of
 from generator.config import Config
 from generator.contexts import SiteText
 from generator.errors import BuildFailed, SiteError
@@ -61,20 +61,25 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
     # the whole corpus again and again (a third of a no-change rebuild's time).
     collecting = gc.isenabled()
     gc.disable()
+    cache = cache if cache is not None else Cache.load(config.cache_dir)
     try:
-        return _build(config, out_dir=out_dir, cache=cache, changed=changed, progress=progress,
-                      strict=strict, workers_count=workers_count)
+        try:
+            return _build(config, out_dir=out_dir, cache=cache, changed=changed,
+                          progress=progress, strict=strict, workers_count=workers_count)
+        except StaleCache as stale:
+            cache.reset(f"{stale}; parsed everything again")
+            return _build(config, out_dir=out_dir, cache=cache, changed=changed,
+                          progress=progress, strict=strict, workers_count=workers_count)
     finally:
         if collecting:
             gc.enable()
 
 
-def _build(config: Config, *, out_dir: Path | str | None, cache: Cache | None,
+def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
            changed: Collection[str | Path] | None, progress: Progress | None,
            strict: bool, workers_count: int | None) -> BuildReport:
     """build() with the collector off."""
     out = Path(out_dir or config.output_dir).resolve()
-    cache = cache if cache is not None else Cache.load(config.cache_dir)
     fingerprint = config.fingerprint()
     cache.use_fingerprint(fingerprint)
     procs = workers.default_workers() if workers_count is None else workers_count
@@ -114,7 +119,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache | None,
     stages.lap("plan")
 
     manifest = cache.manifest(out)
-    todo, unchanged = pages_to_render(pages, manifest, out)
+    todo, unchanged = pages_to_render(pages, manifest, out, trust=cache.folder is None)
     renderer = None
     if todo:  # a template change changes every key, so unchanged templates need no check
         env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
@@ -386,13 +391,21 @@ def missing_media(corpus: list[Article], published: set[str]) -> list[SiteError]
     return errors
 
 
-def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: Path
-                    ) -> tuple[list[Page], int]:
-    """Pages whose key changed or whose file is not the one last written; and the rest's count."""
+def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: Path, *,
+                    trust: bool = False) -> tuple[list[Page], int]:
+    """Pages whose key changed or whose file is not the one last written; and the rest's count.
+
+    With `trust` (an in-memory cache: this process wrote every file it remembers, into a
+    folder of its own) an unchanged key is enough; otherwise the file's size and mtime must
+    still be the ones written.
+    """
     todo, unchanged = [], 0
     prefix = f"{out}{os.sep}"
     for page in pages:
         entry = manifest.get(page.path)
+        if entry is not None and entry[0] == page.key and trust:
+            unchanged += 1
+            continue
         if entry is not None and entry[0] == page.key:
             try:
                 st = os.stat(prefix + page.path)

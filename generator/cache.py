@@ -36,6 +36,10 @@ _UNREADABLE = (OSError, pickle.UnpicklingError, EOFError, AttributeError, Import
                IndexError, TypeError, ValueError)
 
 
+class StaleCache(LookupError):
+    """The cache lacks a part it promised (a body file deleted or corrupt): start afresh."""
+
+
 @dataclass
 class Cache:
     """Mutable by design: build() updates it; serve keeps one across builds."""
@@ -127,6 +131,11 @@ class Cache:
             self.related_index, self.related_loaded = None, True
             self.dirty = self.bodies_dirty = self.related_dirty = True
 
+    def reset(self, problem: str) -> None:
+        """Forget everything parsed (the output manifests stay valid)."""
+        self.use_fingerprint("")
+        self.problem = problem
+
     def reuse(self, name: str, key: str, make: Callable[[], Any]) -> Any:
         """The object made last time under the same key, else make() (and remember it)."""
         found = self.runtime.get(name)
@@ -152,7 +161,7 @@ class Cache:
             if is_stub(art):
                 found = bodies.get(key_of(art))
                 if found is None:
-                    raise LookupError(f"cache has no body for {art.path}")
+                    raise StaleCache(f"the cache has no body for {art.path}")
                 art = with_bodies(art, found)
                 self.articles[key_of(art)] = art
             filled[art.slug] = art

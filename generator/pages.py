@@ -26,13 +26,22 @@ def digest(parts: Iterable[str]) -> str:
 
 def card_digests(site: Site) -> dict[str, str]:
     """{slug: digest of how the article appears in lists (both scripts)}."""
+    tag_ids = {k: _term_id(t) for k, t in site.tags.items()}
+    category_ids = {k: _term_id(t) for k, t in site.categories.items()}
     out = {}
     for slug, art in site.articles.items():
-        terms = [site.tags[k] for k in art.tag_keys]
+        parts = [art.digest] + [tag_ids[k] for k in art.tag_keys]
         if art.category_key:
-            terms.append(site.categories[art.category_key])
-        out[slug] = digest([art.digest] + [_term_id(t) for t in terms])
+            parts.append(category_ids[art.category_key])
+        out[slug] = digest(parts)
     return out
+
+
+def sitemap_key(site: Site, pages: list[Page], base_key: str) -> str:
+    """The sitemap shows URLs and article dates only: a body or title edit leaves it alone."""
+    dates = [f"{s}:{a.date.isoformat()}:{a.updated.isoformat() if a.updated else ''}"
+             for s, a in site.articles.items()]
+    return digest([base_key] + [p.path for p in pages] + dates)
 
 
 def _term_id(term: Term) -> str:
@@ -58,10 +67,9 @@ def plan_pages(site: Site, *, per_page: int, feed_items: int, base_key: str,
         pages += _archive_lists(site, script, per_page, cards, base_key)
         pages += _indexes(site, script, base_key)
         pages += _feeds(site, script, feed_items, cards, base_key)
-    order_key = digest([base_key] + [f"{s}:{cards[s]}" for s in site.order])
     pages.append(Page("404.html", "notfound", None, "404.html", (), digest([base_key, "404"])))
     pages.append(Page("index.html", "root", None, "root.html", (), digest([base_key, "root"])))
-    pages.append(Page("sitemap.xml", "sitemap", None, "", (), order_key))
+    pages.append(Page("sitemap.xml", "sitemap", None, "", (), sitemap_key(site, pages, base_key)))
     pages.append(Page("robots.txt", "robots", None, "", (), digest([base_key, "robots"])))
     pages.append(Page(".nojekyll", "nojekyll", None, "", (), "empty"))
     if cname:
@@ -71,13 +79,15 @@ def plan_pages(site: Site, *, per_page: int, feed_items: int, base_key: str,
 
 def _article_pages(site: Site, script: str, cards: dict[str, str], base_key: str) -> list[Page]:
     pages = []
+    related, neighbours = site.related, site.neighbours
+    folder = urls.article(script, "{}")  # slugs are ASCII: no escaping to undo
     for slug in site.order:
-        older, newer = site.neighbours[slug]
-        shown = [cards[slug]] + [cards[s] for s in site.related.get(slug, ())]
+        older, newer = neighbours[slug]
+        shown = [base_key, "article", script, slug, cards[slug]]
+        shown += [cards[s] for s in related.get(slug, ())]
         shown += [cards[older] if older else "-", cards[newer] if newer else "-"]
-        key = digest([base_key, "article", script, slug] + shown)
-        pages.append(Page(urls.file_path(urls.article(script, slug)), "article", script,
-                          "article.html", (slug,), key))
+        pages.append(Page(folder.format(slug) + "index.html", "article", script,
+                          "article.html", (slug,), digest(shown)))
     return pages
 
 

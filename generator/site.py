@@ -17,9 +17,8 @@ def build_site(articles: Iterable[Article], *,
     return Site(
         articles=by_slug,
         order=order,
-        tags=_terms(published, lambda a: zip(a.tag_keys, _names(a, "tags"))),
-        categories=_terms(published, lambda a: [(a.category_key, _names(a, "category")[0])]
-                          if a.category_key else []),
+        tags=_terms(published, "tags"),
+        categories=_terms(published, "category"),
         months=_months(published),
         related={slug: tuple(s for s in rel if s in by_slug and s != slug)
                  for slug, rel in related(published).items() if slug in by_slug},
@@ -32,26 +31,25 @@ def newest_first(article: Article) -> tuple[float, str]:
     return (-article.date.timestamp(), article.slug)
 
 
-def _names(article: Article, field: str) -> list[dict[str, str]]:
-    """Per-script display names of an article's tags (or its category), in order."""
-    if field == "tags":
-        count = len(article.tag_keys)
-        return [{s: article.versions[s].tags[i] for s in SCRIPTS} for i in range(count)]
-    return [{s: article.versions[s].category or "" for s in SCRIPTS}]
-
-
-def _terms(published: list[Article],
-           pairs: Callable[[Article], Iterable[tuple[str, dict[str, str]]]]) -> dict[str, Term]:
-    """Group articles by term key; each script's name is its most used spelling."""
+def _terms(published: list[Article], field: str) -> dict[str, Term]:
+    """Group articles by tag (or category) key; each script's name is its most used spelling."""
     slugs: dict[str, list[str]] = defaultdict(list)
-    spellings: dict[str, dict[str, Counter[str]]] = defaultdict(lambda: {s: Counter() for s in SCRIPTS})
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for art in published:
-        for key, names in pairs(art):
+        if field == "tags":
+            keys = art.tag_keys
+            names = {s: art.versions[s].tags for s in SCRIPTS}
+        elif art.category_key:
+            keys = (art.category_key,)
+            names = {s: (art.versions[s].category or "",) for s in SCRIPTS}
+        else:
+            continue
+        for i, key in enumerate(keys):
             slugs[key].append(art.slug)
             for script in SCRIPTS:
-                spellings[key][script][names[script]] += 1
-    names = {key: {s: min(c.items(), key=lambda kv: (-kv[1], kv[0]))[0]
-                   for s, c in spellings[key].items()} for key in sorted(slugs)}
+                spellings[(key, script)][names[script][i]] += 1
+    names = {key: {s: min(spellings[(key, s)].items(), key=lambda kv: (-kv[1], kv[0]))[0]
+                   for s in SCRIPTS} for key in sorted(slugs)}
     segments = _segments(names)
     return {key: Term(key=key, names=names[key], segments=segments[key], slugs=tuple(slugs[key]))
             for key in sorted(slugs)}

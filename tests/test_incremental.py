@@ -29,8 +29,8 @@ def test_body_edit_rerenders_the_pages_that_show_the_article(tmp_path):
     rewrite(config, "content/b.md", FILES["content/b.md"].replace("正文。", "新的正文。"))
     report = build(config, out_dir=out, cache=cache, changed={"content/b.md"})
     # per script: b, its neighbours a and c, home p1, tag p1, year p1, month p1, site feed,
-    # tag feed = 9; plus the sitemap
-    assert report.rendered == 2 * 9 + 1
+    # tag feed = 9 (the sitemap shows URLs and dates only: not re-rendered)
+    assert report.rendered == 2 * 9
     # but only b's pages and the full-text site feeds changed bytes
     assert sorted(report.written_paths) == [
         "zh-hans/articles/b/index.html", "zh-hans/feed.xml",
@@ -102,3 +102,14 @@ def test_deleted_or_edited_output_file_is_restored(tmp_path):
     assert sorted(report.written_paths) == ["zh-hans/index.html", "zh-hant/articles/a/index.html"]
     assert (out / "zh-hant/articles/a/index.html").read_bytes() == good
     assert build(config, out_dir=out).written == 0
+
+
+def test_missing_bodies_file_means_parsing_again_not_a_crash(tmp_path):
+    config = make_site(tmp_path / "site", FILES)
+    out = tmp_path / "out"
+    build(config, out_dir=out)
+    (config.cache_dir / "bodies.pickle").unlink()
+    rewrite(config, "content/a.md", FILES["content/a.md"].replace("title: 甲", "title: 甲二"))
+    report = build(config, out_dir=out)
+    assert any("parsed everything again" in w for w in report.warnings)
+    assert "甲二" in (out / "zh-hant/articles/b/index.html").read_text()
