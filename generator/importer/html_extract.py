@@ -14,6 +14,7 @@ How the article is found (general rules, no per-site code):
 from __future__ import annotations
 
 import functools
+import html
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -703,7 +704,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if date is None:
         warnings.append("no publication date found")
     site = _site_name(head, source_name, title, authors)
-    summary = _summary(head, title)
+    summary = _summary(head, title, body)
     tags = meta.clean_keywords(head.metas.get("keywords", "") or head.metas.get("news_keywords", ""),
                                title=title, site=site, head_title=head.title)
     category = find_category(blocks, top, rules, title)
@@ -1257,18 +1258,47 @@ def _site_name(head: Head, source_line: str | None, title: str | None,
     return candidate
 
 
-def _summary(head: Head, title: str | None) -> str | None:
-    """The page's own description, when it is a clean sentence and not the title again."""
+_KEYWORD_TAIL = re.compile(r"\s*[（(][^（）()]*[,，][^（）()]*[)）]?$|\s+[^\s，。]+(?:,[^\s，。,]+){2,}$|\s*[|｜]\s*\S{1,8}$")
+
+
+# a dispatch or byline opening the description: 【王家俊／台北報導】, （中央社記者…29日電）
+_BYLINE_HEAD = re.compile(r"^[【〔\[（(][^】〕\]）)]{2,30}(?:報導|报道|報道|電|电|專電|专电)\s*[】〕\]）)]\s*")
+# markup debris, or a description that opens with chrome
+_BAD_SUMMARY = re.compile(r"[=\\{}<>]|^(?:原标题|原標題|原创|原創|相关新闻|相關新聞|点击|點擊)")
+
+
+def _summary(head: Head, title: str | None, body: str) -> str | None:
+    """The page's own description, when it is a clean summary of this article: not the title
+    again, not a keyword list, not the site's self-description."""
     for key in ("description", "og:description", "twitter:description"):
-        value = meta.squash(head.metas.get(key, ""))
+        value = meta.squash(html.unescape(html.unescape(head.metas.get(key, ""))))
+        value = _BYLINE_HEAD.sub("", _KEYWORD_TAIL.sub("", value)).strip()
         if not value or len(value) < 10 or len(value) > 400:
             continue
-        if title and meta.fold(value) == meta.fold(title):
+        folded = meta.fold(value)
+        if any(folded in meta.fold(t) or (meta.fold(t) and folded.startswith(meta.fold(t))
+                                          and len(folded) < 1.3 * len(meta.fold(t)))
+               for t in (title or "", head.title) if t):
+            continue  # the title again, perhaps with the site's name
+        if _BAD_SUMMARY.search(value):
             continue
-        if value.count(",") + value.count("，") + value.count("、") > len(value) / 4:
+        if value.count(",") + value.count("，") + value.count("、") > len(value) / 4 or \
+                re.match(r"^[^，。\s]{1,8},", value):
             continue  # a keyword list, not a summary
+        if _overlap(value, (title or "") + body) < 0.5:
+            continue  # about the site, not about this article
         return value
     return None
+
+
+def _overlap(text: str, reference: str) -> float:
+    """Share of `text`'s character pairs that also occur in `reference`."""
+    folded = meta.fold(text)
+    pairs = {folded[k:k + 2] for k in range(len(folded) - 1)}
+    if not pairs:
+        return 0.0
+    ref = meta.fold(reference)
+    return sum(1 for p in pairs if p in ref) / len(pairs)
 
 
 _CRUMB_MARKUP = re.compile(r"crumb|bread|position|location|daohang|weizhi|dangqian|c_loca|where", re.I)
