@@ -335,6 +335,8 @@ class RelatedIndex:
 
     def _compute(self, key: str) -> Ranked:
         """The related list of one document: best scores first, ties by key."""
+        if self.limit <= 0:
+            return ()
         scores: dict[str, float] = {}
         get = scores.get
         for f, w in self._features[key].items():

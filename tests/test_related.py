@@ -83,6 +83,14 @@ def test_limit_and_no_self() -> None:
     assert list(lists) == sorted(lists)
 
 
+def test_limit_zero_gives_empty_lists() -> None:
+    docs = corpus(20)
+    assert set(related_articles(docs, limit=0).values()) == {()}
+    index = RelatedIndex.build(docs, limit=0)
+    assert index.update([doc("new", "华为", ("华为",))]) == {"new"}
+    assert index.lists()["new"] == ()
+
+
 def test_empty_and_single() -> None:
     assert related_articles([]) == {}
     assert related_articles([doc("a", "商汤", ("商汤",))]) == {"a": ()}
