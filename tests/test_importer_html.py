@@ -254,3 +254,27 @@ def test_badge_before_the_headline_is_not_part_of_the_title():
     html = ('<html><head><title>最不愁吃肉的国家_头条</title></head><body><h1><span>原创</span>最不愁吃肉的国家</h1>'
             + _ARTICLE + '</body></html>')
     assert extract_html(html).title == "最不愁吃肉的国家"
+
+
+def _page_with(description: str, extra_head: str = "", crumb: str = "") -> str:
+    return (f'<html><head><title>国务院部署稳就业工作_示例网</title><meta name="description" content="{description}">'
+            f'{extra_head}</head><body>{crumb}<h1>国务院部署稳就业工作</h1>{_ARTICLE}</body></html>')
+
+
+def test_site_self_description_is_not_a_summary():
+    page = extract_html(_page_with("示例网是经国家批准的重点新闻网站，以权威新闻为核心，打造东北地区的主流网络媒体。"))
+    assert page.summary is None
+
+
+def test_description_keeps_the_lead_without_byline_and_keyword_tail():
+    page = extract_html(_page_with("【王小明／北京報導】国务院常务会议今天部署进一步做好稳就业工作。(就业,国务院,民生)"))
+    assert page.summary == "国务院常务会议今天部署进一步做好稳就业工作。"
+
+
+def test_title_as_description_is_not_a_summary():
+    assert extract_html(_page_with("国务院部署稳就业工作_示例网")).summary is None
+
+
+def test_breadcrumb_without_markup_starting_at_home():
+    page = extract_html(_page_with("", crumb="<div>首页 &gt; 财经 &gt; 宏观 &gt; 正文</div>"))
+    assert page.category == "宏观"
