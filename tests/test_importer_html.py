@@ -187,6 +187,16 @@ def test_clean_title(raw, expected):
 
 def test_split_credit_leaves_plain_captions_alone():
     assert split_credit("台東市區街道積水。") == ("台東市區街道積水。", None)
+    assert split_credit("他說（這是真的）") == ("他說（這是真的）", None)
+
+
+@pytest.mark.parametrize("caption, expected", [
+    ("下月將法拍的房子位在萬大路一帶。（圖翻攝自google map）", ("下月將法拍的房子位在萬大路一帶。", "圖翻攝自google map")),
+    ("警消到場時高姓男子已無生命跡象。（圖／翻攝畫面）", ("警消到場時高姓男子已無生命跡象。", "圖／翻攝畫面")),
+    ("性感扮演學生妹。(取自日網)", ("性感扮演學生妹。", "取自日網")),
+])
+def test_split_credit(caption, expected):
+    assert split_credit(caption) == expected
 
 
 def test_absurdly_deep_nesting_does_not_crash():

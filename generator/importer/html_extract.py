@@ -1140,7 +1140,8 @@ def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[
 
 # caption wording: 资料图：…, 图为…, …  王小明/摄
 _CAPTION_TEXT = re.compile(r"^(?:资料图|資料照|资料照片|資料圖|图为|圖為|图片|圖片|照片|图|圖)\s*[:：]|^(?:图为|圖為)|[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)$")
-_CREDIT = re.compile(r"\s*[（(]([^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
+_CREDIT = re.compile(r"\s*[（(]((?:圖|图|記者|记者|翻攝|翻摄|取自|資料照|资料照|资料图|資料圖|攝影|摄影|來源|来源|Photo|photo)[^（）()]{0,30}"
+                     r"|[^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
