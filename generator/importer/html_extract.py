@@ -626,7 +626,30 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     container = best_container(blocks, top, find_headline(blocks, head, None))
     # again, now preferring a heading inside the article container
     headline = find_headline(blocks, head, container)
-    return _describe(head, blocks, container, top, base, rules, headline)
+    matched = headline is not None
+    if headline is None:
+        headline = headline_above(blocks, container, rules)
+    return _describe(head, blocks, container, top, base, rules, headline, matched)
+
+
+def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | None:
+    """When no block matches <title> (a <title> holding only the site name), the short plain
+    line just above the article's first text is its headline."""
+    first = next((i for i, b in enumerate(blocks) if b.owner.inside(container) and _starts_text(b)), None)
+    if first is None:
+        return None
+    for i in range(first - 1, max(-1, first - 5), -1):
+        block = blocks[i]
+        if block.kind == "figure":
+            continue
+        if block.kind not in ("p", "h") or block.owner.chrome or block.link_chars or not (6 <= block.chars <= 40):
+            continue
+        if re.search(r"[，。！？；,;]", block.plain) or meta.parse_date(block.plain) or _CRUMB_SPLIT.search(block.plain) \
+                or meta.find_bylines(block.plain, rules.not_names) or _line_rule(block, rules) \
+                or rules.meta_line.search(block.plain):
+            continue
+        return i
+    return None
 
 
 def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
@@ -681,9 +704,11 @@ def choose_title(blocks: list[Block], headline: int | None, head: Head) -> str |
 
 
 def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str | None,
-              rules: Rules, headline: int | None) -> Extracted:
+              rules: Rules, headline: int | None, matched: bool = True) -> Extracted:
     """Turn rendered blocks into the Extracted value."""
-    title = choose_title(blocks, headline, head)
+    title = choose_title(blocks, headline if matched else None, head)
+    if not matched and headline is not None and len(meta.fold(title or "")) < 8:
+        title = meta.clean_title(blocks[headline].plain)  # the <title> holds little more than the site name
     removals: dict[str, list[str]] = {}
     warnings: list[str] = []
     parts = with_lead_siblings(container)
@@ -1028,6 +1053,9 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
     if not _is_sentence_block(block) and any(rules.subtitle_class.search(n.attr("class") + " " + n.attr("id"))
                                              for n in _ancestors(block.owner, 3)):
         return "subtitle"
+    if block.chars <= 30 and re.search(r"[，。！？]", block.plain) and \
+            any(n.tag in ("b", "strong") for n in _ancestors(block.owner, 2)):
+        return "deck"  # a bold line of verse under the headline, not the text's first sentence
     if authors and folded in {meta.fold(a) for a in authors}:
         return "byline"
     if _DATE_ONLY_LINE.match(plain):
