@@ -288,3 +288,14 @@ def test_title_as_description_is_not_a_summary():
 def test_breadcrumb_without_markup_starting_at_home():
     page = extract_html(_page_with("", crumb="<div>首页 &gt; 财经 &gt; 宏观 &gt; 正文</div>"))
     assert page.category == "宏观"
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("法国全国大罢工再次严重影响交通-新华网", "法国全国大罢工再次严重影响交通"),
+    ("交通运输部：着力打造京津冀区域综合立体交通网络-股票频道-和讯网", "交通运输部：着力打造京津冀区域综合立体交通网络"),
+    ("G-20峰会开幕", "G-20峰会开幕"),
+    ("白米換番薯 馬市府有內鬼？ - 中時電子報", "白米換番薯 馬市府有內鬼？"),
+    ("邱文達內定衛福部長 政次曾中明戴桂英呼聲高 | 即時新聞 | 20130629 | 蘋果日報", "邱文達內定衛福部長 政次曾中明戴桂英呼聲高"),
+])
+def test_title_from_head(raw, expected):
+    assert meta.title_from_head(raw) == expected

@@ -166,16 +166,29 @@ def date_from_url(url: str | None) -> str | None:
 
 def clean_title(raw: str) -> str:
     """Strip picture markers, a leading 【column】 tag and doubled spaces from a headline."""
-    title = _PICTURE_MARK.sub("", squash(raw))
+    title = squash(_PICTURE_MARK.sub(" ", squash(raw)))
     prefix = _COLUMN_PREFIX.match(title)
     if prefix and len(title) - prefix.end() >= 6:
         title = title[prefix.end():]
     return title.strip(" _-|｜")
 
 
+# "-新华网", "-搜狐财经": a hyphen without spaces separates only a site-like name at the end
+_SITE_TAIL = re.compile(r"(?<=\S)-(?=[^-\s]{2,12}$)(?=\S*(?:网|網|报|報|财经|財經|新闻|新聞|频道|頻道|台|社|News|NEWS|\.com|\.cn)$)")
+
+
 def title_segments(raw: str) -> list[str]:
-    """<title> split on site/channel separators ("_新浪网", " - 自由時報電子報", " | ")."""
-    return [s for s in (p.strip() for p in _TITLE_SEPARATORS.split(squash(raw))) if s]
+    """<title> split on site/channel separators ("_新浪网", " - 自由時報電子報", " | ", "-新华网",
+    and runs of two or more spaces, as in crawler wrappers)."""
+    text = squash(re.sub(r"[ \t]{2,}", " | ", raw.strip()))
+    parts: list[str] = []
+    for part in _TITLE_SEPARATORS.split(text):
+        tails: list[str] = []
+        while (match := _SITE_TAIL.search(part)) is not None:
+            part, tail = part[:match.start()], part[match.end():]
+            tails.insert(0, tail)
+        parts += [part, *tails]
+    return [p.strip() for p in parts if p.strip()]
 
 
 def title_from_head(raw: str) -> str:
