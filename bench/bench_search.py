@@ -6,7 +6,8 @@ For each size (default 1,000 and 10,000 articles) it generates a corpus with
 articles), then times the stages of generator.search:
 records (fold + bigrams), fold table, Pagefind, and moving the files into place; and a
 second call, which finds the index current and skips. It prints the index size on disk,
-what a reader downloads before the first result, and the average fragment size.
+what a reader downloads before the first result, and the average fragment size; then
+re-indexes after one edit (one shard of search.SHARD_SIZE articles).
 
     .venv/bin/python bench/bench_search.py [--sizes 1000 10000] [--keep DIR]
 """
@@ -55,15 +56,19 @@ def sizes(folder: Path) -> None:
     """Print the index's size on disk and what the first query downloads."""
     files = [p for p in folder.rglob("*") if p.is_file()]
     total = sum(p.stat().st_size for p in files)
-    fragments = [p.stat().st_size for p in (folder / "fragment").iterdir()]
-    first = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
-    chunks = [p.stat().st_size for p in (folder / "index").iterdir()]
-    print(f"{'index on disk':>16}: {total / 1e6:7.1f} MB in {len(files)} files")
+    fragments = [p.stat().st_size for p in folder.glob("*/fragment/*")]
+    chunks = [p.stat().st_size for p in folder.glob("*/index/*")]
+    data = json.loads((folder / search.DATA_FILE).read_text(encoding="utf-8"))
+    names = [s["name"] for s in data["shards"]]
+    # pagefind.js, worker and wasm once; every shard's entry and meta; the data file
+    first = sum(p.stat().st_size for p in (folder / names[0]).iterdir() if p.is_file())
+    first += sum(p.stat().st_size for n in names[1:] for p in (folder / n).iterdir()
+                 if p.suffix in (".json", ".pf_meta"))
+    first += (folder / search.DATA_FILE).stat().st_size
+    print(f"{'index on disk':>16}: {total / 1e6:7.1f} MB in {len(files)} files, {len(names)} shards")
     print(f"{'fragments':>16}: {sum(fragments) / 1e6:7.1f} MB, {sum(fragments) / len(fragments) / 1e3:.1f} kB each (gzip)")
     print(f"{'index chunks':>16}: {len(chunks)}, {sum(chunks) / len(chunks) / 1e3:.1f} kB each (gzip)")
-    data = json.loads((folder / search.DATA_FILE).read_text(encoding="utf-8"))
-    print(f"{'start-up files':>16}: {first / 1e3:7.1f} kB (pagefind.js, worker, wasm, meta, "
-          f"fold table of {len(data['chars'])} chars + {len(data['phrases'])} phrases)")
+    print(f"{'start-up files':>16}: {first / 1e3:7.1f} kB before the first query's index chunks")
 
 
 def bench(size: int, folder: Path) -> None:
@@ -85,10 +90,16 @@ def bench(size: int, folder: Path) -> None:
     print(f"{'':>16}  {report.summary()}")
     again = timed("no change", search.index_search, out, site, config)
     print(f"{'':>16}  {again.summary()}")
+    slug = site.order[len(site.order) // 2]
+    edited = dataclasses.replace(site, articles={**site.articles, slug: dataclasses.replace(
+        site.articles[slug], digest="edited")})
+    one = timed("one edit", search.index_search, out, edited, config)
+    print(f"{'':>16}  {one.summary()}")
     sizes(out / search.SEARCH_DIR)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
-    print(f"{'peak memory':>16}: {peak} MB (Python), {child} MB (largest child: Pagefind or a parse worker)")
+    print(f"{'peak memory':>16}: {peak} MB (Python), {child} MB (largest child: a Pagefind run "
+          "or a build worker)")
 
 
 def main() -> None:

@@ -14,9 +14,13 @@ segmentation of its own):
   one token that only pages containing exactly that word hold.
 
 Pagefind's excerpts would be in the folded script, so each record carries its plain text in
-both scripts and search.js highlights in the reader's script. The index is rebuilt only when
-the published articles or the settings change (a key stored in the data file), because
-Pagefind's filter files are not byte-stable between runs.
+both scripts and search.js highlights in the reader's script.
+
+Layout: output/pagefind/N/ is one Pagefind bundle per shard (a stable hash of the slug picks
+the shard; one shard per SHARD_SIZE articles) and output/pagefind/newsarchive-search.json
+lists the shards with their keys and fold tables. A shard is re-indexed only when its key
+(its articles' digests, the settings, the Pagefind version) changes, which also keeps
+Pagefind's filter files, not byte-stable between runs, from being rewritten for nothing.
 """
 from __future__ import annotations
 
@@ -42,10 +46,14 @@ from generator.model import SCRIPTS, Article, Site
 SEARCH_DIR = "pagefind"
 DATA_FILE = "newsarchive-search.json"
 # bump when records, tokens or the data file change shape
-FORMAT = 1
+FORMAT = 2
 LANGUAGE = "und"
 # title tokens are repeated so a word in the title outranks one in the body
 TITLE_WEIGHT = 3
+# articles per Pagefind index: Pagefind holds ~0.5 MB per article while indexing and has no
+# incremental mode, so a large archive is split into shards the browser merges, and an edit
+# re-indexes one shard only
+SHARD_SIZE = 2000
 # Pagefind's UI bundles: search.js talks to pagefind.js directly and needs none of them
 UNUSED_FILES = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
 
@@ -242,22 +250,28 @@ def _phrase_at(text: str, i: int, whole: str, folder: Folder, trans: dict[int, s
     return None
 
 
-def search_data(site: Site, table: FoldTable, key: str) -> dict[str, Any]:
-    """The browser's data file: fold table, tag names per script, the index key."""
+def search_data(site: Site, shards: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The browser's data file: the shards (name, key, fold table) and tag names per script."""
     return {
         "format": FORMAT,
-        "key": key,
-        "chars": table.chars,
-        "phrases": table.phrases,
+        "shards": list(shards),
         "tags": {k: {s: t.names[s] for s in SCRIPTS} for k, t in sorted(site.tags.items())},
     }
 
 
-def inputs_key(site: Site, config: Config, pagefind_version: str) -> str:
-    """Digest of everything the index depends on: unchanged key, unchanged index."""
+def plan_shards(site: Site, shard_size: int) -> list[list[str]]:
+    """Slugs per shard, newest first: a stable hash of the slug picks one of ceil(n/size) shards."""
+    count = max(1, -(-len(site.order) // shard_size))
+    shards: list[list[str]] = [[] for _ in range(count)]
+    for slug in site.order:
+        shards[int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16) % count].append(slug)
+    return shards
+
+
+def shard_key(site: Site, slugs: Sequence[str], base: Sequence[str]) -> str:
+    """Digest of everything one shard's index depends on."""
     h = hashlib.sha256()
-    for part in [str(FORMAT), pagefind_version, config.fingerprint(), *site.order,
-                 *(site.articles[s].digest for s in site.order)]:
+    for part in [*base, *slugs, *(site.articles[s].digest for s in slugs)]:
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:32]
@@ -266,32 +280,64 @@ def inputs_key(site: Site, config: Config, pagefind_version: str) -> str:
 # ---------------------------------------------------------------------------- I/O edge
 
 
-def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | None = None
-                 ) -> SearchReport:
-    """Index the site's articles into out_dir/pagefind/, unless the index there is current."""
+def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | None = None,
+                 shard_size: int = SHARD_SIZE) -> SearchReport:
+    """Index the site's articles into out_dir/pagefind/, re-indexing only shards that changed."""
     started = time.perf_counter()
     target = out_dir / SEARCH_DIR
-    version = pagefind_version()
-    key = inputs_key(site, config, version)
-    if _current_key(target) == key and (target / "pagefind-entry.json").is_file():
+    planned = plan_shards(site, shard_size)
+    base = [str(FORMAT), pagefind_version(), config.fingerprint(), str(len(planned))]
+    # empty shards (few articles, an unlucky hash) get no bundle
+    shards = {str(i): slugs for i, slugs in enumerate(planned) if slugs}
+    keys = {name: shard_key(site, slugs, base) for name, slugs in shards.items()}
+    old = {e.get("name"): e for e in _read_data(target).get("shards", [])}
+    entries = {name: old[name] for name in shards if old.get(name, {}).get("key") == keys[name]
+               and (target / name / "pagefind-entry.json").is_file()}
+    todo = [name for name in shards if name not in entries]
+    data = _data_json(site, shards, entries) if not todo else ""
+    if not todo and _read_bytes(target / DATA_FILE) == data.encode():
         # no walk over the index to measure it: this path must stay cheap
         return SearchReport(len(site.order), 0, 0, 0, 0.0, True)
     folder = folder or _converter(config)
-    texts = site_texts(site, folder)
-    records = search_records(site, texts)
-    table = fold_table(((t.plain[s], t.folded) for t in texts.values() for s in SCRIPTS), folder)
     staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    written = removed = 0
     try:
-        run_pagefind(records, staging)
-        data = json.dumps(search_data(site, table, key), ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":"))
-        (staging / DATA_FILE).write_text(data, encoding="utf-8")
-        written, removed = sync_dir(staging, target)
+        for name in todo:
+            entries[name] = index_shard(site, shards[name], folder, staging / name, keys[name])
+            entries[name]["name"] = name
+        for name in todo:
+            w, r = sync_dir(staging / name, target / name)
+            written, removed = written + w, removed + r
+        removed += _remove_others(target, {DATA_FILE, *shards})
+        data = _data_json(site, shards, entries)
+        if _read_bytes(target / DATA_FILE) != data.encode():
+            # written last and atomically: it names the shards the browser loads
+            staging.mkdir(parents=True, exist_ok=True)
+            target.mkdir(parents=True, exist_ok=True)
+            (staging / DATA_FILE).write_text(data, encoding="utf-8")
+            os.replace(staging / DATA_FILE, target / DATA_FILE)
+            written += 1
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return SearchReport(len(records), written, removed, _size(target),
+    return SearchReport(len(site.order), written, removed, _size(target),
                         round(time.perf_counter() - started, 3), False)
+
+
+def _data_json(site: Site, shards: dict[str, list[str]], entries: dict[str, dict[str, Any]]) -> str:
+    """The data file's text, shards in order."""
+    return json.dumps(search_data(site, [entries[name] for name in shards]), ensure_ascii=False,
+                      sort_keys=True, separators=(",", ":"))
+
+
+def index_shard(site: Site, slugs: Sequence[str], folder: Folder, out: Path, key: str
+                ) -> dict[str, Any]:
+    """Run Pagefind over one shard's articles into `out`; its entry in the data file."""
+    texts = {slug: article_text(site.articles[slug], folder) for slug in slugs}
+    records = [article_record(site.articles[slug], site, texts[slug]) for slug in slugs]
+    run_pagefind(records, out)
+    table = fold_table(((t.plain[s], t.folded) for t in texts.values() for s in SCRIPTS), folder)
+    return {"key": key, "chars": table.chars, "phrases": table.phrases}
 
 
 def pagefind_version() -> str:
@@ -368,12 +414,36 @@ def sync_dir(src: Path, dst: Path) -> tuple[int, int]:
     return written, removed
 
 
-def _current_key(target: Path) -> str | None:
-    """The key stored with the index in target, if any."""
+def _read_data(target: Path) -> dict[str, Any]:
+    """The data file of the index in target, or {} if missing, unreadable or of another format."""
     try:
-        return json.loads((target / DATA_FILE).read_text(encoding="utf-8")).get("key")
-    except (OSError, ValueError, AttributeError):
+        data = json.loads((target / DATA_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else {}
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """A file's bytes, or None."""
+    try:
+        return path.read_bytes()
+    except OSError:
         return None
+
+
+def _remove_others(target: Path, keep: set[str]) -> int:
+    """Delete whatever target holds besides `keep` (a former layout, shards no longer used)."""
+    removed = 0
+    for path in sorted(target.iterdir()) if target.is_dir() else []:
+        if path.name in keep:
+            continue
+        if path.is_dir():
+            removed += sum(1 for p in path.rglob("*") if p.is_file())
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+            removed += 1
+    return removed
 
 
 def _size(folder: Path) -> int:

@@ -12,7 +12,7 @@ from generator.cache import Cache
 from generator.config import load_config
 from generator.scripts import Converter, parse_glossary
 from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, article_record, article_text,
-                              fold_table, index_search, plain_text, search_tokens)
+                              fold_table, index_search, plain_text, plan_shards, search_tokens)
 from generator.site import build_site
 
 GLOSSARY = """\
@@ -27,7 +27,7 @@ SITE = {
     "content/2024/a.md": "---\ntitle: 華為發布新晶片\ndate: 2024-05-01\nscript: hant\n"
                          "tags: [華為, 晶片]\nsummary: 華為的新款晶片。\n---\n"
                          "華為今天發布<新款>晶片，著名分析師認為[融資](https://example.com/x)不是問題。\n",
-    "content/2025/b.md": "---\ntitle: 台积电扩产\ndate: 2025-02-03\nscript: hans\n"
+    "content/2025/c.md": "---\ntitle: 台积电扩产\ndate: 2025-02-03\nscript: hans\n"
                          "tags: [台积电, 芯片]\n---\n台积电表示芯片需求强劲。\n\n## 产能\n\n- 先进封装\n- 金融资料\n",
 }
 
@@ -138,12 +138,14 @@ def test_index_written_and_skipped_when_current(built) -> None:
     config, out, site, report = built
     folder = out / SEARCH_DIR
     assert report.extra["search"].records == 2 and not report.extra["search"].skipped
-    for name in ("pagefind.js", "pagefind-entry.json", "pagefind-worker.js", DATA_FILE):
+    for name in ("0/pagefind.js", "0/pagefind-entry.json", "0/pagefind-worker.js", DATA_FILE):
         assert (folder / name).is_file(), name
-    assert not list(folder.glob("pagefind-ui*")) and not list(folder.glob("*highlight*"))
-    assert len(list((folder / "fragment").iterdir())) == 2
+    assert sorted(p.name for p in folder.iterdir()) == ["0", DATA_FILE]
+    assert not list(folder.rglob("pagefind-ui*")) and not list(folder.rglob("*highlight*"))
+    assert len(list((folder / "0/fragment").iterdir())) == 2
     data = json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))
-    assert data["chars"]["華"] == "华" and data["phrases"]["晶片"] == "芯片"
+    shard = data["shards"][0]
+    assert shard["chars"]["華"] == "华" and shard["phrases"]["晶片"] == "芯片"
     assert data["tags"]["华为"] == {"hant": "華為", "hans": "华为"}
     stamps = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
     again = index_search(out, site, config)
@@ -153,15 +155,45 @@ def test_index_written_and_skipped_when_current(built) -> None:
 
 def test_index_follows_content_and_removes_stale_files(built) -> None:
     config, out, site, _ = built
-    folder = out / SEARCH_DIR
+    folder = out / SEARCH_DIR / "0"
     before = set(p.name for p in (folder / "fragment").iterdir())
-    (config.root / "content/2025/b.md").unlink()
+    (config.root / "content/2025/c.md").unlink()
     report = build(config, out_dir=out, cache=Cache.memory(), workers_count=1)
     search = report.extra["search"]
     assert search.records == 1 and not search.skipped and search.removed >= 1
     after = set(p.name for p in (folder / "fragment").iterdir())
     assert len(after) == 1 and after <= before
     assert not list(out.parent.glob(".out.search-*"))  # the staging folder is gone
+
+
+def test_plan_shards_is_stable_and_balanced(built) -> None:
+    _, _, site, _ = built
+    assert plan_shards(site, 2000) == [["c", "a"]]
+    assert plan_shards(site, 1) == [["a"], ["c"]]
+
+
+def test_shards_reindex_only_what_changed(built) -> None:
+    """With one article per shard, an edit re-indexes its shard and leaves the other alone."""
+    config, out, site, _ = built
+    folder = out / SEARCH_DIR
+    first = index_search(out, site, config, shard_size=1)
+    assert not first.skipped and sorted(p.name for p in folder.iterdir()) == ["0", "1", DATA_FILE]
+    shards = {n: {p.name for p in (folder / n / "fragment").iterdir()} for n in ("0", "1")}
+    assert all(len(names) == 1 for names in shards.values())
+    edited = dataclasses.replace(site.articles["a"], digest="edited")
+    changed = dataclasses.replace(site, articles={**site.articles, "a": edited})
+    which = next(n for n in ("0", "1") if any("a" in p.read_text("utf-8", "ignore") for p in [folder / n / "pagefind-entry.json"]) or True)
+    stamps = {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+    again = index_search(out, changed, config, shard_size=1)
+    assert not again.skipped and again.records == 2
+    touched = {p.relative_to(folder).parts[0] for p in folder.rglob("*")
+               if p.is_file() and stamps.get(p) != p.stat().st_mtime_ns}
+    # the data file (a new shard key) and at most the shard holding "a", never c's
+    assert DATA_FILE in touched and "1" not in touched
+    assert index_search(out, changed, config, shard_size=1).skipped
+    # back to one shard: the second folder goes
+    index_search(out, changed, config)
+    assert sorted(p.name for p in folder.iterdir()) == ["0", DATA_FILE]
 
 
 def test_search_off_writes_no_index(tmp_path: Path) -> None:
@@ -178,3 +210,13 @@ def test_config_change_rebuilds(built) -> None:
     other = dataclasses.replace(config, glossary=None)
     report = index_search(out, site, other)
     assert not report.skipped
+
+
+def test_archive_without_articles_gets_an_empty_index(built) -> None:
+    config, out, site, _ = built
+    empty = dataclasses.replace(site, articles={}, order=(), tags={})
+    report = index_search(out, empty, config)
+    assert report.records == 0
+    folder = out / SEARCH_DIR
+    assert sorted(p.name for p in folder.iterdir()) == [DATA_FILE]
+    assert json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))["shards"] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import http.server
 import shutil
 import subprocess
@@ -19,13 +20,15 @@ from generator.build import build
 from generator.cache import Cache
 from generator.config import load_config
 from generator.model import Site
-from generator.search import search_records, search_tokens, site_texts
+from generator.search import DATA_FILE, index_search, search_records, search_tokens, site_texts
 from generator.site import build_site
 
 REPO = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 QUERIES = yaml.safe_load((REPO / "tests/fixtures/search_queries.yml").read_text(encoding="utf-8"))
 GENERATED = 40
+# 53 articles in shards of ~20
+SHARD_SIZE = 20
 BASE_URL = "https://example.github.io/archive/"
 
 
@@ -70,6 +73,10 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     serve_root = root / "serve"
     build(config, out_dir=serve_root / "archive", cache=cache, workers_count=1)
     site = build_site(cache.articles.values(), related=lambda published: {})
+    # several small shards, so every query also goes through Pagefind's index merging
+    report = index_search(serve_root / "archive", site, config, shard_size=SHARD_SIZE)
+    assert len(json.loads((serve_root / "archive/pagefind" / DATA_FILE).read_text("utf-8"))["shards"]) >= 2
+    assert report.records == len(site.order)
     from generator.scripts import Converter, load_glossary
 
     converter = Converter.from_config(config.opencc, load_glossary(config.glossary))

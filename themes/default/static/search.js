@@ -102,28 +102,39 @@
 
   function load() {
     if (engine) return engine;
-    var data = fetch(base + "pagefind/newsarchive-search.json").then(function (r) {
+    engine = fetch(base + "pagefind/newsarchive-search.json").then(function (r) {
       if (!r.ok) throw new Error("search data " + r.status);
       return r.json();
     }).then(function (d) {
-      d.longest = Object.keys(d.phrases).reduce(function (m, p) { return Math.max(m, codePoints(p).length); }, 0);
-      return d;
+      var data = {chars: {}, phrases: {}, tags: d.tags, longest: 0};
+      d.shards.forEach(function (shard) {
+        Object.assign(data.chars, shard.chars);
+        Object.assign(data.phrases, shard.phrases);
+      });
+      data.longest = Object.keys(data.phrases).reduce(function (m, p) { return Math.max(m, codePoints(p).length); }, 0);
+      return openShards(d.shards.map(function (shard) { return shard.name; })).then(function (pf) {
+        if (pf) fillFilters(pf, data);  // an archive without articles has no index
+        return {pf: pf, data: data};
+      });
     });
-    var pf = import(base + "pagefind/pagefind.js").then(function (pf) {
+    engine.catch(function () { engine = null; });
+    return engine;
+  }
+
+  /* Pagefind over every shard: the first is the primary index, the others are merged in. */
+  function openShards(names) {
+    if (!names.length) return Promise.resolve(null);
+    return import(base + "pagefind/" + names[0] + "/pagefind.js").then(function (pf) {
       // Pagefind segments queries by <html lang> (Intl.Segmenter for zh); ours arrive
       // already cut into tokens, so it must initialise under an undetermined language.
       var html = document.documentElement;
       var lang = html.getAttribute("lang");
       html.setAttribute("lang", "und");
       try { pf.init(); } finally { html.setAttribute("lang", lang); }
-      return pf;
+      return Promise.all(names.slice(1).map(function (name) {
+        return pf.mergeIndex(base + "pagefind/" + name + "/", {language: "und"});
+      })).then(function () { return pf; });
     });
-    engine = Promise.all([pf, data]).then(function (both) {
-      fillFilters(both[0], both[1]);
-      return {pf: both[0], data: both[1]};
-    });
-    engine.catch(function () { engine = null; });
-    return engine;
   }
 
   function fillFilters(pf, data) {
@@ -149,7 +160,9 @@
     select.appendChild(option);
   }
 
-  /* Relevance first; equal scores newest first (every result tied with the last shown is loaded). */
+  /* Relevance first; equal scores newest first (every result tied with the last shown is loaded).
+   * Without terms Pagefind lists by date, but merges shards by their own positions: each
+   * page is put in date order (exact with one shard, near enough with hashed shards). */
   function rank(results, from, withTerms) {
     var end = Math.min(results.length, from + PAGE);
     if (withTerms && end > from) {
@@ -160,7 +173,8 @@
       return r.data().then(function (d) { return {score: r.score, data: d}; });
     })).then(function (items) {
       items.sort(function (a, b) {
-        return (b.score - a.score) || cmp(b.data.meta.date, a.data.meta.date) || cmp(a.data.url, b.data.url);
+        var score = withTerms ? b.score - a.score : 0;
+        return score || cmp(b.data.meta.date, a.data.meta.date) || cmp(a.data.url, b.data.url);
       });
       return items.slice(0, PAGE);
     });
@@ -179,7 +193,7 @@
     load().then(function (e) {
       var folded = fold(query, e.data);
       var terms = tokens(folded).join(" ");
-      if (query && !terms) return {results: []};
+      if (!e.pf || (query && !terms)) return {results: []};
       var options = terms ? {filters: filters} : {filters: filters, sort: {date: "desc"}};
       return e.pf.search(terms || null, options).then(function (found) {
         current = {results: found.results, shown: 0, needles: needles(folded), terms: !!terms, data: e.data};
