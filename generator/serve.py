@@ -5,13 +5,14 @@ errors and show them on every open page while the last good build stays served.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -34,6 +35,8 @@ LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 BuildFn = Callable[..., Any]
 CacheFactory = Callable[[Config], Any]
 SERVE_CACHE_DIR = "serve"
+# Below this much free RAM-backed space the preview goes to the ordinary temporary folder.
+MIN_SHM_BYTES = 2 * 1024**3
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,19 @@ def session_cache(config: Config) -> Cache:
     return cache
 
 
+def preview_temp_parent(env: Mapping[str, str] = os.environ) -> Path | None:
+    """Where the temporary build goes: RAM (/dev/shm) unless TMPDIR says otherwise.
+
+    Like Hugo's server, the preview lives in memory: thousands of small files are written
+    per start and deleted at Ctrl-C, which on a disk mounted with `discard` takes seconds.
+    """
+    shm = Path("/dev/shm")
+    if env.get("TMPDIR") or not shm.is_dir() or not os.access(shm, os.W_OK):
+        return None
+    stats = os.statvfs(shm)
+    return shm if stats.f_bavail * stats.f_frsize >= MIN_SHM_BYTES else None
+
+
 class Preview:
     """One preview session: a temporary build folder, the server, the kept cache."""
 
@@ -104,7 +120,7 @@ class Preview:
         self._cache: Any = None
         self._tmp: Path | None = None
         # where the temporary build folder goes (None: the system's temporary folder)
-        self._temp_parent = temp_parent
+        self._temp_parent = temp_parent if temp_parent is not None else preview_temp_parent()
         self._server: PreviewHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.config: Config | None = None

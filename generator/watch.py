@@ -32,7 +32,9 @@ IGNORED_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db"})
 # Event types that do not change a file's content.
 PASSIVE_EVENTS = frozenset({"opened", "closed_no_write"})
 
+# Quiet time that ends a burst while a written file is not yet closed, and when all are.
 QUIET_SECONDS = 0.05
+SETTLE_SECONDS = 0.02
 MAX_WAIT_SECONDS = 1.0
 
 
@@ -172,12 +174,20 @@ def summarize(events: Iterable[FsEvent], targets: WatchTargets) -> ChangeBatch |
 
 
 class Debouncer:
-    """Holds events until `quiet` seconds pass without one, or `max_wait` since the first."""
+    """Holds events until the burst is over, or `max_wait` after its first event.
 
-    def __init__(self, quiet: float = QUIET_SECONDS, max_wait: float = MAX_WAIT_SECONDS) -> None:
+    A burst is over after `settle` seconds without events when every file written in it
+    has been closed again (inotify reports the close), else after the longer `quiet`
+    period: a file still open for writing may be half written.
+    """
+
+    def __init__(self, quiet: float = QUIET_SECONDS, max_wait: float = MAX_WAIT_SECONDS,
+                 settle: float = SETTLE_SECONDS) -> None:
         self.quiet = quiet
         self.max_wait = max_wait
+        self.settle = min(settle, quiet)
         self._events: list[FsEvent] = []
+        self._writing: set[Path] = set()
         self._first = 0.0
         self._last = 0.0
 
@@ -187,12 +197,19 @@ class Debouncer:
             self._first = now
         self._events.append(event)
         self._last = now
+        if event.is_directory:
+            return
+        if event.type in ("created", "modified"):
+            self._writing.add(event.path)
+        else:  # closed, deleted, moved: the file at that path is complete or gone
+            self._writing.discard(event.path)
 
     def deadline(self) -> float | None:
         """When the pending events are due, or None when there are none."""
         if not self._events:
             return None
-        return min(self._last + self.quiet, self._first + self.max_wait)
+        wait = self.quiet if self._writing else self.settle
+        return min(self._last + wait, self._first + self.max_wait)
 
     def ready(self, now: float) -> bool:
         """Whether the pending events are due at `now`."""
@@ -202,6 +219,7 @@ class Debouncer:
     def take(self) -> tuple[FsEvent, ...]:
         """Hand over the pending events and start afresh."""
         events, self._events = tuple(self._events), []
+        self._writing.clear()
         return events
 
 
@@ -242,11 +260,11 @@ class Watcher:
     """Watchdog observer turned into debounced `ChangeBatch`es."""
 
     def __init__(self, targets: WatchTargets, *, quiet: float = QUIET_SECONDS,
-                 max_wait: float = MAX_WAIT_SECONDS,
+                 max_wait: float = MAX_WAIT_SECONDS, settle: float = SETTLE_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.targets = targets
         self._events: queue.Queue[FsEvent] = queue.Queue()
-        self._debouncer = Debouncer(quiet, max_wait)
+        self._debouncer = Debouncer(quiet, max_wait, settle)
         self._clock = clock
         self._observer = Observer()
         self._observer.daemon = True

@@ -16,7 +16,7 @@ import pytest
 
 from generator.config import Config
 from generator.errors import BuildFailed, SiteError
-from generator.serve import Preview, changed_paths, local_base_url
+from generator.serve import Preview, changed_paths, local_base_url, preview_temp_parent
 from generator.watch import ChangeBatch, Kind
 
 
@@ -209,3 +209,9 @@ def test_ctrl_c_during_a_build_is_not_reported_as_a_build_error(tmp_path: Path) 
             view.start()
     finally:
         view.close()
+
+
+def test_preview_goes_to_ram_unless_tmpdir_is_set() -> None:
+    assert preview_temp_parent({"TMPDIR": "/somewhere"}) is None
+    chosen = preview_temp_parent({})
+    assert chosen is None or chosen == Path("/dev/shm")

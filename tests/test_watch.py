@@ -128,6 +128,33 @@ def test_debouncer_waits_for_quiet() -> None:
     assert debouncer.take() == ()
 
 
+def test_debouncer_settles_sooner_once_written_files_are_closed() -> None:
+    debouncer = Debouncer(quiet=0.05, max_wait=1.0, settle=0.02)
+    debouncer.add(ev("modified", "content/a.md"), now=10.0)
+    assert debouncer.deadline() == pytest.approx(10.05)  # a.md may be half written
+    debouncer.add(ev("closed", "content/a.md"), now=10.001)
+    assert debouncer.deadline() == pytest.approx(10.021)
+    debouncer.add(ev("created", "content/b.md"), now=10.002)
+    assert debouncer.deadline() == pytest.approx(10.052)
+    debouncer.add(ev("moved", "content/b.md", "content/c.md"), now=10.003)
+    assert debouncer.deadline() == pytest.approx(10.023)
+    debouncer.take()
+    debouncer.add(ev("modified", "content/d.md"), now=20.0)
+    assert debouncer.deadline() == pytest.approx(20.05)  # take() forgot the closed files
+
+
+def test_git_checkout_with_closes_is_still_one_batch() -> None:
+    debouncer = Debouncer(quiet=0.05, max_wait=1.0, settle=0.02)
+    for i in range(500):
+        now = i * 0.001
+        assert not debouncer.ready(now)
+        debouncer.add(ev("modified", f"content/a{i:03}.md"), now)
+        debouncer.add(ev("closed", f"content/a{i:03}.md"), now)
+    assert not debouncer.ready(0.51)
+    assert debouncer.ready(0.519 + 0.001)
+    assert len(summarize(debouncer.take(), TARGETS).paths) == 500
+
+
 def test_debouncer_max_wait_bounds_an_endless_stream() -> None:
     debouncer = Debouncer(quiet=0.25, max_wait=0.5)
     now = 0.0
