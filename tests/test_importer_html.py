@@ -299,3 +299,9 @@ def test_breadcrumb_without_markup_starting_at_home():
 ])
 def test_title_from_head(raw, expected):
     assert meta.title_from_head(raw) == expected
+
+
+def test_list_of_linked_teasers_is_flagged_as_an_index_page():
+    page = _extract("teaser_list.html")
+    assert "no article found: looks like an index page" in page.warnings
+    assert "no article found: looks like an index page" not in _extract("portal_article.html").warnings

@@ -724,7 +724,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         removals["outside-article"] = outside
     if not body.strip() or len(meta.fold(body)) < 30:
         warnings.append("no article found: looks like an index page")
-    elif _looks_like_index(top, container):
+    elif _looks_like_index(top, container) or _teaser_list(body):
         warnings.append("no article found: looks like an index page")
     if date is None:
         warnings.append("no publication date found")
@@ -751,6 +751,13 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings=tuple(warnings),
         details=details,
     )
+
+
+def _teaser_list(body: str) -> bool:
+    """A body that is a run of paragraphs each opening with a link (headline + teaser) is a list page."""
+    paragraphs = [p for p in body.split("\n\n") if p.strip() and not p.startswith("{{figure")]
+    linked = [p for p in paragraphs if re.match(r"^(?:#+ |- |\d+\. )?\[", p)]
+    return len(linked) >= 5 and len(linked) >= 0.6 * len(paragraphs)
 
 
 def _looks_like_index(top: El, container: El) -> bool:
