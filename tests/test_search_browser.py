@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
 import http.server
 import shutil
@@ -60,6 +61,22 @@ def _generated(folder: Path) -> None:
             encoding="utf-8")
 
 
+TWIN = "---\ntitle: 鸚鵡螺號潛艇的故事\ndate: {date}\nslug: {slug}\ntags: [海洋]\n---\n鸚鵡螺號是一艘虛構的潛艇。\n"
+
+
+def _twins(folder: Path, total: int) -> None:
+    """Two articles alike but for their dates, in one shard: their scores tie exactly."""
+    shards = -(-total // SHARD_SIZE)
+    pick = {}
+    for n in range(100):
+        slug = f"twin-{n}"
+        pick.setdefault(int(hashlib.sha256(slug.encode()).hexdigest()[:8], 16) % shards, []).append(slug)
+    older, newer = next(slugs for slugs in pick.values() if len(slugs) >= 2)[:2]
+    folder.mkdir(parents=True)
+    for slug, date in ((older, "2021-03-01"), (newer, "2021-09-01")):
+        (folder / f"{slug}.md").write_text(TWIN.format(slug=slug, date=date), encoding="utf-8")
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """Build content/ plus the generated articles into <tmp>/serve/archive/ and serve <tmp>/serve."""
@@ -68,6 +85,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     for name in ("site.yml", "glossary.yml"):
         shutil.copy(REPO / name, root / name)
     _generated(root / "content" / "generated")
+    _twins(root / "content" / "twins", len(list((root / "content").rglob("*.md"))) + 2)
     config = dataclasses.replace(load_config(root, base_url=BASE_URL), search=True)
     cache = Cache.memory()
     serve_root = root / "serve"
@@ -221,3 +239,10 @@ def test_browser_fold_matches_the_index_fold(pages: dict, archive: Archive) -> N
     mismatches = [(t, f, archive.fold.fold(t)) for t, f in zip(texts, folded) if f != archive.fold.fold(t)]
     assert not mismatches
     assert len(texts) > 40
+
+
+def test_equal_scores_newest_first(pages: dict, archive: Archive) -> None:
+    """Two articles alike but for their dates score the same; the newer one comes first."""
+    results = run_query(pages["hans"], "鹦鹉螺号")
+    dates = [archive.site.articles[slug_of(r["href"])].date for r in results]
+    assert len(results) == 2 and dates[0] > dates[1]

@@ -160,7 +160,8 @@
     select.appendChild(option);
   }
 
-  /* Relevance first; equal scores newest first (every result tied with the last shown is loaded).
+  /* The next page of results from `from`: relevance first, equal scores newest first. A page
+   * grows to take in every result tied with its last one, so no tie is split across pages.
    * Without terms Pagefind lists by date, but merges shards by their own positions: each
    * page is put in date order (exact with one shard, near enough with hashed shards). */
   function rank(results, from, withTerms) {
@@ -172,11 +173,10 @@
     return Promise.all(results.slice(from, end).map(function (r) {
       return r.data().then(function (d) { return {score: r.score, data: d}; });
     })).then(function (items) {
-      items.sort(function (a, b) {
+      return items.sort(function (a, b) {
         var score = withTerms ? b.score - a.score : 0;
         return score || cmp(b.data.meta.date, a.data.meta.date) || cmp(a.data.url, b.data.url);
       });
-      return items.slice(0, PAGE);
     });
   }
 
