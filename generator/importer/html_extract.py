@@ -1111,7 +1111,7 @@ def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]
 
 def _is_bold_heading(block: Block) -> bool:
     """A short paragraph set entirely in bold, without closing punctuation: a section heading."""
-    if block.kind != "p" or block.removed or not (2 <= block.chars <= 30) or _SENTENCE_END.search(block.plain):
+    if block.kind != "p" or block.removed or not (2 <= block.chars <= 30) or re.search(r"[。！？!?…；;]$", block.plain):
         return False
     if re.search(r"[，。！？；：:,]", block.plain):
         return False
