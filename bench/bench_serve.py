@@ -82,6 +82,11 @@ class ServeProcess:
         self.proc.wait(timeout=10)
         return time.perf_counter() - started
 
+    def build_times(self) -> list[float]:
+        """Seconds of each rebuild the server reported after start-up (read after stop)."""
+        assert self.proc.stdout is not None
+        return [int(m[1]) / 1000 for m in re.finditer(r"^built in (\d+) ms", self.proc.stdout.read(), re.M)]
+
 
 class EventStream:
     """A reader of the server's SSE stream."""
@@ -133,7 +138,7 @@ def wait_for_text(serve: ServeProcess, page: str, marker: str, timeout: float = 
     raise RuntimeError(f"{page} never showed {marker}")
 
 
-def edit_latencies(site: Path, port: int, edits: int) -> tuple[list[float], float]:
+def edit_latencies(site: Path, port: int, edits: int) -> tuple[list[float], list[float], float]:
     """Edit one article `edits` times; seconds from write to new text served, and Ctrl-C time."""
     articles = sorted((site / "content").glob("*.md"))
     article = articles[len(articles) // 2]
@@ -159,16 +164,20 @@ def edit_latencies(site: Path, port: int, edits: int) -> tuple[list[float], floa
         events.close()
     finally:
         article.write_text(original, encoding="utf-8")
+        time.sleep(0.3)  # the restoring rebuild finishes before Ctrl-C
         stop_seconds = serve.stop()
-    return latencies, stop_seconds
+    return latencies, serve.build_times()[:edits], stop_seconds
 
 
-def report(size: int, startup: float, latencies: list[float], stop_seconds: float) -> None:
+def report(size: int, startup: float, latencies: list[float], builds: list[float],
+           stop_seconds: float) -> None:
     """Print one size's figures."""
     ms = sorted(x * 1000 for x in latencies)
+    build_ms = statistics.median(builds) * 1000 if builds else float("nan")
     print(f"{size:>6} articles: warm start-up {startup:.2f} s; edit-to-reload "
           f"median {statistics.median(ms):.0f} ms (min {ms[0]:.0f}, max {ms[-1]:.0f}, "
-          f"n={len(ms)}); Ctrl-C exit {stop_seconds * 1000:.0f} ms", flush=True)
+          f"n={len(ms)}; rebuild itself median {build_ms:.0f} ms); "
+          f"Ctrl-C exit {stop_seconds * 1000:.0f} ms", flush=True)
 
 
 def main() -> int:
@@ -187,8 +196,8 @@ def main() -> int:
             cold = start_up(site, port)  # fills serve's parse cache
             warm = start_up(site, port)
             print(f"{size:>6} articles: cold start-up {cold:.2f} s", flush=True)
-            latencies, stop_seconds = edit_latencies(site, port, args.edits)
-            report(size, warm, latencies, stop_seconds)
+            latencies, builds, stop_seconds = edit_latencies(site, port, args.edits)
+            report(size, warm, latencies, builds, stop_seconds)
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)

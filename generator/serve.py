@@ -69,11 +69,24 @@ def is_local(host: str) -> bool:
     return host in LOCAL_HOSTS
 
 
-def changed_paths(batch: ChangeBatch | None) -> frozenset[Path] | None:
-    """What to pass as `changed`: None (re-read everything) after a rescan or a config change."""
+def changed_paths(batch: ChangeBatch | None, root: Path) -> frozenset[str] | None:
+    """What to pass as `changed`: site-relative POSIX paths, or None (re-read everything).
+
+    Relative paths spare build() resolving each one again (a stat per path component).
+    Paths outside the site (the built-in theme) are left out: templates are fingerprinted.
+    """
     if batch is None or batch.rescan or batch.reload_config:
         return None
-    return batch.paths
+    relative = (_relative_to(path, root) for path in batch.paths)
+    return frozenset(path for path in relative if path is not None)
+
+
+def _relative_to(path: Path, root: Path) -> str | None:
+    """`path` relative to `root` in POSIX form, or None when outside."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return None
 
 
 def session_cache(config: Config) -> Cache:
@@ -190,7 +203,7 @@ class Preview:
             # One cache for the whole session: build() drops what new settings invalidate.
             self._cache = self._cache_factory(self.config)
         report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
-                             changed=changed_paths(batch))
+                             changed=changed_paths(batch, self.root))
         if isinstance(self._cache, Cache) and self._cache.folder is not None:
             # The corpus as parsed at start-up is on disk now for the next warm start;
             # rebuilds stay in memory instead of rewriting the whole pickle per keystroke.

@@ -116,18 +116,20 @@ def test_broken_site_yml_is_an_error_not_a_crash(preview) -> None:
 
 def test_cache_is_kept_and_changed_paths_are_passed(preview) -> None:
     view, build, site, _, _ = preview
-    paths = frozenset({site / "content/page.txt"})
+    paths = frozenset({site.resolve() / "content/page.txt"})
     view.rebuild(ChangeBatch(paths, frozenset({Kind.CONTENT})))
-    assert build.calls[-1] == ({"cache": "kept"}, paths)
+    assert build.calls[-1] == ({"cache": "kept"}, frozenset({"content/page.txt"}))
     assert build.calls[-1][0] is build.calls[0][0]
 
 
-def test_changed_paths_is_none_when_everything_must_be_reread() -> None:
-    paths = frozenset({Path("/s/content/a.md")})
-    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONTENT}))) == paths
-    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONTENT}), rescan=True)) is None
-    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONFIG}))) is None
-    assert changed_paths(None) is None
+def test_changed_paths_are_site_relative_or_none_when_everything_must_be_reread() -> None:
+    root = Path("/s")
+    paths = frozenset({root / "content/2025/a.md", root / "content/b.md", Path("/elsewhere/x")})
+    expected = frozenset({"content/2025/a.md", "content/b.md"})
+    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONTENT})), root) == expected
+    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONTENT}), rescan=True), root) is None
+    assert changed_paths(ChangeBatch(paths, frozenset({Kind.CONFIG})), root) is None
+    assert changed_paths(None, root) is None
 
 
 def test_close_removes_the_temporary_folder_and_stops_serving(preview) -> None:
