@@ -27,6 +27,7 @@ SITE_YML = """\
 title: 測試存檔
 base_url: https://example.github.io/archive/
 theme_dir: themes/house
+glossary: glossary.yml
 search: false
 per_page: 2
 """
@@ -67,6 +68,7 @@ def site(tmp_path: Path) -> Path:
     """A small site whose theme override holds a copy of the article template."""
     root = tmp_path / "site"
     write(root, "site.yml", SITE_YML)
+    write(root, "glossary.yml", "- {hant: 騰訊, hans: 腾讯}\n")
     for rel, text in ARTICLES.items():
         write(root, rel, text)
     (root / "themes/house/templates").mkdir(parents=True)
@@ -165,6 +167,17 @@ def test_preview_equals_full_build_after_edits(preview: Preview, site: Path,
     apply(view, FsEvent("modified", template))
     files = assert_same_as_full_build(view, tmp_path, "template")
     assert b'data-edited="yes"' in files["zh-hant/articles/alpha/index.html"]
+
+    # glossary: a fixed term changes the Simplified pages
+    glossary = write(site, "glossary.yml", "- {hant: 騰訊, hans: 腾讯}\n- 小米\n")
+    apply(view, FsEvent("modified", glossary))
+    assert_same_as_full_build(view, tmp_path, "glossary")
+
+    # settings: a new title on every page
+    settings = write(site, "site.yml", SITE_YML.replace("測試存檔", "新名稱存檔"))
+    apply(view, FsEvent("modified", settings))
+    files = assert_same_as_full_build(view, tmp_path, "settings")
+    assert "新名稱存檔".encode() in files["zh-hant/index.html"]
 
 
 def test_one_article_edit_renders_only_dependent_pages(preview: Preview, site: Path) -> None:
