@@ -305,3 +305,18 @@ def test_list_of_linked_teasers_is_flagged_as_an_index_page():
     page = _extract("teaser_list.html")
     assert "no article found: looks like an index page" in page.warnings
     assert "no article found: looks like an index page" not in _extract("portal_article.html").warnings
+
+
+def test_closing_notices_and_photo_credit_lines():
+    html = ('<html><head><title>男子墜樓不治 | 範例報</title></head><body><h1>男子墜樓不治</h1>'
+            '<figure><img src="/p.jpg"><figcaption>警消到場搶救。</figcaption></figure><p>記者王大明／攝影</p>'
+            '<p>新北市今天下午發生墜樓案件，一名男子不慎從住家屋頂墜落，送醫急救仍宣告不治。</p>'
+            '<p>警方已採集現場跡證，將訊問家屬事發經過，以釐清案情，全案仍在調查中。</p>'
+            '<p>★範例報關心您：再給自己一次機會</p><p>自殺諮詢專線：0800-788995（24小時）</p>'
+            '<p>生命線：1995</p><p>(範例 )</p></body></html>')
+    page = extract_html(html, url="https://example.tw/n/1")
+    assert page.figures[0].credit == "記者王大明／攝影"
+    assert page.figures[0].caption == "警消到場搶救。"
+    assert page.body.rstrip().endswith("全案仍在調查中。")
+    assert "攝影" not in page.body
+    assert len(_rules(page)["disclaimer"]) >= 3

@@ -1002,7 +1002,9 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         if rule:
             removals.setdefault(rule, []).append(block.plain or block.figure.src if block.figure else block.plain)
             continue
-        if block.kind != "figure" and _starts_text(block) and not block.plain.startswith(_CAPTION_MARKS):
+        after_figure = bool(kept) and kept[-1].kind == "figure" and block.chars <= 60
+        if block.kind != "figure" and _starts_text(block) and not block.plain.startswith(_CAPTION_MARKS) \
+                and not after_figure:  # a picture's caption is not the start of the text
             started = True
         kept.append(block)
     if related_at is not None:
@@ -1128,14 +1130,21 @@ def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, 
     def is_notice(block: Block) -> bool:
         return block.kind == "p" and block.chars <= 300 and bool(rules.disclaimer.search(block.plain))
 
+    dropped: list[str] = []
     while kept and is_notice(kept[0]):
-        removals.setdefault("disclaimer", []).append(kept.pop(0).plain)
-    tail_start = int(len(kept) * 0.7)
-    keep = [b for i, b in enumerate(kept) if i < tail_start or not is_notice(b)]
-    removals.setdefault("disclaimer", []).extend(b.plain for b in kept if b not in keep)
-    if not removals["disclaimer"]:
-        del removals["disclaimer"]
-    return keep
+        dropped.append(kept.pop(0).plain)
+    # the closing run of notices, with the short lines between them (hotline numbers, labels)
+    cut = len(kept)
+    for i in range(len(kept) - 1, -1, -1):
+        block = kept[i]
+        if is_notice(block):
+            cut = i
+        elif not (block.kind in ("p", "h") and block.chars <= 20):
+            break
+    dropped += [b.plain for b in kept[cut:] if b.plain]
+    if dropped:
+        removals.setdefault("disclaimer", []).extend(dropped)
+    return kept[:cut]
 
 
 def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
@@ -1144,7 +1153,9 @@ def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]])
         last = kept[-1]
         if last.chars <= 16 and _DATE_ONLY_LINE.match(last.plain):
             rule = "date-line"
-        elif last.chars <= 12 and not _SENTENCE_END.search(last.plain) and not re.search(r"[（(]完[)）]", last.plain):
+        elif (last.chars <= 12 and not _SENTENCE_END.search(last.plain)
+              or last.chars <= 4 and re.fullmatch(r"[（(][^（）()]*[)）]", last.plain)) \
+                and not re.search(r"[（(]完[)）]", last.plain):
             rule = "trailing-label"
         elif last.chars <= 40 and (found := meta.find_bylines(last.plain, rules.not_names)) and found.whole_line:
             rule = "byline"
@@ -1165,8 +1176,14 @@ def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[
         fig = block.figure
         if caption is not None:
             text, credit = split_credit(caption.plain.lstrip("▲△▼▽ "))
+            if _CREDIT_ONLY.match(text):
+                text, credit = "", text  # 記者鄭清元／攝影: who took it, not what it shows
             fig = FigureInfo(caption=text or None, src=fig.src, alt=fig.alt, credit=credit or fig.credit)
             caption.removed = "caption"
+        credit_line = next((b for b in kept[i + 1:i + 3] if b.kind == "p" and not b.removed), None)
+        if credit_line is not None and fig.credit is None and _CREDIT_ONLY.match(credit_line.plain):
+            fig = FigureInfo(caption=fig.caption, src=fig.src, alt=fig.alt, credit=credit_line.plain)
+            credit_line.removed = "credit"
         figures.append(fig)
         block.figure = fig
         block.md = f"{{{{figure {len(figures)}}}}}"
@@ -1174,7 +1191,8 @@ def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[
 
 
 # caption wording: 资料图：…, 图为…, …  王小明/摄
-_CAPTION_TEXT = re.compile(r"^(?:资料图|資料照|资料照片|資料圖|图为|圖為|图片|圖片|照片|图|圖)\s*[:：]|^(?:图为|圖為)|[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)$")
+_CAPTION_TEXT = re.compile(r"^(?:资料图|資料照|资料照片|資料圖|图为|圖為|图片|圖片|照片|图|圖)\s*[:：]|^(?:图为|圖為)|[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)(?:影)?$")
+_CREDIT_ONLY = re.compile(r"^(?:記者|记者|攝影|摄影)?\s*[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)(?:影)?$")
 _CREDIT = re.compile(r"\s*[（(]((?:圖|图|記者|记者|翻攝|翻摄|取自|資料照|资料照|资料图|資料圖|攝影|摄影|來源|来源|Photo|photo)[^（）()]{0,30}"
                      r"|[^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
 
