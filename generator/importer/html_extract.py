@@ -987,7 +987,14 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
     related_at: int | None = None
     for i in body_idx:
         block = blocks[i]
-        rule = _block_rule(block, rules, folded_title, started, authors)
+        first = all(b.kind == "figure" for b in kept)
+        rule = _block_rule(block, rules, folded_title, started, authors, first)
+        counter = _SLIDE_COUNTER.match(block.plain) if block.kind == "p" else None
+        if counter and not rule:
+            # "1/10 当全世界…": a slideshow's page counter glued to its caption text
+            removals.setdefault("counter", []).append(counter.group().strip())
+            block.plain = block.plain[counter.end():]
+            block.md = re.sub(r"^\d{1,2}\s*/\s*\d{1,2}\s+", "", block.md)
         if rule == "original-title":
             original_title = rules.original_title.match(block.plain).group(2)
         elif rule == "source-line" and source_name is None:
@@ -1019,7 +1026,7 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
 
 
 def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool,
-                authors: tuple[str, ...]) -> str | None:
+                authors: tuple[str, ...], first: bool = False) -> str | None:
     """Why a body block is chrome, or None to keep it."""
     if block.owner.chrome:
         return "chrome-block" if block.owner.chrome.startswith("chrome:") else block.owner.chrome
@@ -1041,11 +1048,12 @@ def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool,
     if block.chars <= 2 and not re.search(r"[\u4e00-\u9fff]", plain):
         return "control"
     if not started:
-        return _leading_rule(block, rules, folded_title, authors)
+        return _leading_rule(block, rules, folded_title, authors, first)
     return None
 
 
-def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[str, ...]) -> str | None:
+def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[str, ...],
+                  first: bool = False) -> str | None:
     """Why a block before the article's first sentence is page furniture, or None."""
     plain = block.plain
     folded = meta.fold(meta.clean_title(plain))
@@ -1062,7 +1070,7 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
     if not _is_sentence_block(block) and any(rules.subtitle_class.search(n.attr("class") + " " + n.attr("id"))
                                              for n in _ancestors(block.owner, 3)):
         return "subtitle"
-    if block.chars <= 30 and re.search(r"[，。！？]", block.plain) and \
+    if first and block.chars <= 30 and re.search(r"[，。！？]", block.plain) and \
             any(n.tag in ("b", "strong") for n in _ancestors(block.owner, 2)):
         return "deck"  # a bold line of verse under the headline, not the text's first sentence
     if authors and folded in {meta.fold(a) for a in authors}:
@@ -1089,6 +1097,7 @@ def _starts_text(block: Block) -> bool:
 
 
 _CAPTION_MARKS = ("▲", "△", "▼", "▽")
+_SLIDE_COUNTER = re.compile(r"^\d{1,2}\s*/\s*\d{1,2}\s+(?=\S)")
 # 地方中心／桃園報導: a byline that names a desk, not a person
 _BYLINE_SHAPE = re.compile(r"^[〔【\[（(]?\s*\S{2,10}\s*[／/╱]\s*\S{2,8}(?:報導|报道|報道|综合报道|綜合報導)\s*[〕】\]）)]?$")
 
