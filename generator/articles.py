@@ -70,10 +70,10 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     text = markdown.plain_text(markdown.FIGURE_PARAGRAPH.sub("", body_html), keep_markers=True)
     summary = summary if summary is not None else _auto_summary(text)
     script = declared or detect(f"{title}\n{summary}\n{text[:300]}")
-    body_html, _ = markdown.place_figures(body_html, figures, base_path)
     tag_keys, tag_names = _unique_tags(tags, converter)
     warnings = _warnings(source.path, body, body_line)
-    versions = {s: _version(converter, s, title or "", summary, tag_names, category, body_html)
+    versions = {s: _version(converter, s, title or "", summary, tag_names, category, body_html,
+                            figures, base_path, original=s == script)
                 for s in SCRIPTS}
     return Article(
         path=source.path, slug=slug or "", date=when, updated=updated, script=script,
@@ -90,11 +90,30 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
 
 
 def _version(converter: ConverterLike, script: str, title: str, summary: str,
-             tags: tuple[str, ...], category: str | None, body_html: str) -> Version:
-    """The article in one script; the short texts go through OpenCC in one call."""
-    short = converter.convert_many(script, [title, summary, *tags, category or ""])
-    return Version(title=short[0], summary=short[1], tags=tuple(short[2:-1]),
-                   category=short[-1] or None, body_html=converter.html(script, body_html))
+             tags: tuple[str, ...], category: str | None, body_html: str,
+             figures: tuple[Figure, ...], base_path: str, *, original: bool) -> Version:
+    """The article in one script; the short texts go through OpenCC in one call.
+
+    In the script the curator wrote in, title, summary and body stay exactly as written
+    (only `-{…}-` markers go): s2tw would otherwise rewrite a Taiwanese 台 as 臺. Tags, the
+    category and figure captions are metadata (often imported or shared with other
+    articles), so they are converted in both scripts.
+    """
+    captions = [t for f in figures for t in (f.caption, f.alt or "", f.credit or "")]
+    keep = markdown.strip_keep_markers
+    texts = ([] if original else [title, summary]) + [*tags, category or ""] + captions
+    done = converter.convert_many(script, texts)
+    if original:
+        done = [keep(title), keep(summary)] + done
+        body = keep(body_html)
+    else:
+        body = converter.html(script, body_html)
+    n = 3 + len(tags)
+    figs = tuple(Figure(done[n + 3 * i], f.src, done[n + 3 * i + 1] if f.alt is not None else None,
+                        done[n + 3 * i + 2] or None) for i, f in enumerate(figures))
+    body, _ = markdown.place_figures(body, figs, base_path)
+    return Version(title=done[0], summary=done[1], tags=tuple(done[2:2 + len(tags)]),
+                   category=done[2 + len(tags)] or None, body_html=body)
 
 
 def _folded_text(hans: Version) -> str:

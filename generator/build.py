@@ -431,11 +431,13 @@ def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Pa
                  progress: Progress | None) -> list[tuple[str, bool, str]]:
     """Render pages, stage those whose bytes differ from out_dir: [(path, changed, key)]."""
 
+    prefix = f"{out}{os.sep}"
+
     def job(chunk: Sequence[Page]) -> list[tuple[str, bool, str]]:
         done = []
         for n, page in enumerate(chunk):
             data = renderer.render(page)
-            same = _same_bytes(out / page.path, data)
+            same = _same_bytes(prefix + page.path, data)
             if not same:
                 staging.write(page.path, data)
             done.append((page.path, not same, page.key))
@@ -447,12 +449,13 @@ def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Pa
     return [r for part in parts for r in part]
 
 
-def _same_bytes(path: Path, data: bytes) -> bool:
+def _same_bytes(path: str, data: bytes) -> bool:
     """True when the file already holds exactly these bytes."""
     try:
-        if path.stat().st_size != len(data):
+        if os.stat(path).st_size != len(data):
             return False
-        return path.read_bytes() == data
+        with open(path, "rb") as f:
+            return f.read() == data
     except OSError:
         return False
 

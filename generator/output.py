@@ -31,13 +31,19 @@ class Staging:
         self.dir.mkdir()
 
     def write(self, path: str, data: bytes) -> None:
-        """Stage one file (path relative to out_dir)."""
-        target = self.dir / path
+        """Stage one file (path relative to out_dir); plain os calls, as this runs 30,000 times."""
+        target = f"{self.dir}/{path}"
         try:
-            target.write_bytes(data)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
 
     def discard(self) -> None:
         """Drop everything staged."""

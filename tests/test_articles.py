@@ -117,3 +117,12 @@ def test_unknown_keys_are_kept_and_raw_html_is_escaped():
     art = parse("---\ntitle: t\ndate: 2025-01-01\ntags: []\nstock: '000651'\n---\n<script>x</script>\n")
     assert dict(art.extra) == {"stock": "000651"}
     assert "<script>" not in art.versions["hant"].body_html
+
+
+def test_text_in_its_own_script_stays_as_written():
+    text = "---\ntitle: 台灣半導體\ndate: 2025-01-01\ntags: [台灣]\nscript: hant\n---\n台灣的 -{着}- 與着。\n"
+    art = parse(text)
+    hant, hans = art.versions["hant"], art.versions["hans"]
+    # s2tw would write 臺灣; the curator's Traditional text is the original
+    assert hant.title == "台灣半導體" and "<p>台灣的 着 與着。</p>" in hant.body_html
+    assert hans.title == "台湾半导体" and "台湾的 着 与着。" in hans.body_html
