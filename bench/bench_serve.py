@@ -29,17 +29,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
 EVENTS_PATH = "/__newsarchive/events"
-SITE_YML = "title: 新聞存檔基準\nbase_url: https://example.github.io/archive/\nsearch: false\n"
+SITE_YML = "title: 新聞存檔基準\nbase_url: https://example.github.io/archive/\nsearch: {search}\n"
 
 
-def make_site(folder: Path, size: int) -> Path:
+def make_site(folder: Path, size: int, *, search: bool) -> Path:
     """A scratch site with `size` synthetic articles under content/."""
     site = folder / f"site-{size}"
     if not (site / "content").is_dir():
         subprocess.run([sys.executable, str(CORPUS_SCRIPT), "--n", str(size), "--out",
                         str(site / "content"), "--flavor", "plain"], check=True,
                        stdout=subprocess.DEVNULL)
-    (site / "site.yml").write_text(SITE_YML, encoding="utf-8")
+    (site / "site.yml").write_text(SITE_YML.format(search=str(search).lower()), encoding="utf-8")
     return site
 
 
@@ -185,13 +185,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--search", action="store_true",
+                        help="keep the search index (Pagefind) in every rebuild")
     parser.add_argument("--work", type=Path, help="scratch folder to keep (default: temporary)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="newsarchive-bench-serve-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         for size in args.sizes:
-            site = make_site(work, size)
+            site = make_site(work, size, search=args.search)
             port = free_port()
             cold = start_up(site, port)  # fills serve's parse cache
             warm = start_up(site, port)

@@ -98,6 +98,9 @@ def session_cache(config: Config) -> Cache:
     cache = Cache.load(config.cache_dir / SERVE_CACHE_DIR)
     # Manifests describe earlier sessions' temporary folders, deleted since.
     cache.manifests.clear()
+    if cache.articles and cache.fingerprint == config.fingerprint():
+        # Already warm: writing the whole corpus back would only slow this start down.
+        cache.folder = None
     return cache
 
 

@@ -16,7 +16,16 @@ import pytest
 
 from generator.config import Config
 from generator.errors import BuildFailed, SiteError
-from generator.serve import Preview, changed_paths, local_base_url, preview_temp_parent
+from generator.build import build as full_build
+from generator.config import load_config
+from generator.serve import (
+    SERVE_CACHE_DIR,
+    Preview,
+    changed_paths,
+    local_base_url,
+    preview_temp_parent,
+    session_cache,
+)
 from generator.watch import ChangeBatch, Kind
 
 
@@ -217,3 +226,20 @@ def test_preview_goes_to_ram_unless_tmpdir_is_set() -> None:
     assert preview_temp_parent({"TMPDIR": "/somewhere"}) is None
     chosen = preview_temp_parent({})
     assert chosen is None or chosen == Path("/dev/shm")
+
+
+def test_session_cache_is_written_back_only_when_cold(tmp_path: Path) -> None:
+    (tmp_path / "site.yml").write_text("title: T\nsearch: false\n")
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/a.md").write_text(
+        "---\ntitle: 標題\ndate: 2025-01-02\ntags: [甲]\n---\n\n正文。\n", encoding="utf-8")
+    config = load_config(tmp_path, base_url="http://127.0.0.1:8000/")
+    cold = session_cache(config)
+    assert cold.folder == tmp_path / ".newsarchive-cache" / SERVE_CACHE_DIR
+    full_build(config, out_dir=tmp_path / "session-1", cache=cold)  # writes the cache back
+    warm = session_cache(config)
+    assert len(warm.articles) == 1
+    assert warm.folder is None  # nothing worth writing back this session
+    assert warm.manifests == {}  # the earlier session's folder is gone
+    other_port = load_config(tmp_path, base_url="http://127.0.0.1:8001/")
+    assert session_cache(other_port).folder is not None
