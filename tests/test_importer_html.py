@@ -320,3 +320,14 @@ def test_closing_notices_and_photo_credit_lines():
     assert page.body.rstrip().endswith("全案仍在調查中。")
     assert "攝影" not in page.body
     assert len(_rules(page)["disclaimer"]) >= 3
+
+
+def test_short_article_beats_a_long_sidebar_of_teasers():
+    page = _extract("modern_article.html")
+    assert page.title == "某公司发布季度财报 营收增长两成"
+    assert page.date == "2024-05-06T09:30:00+08:00"  # JSON-LD, UTC converted
+    assert page.authors == ("张三",)
+    assert page.figures[0].src == "https://news.example.com/img/a.jpg"
+    assert page.body.startswith("{{figure 1}}\n\n某公司今天发布第一季度财报")
+    assert page.body.rstrip().endswith("原材料价格波动带来的成本压力。")
+    assert "摘要" not in page.body and "示例财经" not in page.body

@@ -717,7 +717,8 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         body_idx = [i for i in body_idx if i > headline] or body_idx
     date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
     authors = find_authors(blocks, headline, head, body_idx, top, rules)
-    body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals)
+    body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals,
+                                                                   _site_labels(head, title))
     inside = set(body_idx)
     outside = [b.plain for i, b in enumerate(blocks) if i not in inside and i != headline and b.plain]
     if outside:
@@ -977,7 +978,7 @@ def _line_rule(block: Block, rules: Rules) -> str | None:
 
 
 def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, authors: tuple[str, ...],
-               rules: Rules, removals: dict[str, list[str]]) -> tuple[str, list[FigureInfo], str | None, str | None]:
+               rules: Rules, removals: dict[str, list[str]], labels: frozenset[str] = frozenset()) -> tuple[str, list[FigureInfo], str | None, str | None]:
     """The container's blocks as Markdown, chrome removed; figures, original title, source."""
     kept: list[Block] = []
     original_title = None
@@ -989,6 +990,8 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         block = blocks[i]
         first = all(b.kind == "figure" for b in kept)
         rule = _block_rule(block, rules, folded_title, started, authors, first)
+        if rule is None and not started and meta.fold(block.plain) in labels:
+            rule = "site-name"  # the outlet or channel name printed above the text
         counter = _SLIDE_COUNTER.match(block.plain) if block.kind == "p" else None
         if counter and not rule:
             # "1/10 当全世界…": a slideshow's page counter glued to its caption text
@@ -1295,6 +1298,12 @@ def _to_markdown(kept: list[Block], figures: list[FigureInfo]) -> str:
             text += "\n"
         text += part
     return text.strip() + ("\n" if text.strip() else "")
+
+
+def _site_labels(head: Head, title: str | None) -> frozenset[str]:
+    """Folded outlet and channel names: the <title> segments besides the headline, og:site_name."""
+    names = {meta.fold(p) for p in meta.title_segments(head.title)} | {meta.fold(head.metas.get("og:site_name", ""))}
+    return frozenset(n for n in names if n and n != meta.fold(title or ""))
 
 
 def _site_name(head: Head, source_line: str | None, title: str | None,
