@@ -114,3 +114,15 @@ def test_private_use_characters_of_a_clean_gbk_page_are_kept():
     got = decode(raw)
     assert "\ue004" not in got.text or got.lossy_bytes == 0
     assert "乔冠华开国之初的外交生涯" in got.text
+
+
+def test_undeclared_big5_is_detected():
+    text = "<p>" + "行政院今天召開院會，通過明年度中央政府總預算案，其中社會福利支出比重最高。" * 3 + "</p>"
+    got = decode(text.encode("big5"))
+    assert got.text == text
+    assert got.encoding in ("big5hkscs", "cp950", "big5")
+
+
+def test_binary_junk_never_raises_and_reports_loss():
+    got = decode(bytes(range(256)) * 4)
+    assert isinstance(got.text, str)
