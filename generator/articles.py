@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from generator import markdown, urls
 from generator.errors import BuildFailed, SiteError
 from generator.frontmatter import key_line, split_front_matter
+from generator.related import text_features
 from generator.model import SCRIPTS, Article, Figure, Source, SourceInfo, Syndication, Version
 
 KNOWN = frozenset({"title", "date", "updated", "slug", "script", "draft", "tags", "category",
@@ -75,6 +76,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     versions = {s: _version(converter, s, title or "", summary, tag_names, category, body_html,
                             figures, base_path, original=s == script)
                 for s in SCRIPTS}
+    folded = _folded_text(versions["hans"])
     return Article(
         path=source.path, slug=slug or "", date=when, updated=updated, script=script,
         draft=bool(draft), tag_keys=tag_keys,
@@ -82,7 +84,8 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         authors=_authors(meta, errs), source=_source_info(meta, tz, errs),
         syndicated=_syndicated(meta, tz, errs), figures=figures,
         extra=tuple(sorted((k, v) for k, v in meta.items() if k not in KNOWN)),
-        text=_folded_text(versions["hans"]),
+        text=folded,
+        terms=text_features(folded),
         versions=versions, source_digest=source.digest,
         digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
         warnings=warnings,

@@ -315,12 +315,12 @@ def related_for(published: list[Article], config: Config, cache: Cache) -> dict[
     docs = {a.slug: a for a in published}
     state = cache.related_state()
     if state is None or state[0] != config.related:
-        full = cache.hydrate(published).values()
-        index = RelatedIndex.build([_related_doc(a, RelatedDoc) for a in full], limit=config.related)
+        index = RelatedIndex.build([_related_doc(a, RelatedDoc, cache) for a in published],
+                                   limit=config.related)
     else:
         _, index, before = state
-        edited = cache.hydrate(docs[s] for s, d in digests.items() if before.get(s) != d)
-        index.update([_related_doc(a, RelatedDoc) for a in edited.values()],
+        edited = [docs[s] for s, d in digests.items() if before.get(s) != d]
+        index.update([_related_doc(a, RelatedDoc, cache) for a in edited],
                      removed=[s for s in before if s not in docs])
     result = index.lists()
     cache.related = (key, result)
@@ -328,10 +328,12 @@ def related_for(published: list[Article], config: Config, cache: Cache) -> dict[
     return result
 
 
-def _related_doc(article: Article, make):
-    """The related-articles view of an article (text and tags already folded)."""
+def _related_doc(article: Article, make, cache: Cache):
+    """The related-articles view of an article (tags folded, text features precomputed)."""
+    if article.terms is None:  # parsed by an older generator: needs its text
+        article = cache.hydrate([article])[article.slug]
     return make(key=article.slug, tags=frozenset(article.tag_keys), text=article.text,
-                day=article.date.date().toordinal())
+                day=article.date.date().toordinal(), terms=article.terms)
 
 
 # ---------------------------------------------------------------------------- plan / render

@@ -26,7 +26,7 @@ FILE_NAME = "build.pickle"
 BODIES_NAME = "bodies.pickle"
 RELATED_NAME = "related.pickle"
 ARTICLES_NAME = "articles.pickle"
-FORMAT = 3
+FORMAT = 4
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
 # (page key, size, mtime_ns) of one output file

@@ -99,6 +99,8 @@ class Article:
     digest: str
     # non-fatal findings ("path:line: message"), counted in the build summary
     warnings: tuple[str, ...] = ()
+    # generator.related.text_features(text), computed in the parse workers and cached
+    terms: dict[str, float] | None = None
 
 
 @dataclass(frozen=True)
