@@ -126,3 +126,13 @@ def test_undeclared_big5_is_detected():
 def test_binary_junk_never_raises_and_reports_loss():
     got = decode(bytes(range(256)) * 4)
     assert isinstance(got.text, str)
+
+
+def test_utf8_page_with_a_cut_character_stays_utf8():
+    body = _page("gb2312", ARTICLE * 5).encode("utf-8")
+    cut = body.index(ARTICLE.encode("utf-8")) + 1
+    broken = body[:cut] + body[cut + 1:]  # one byte of the first CJK character lost
+    got = decode(broken)
+    assert got.encoding == "utf-8"
+    assert got.lossy_bytes >= 1
+    assert ARTICLE in got.text

@@ -174,6 +174,18 @@ def realign_gb(raw: bytes, text: str) -> tuple[str, int]:
     return text, dropped
 
 
+def _mostly_utf8(raw: bytes) -> tuple[str, int] | None:
+    """UTF-8 text with a few broken bytes (a cut multi-byte character): text and bytes lost.
+    Legacy-encoded text read as UTF-8 breaks at nearly every non-ASCII byte, so a handful of
+    errors among many valid multi-byte characters means UTF-8."""
+    text = raw.decode("utf-8", "replace")
+    lost = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
+    wide = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    if 0 < lost <= max(3, wide // 200) and wide >= 20 * lost:
+        return text, lost
+    return None
+
+
 def _try_family(raw: bytes, declared: str) -> Decoded | None:
     """Decode strictly with the declared family; Big5 may carry stray UTF-8 runs."""
     for codec in _FAMILIES.get(declared, (declared,)):
@@ -224,6 +236,9 @@ def decode(raw: bytes, *, declared: str | None = None) -> Decoded:
         return Decoded(body.decode("utf-8"), "utf-8", hint)
     except UnicodeDecodeError:
         pass
+    mostly = _mostly_utf8(body)
+    if mostly is not None:
+        return Decoded(mostly[0], "utf-8", hint, mostly[1])
     if hint and hint not in ("utf-8", "utf-16", "ascii", "us-ascii"):
         found = _try_family(body, hint)
         if found:
