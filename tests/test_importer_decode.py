@@ -136,3 +136,10 @@ def test_utf8_page_with_a_cut_character_stays_utf8():
     assert got.encoding == "utf-8"
     assert got.lossy_bytes >= 1
     assert ARTICLE in got.text
+
+
+def test_single_byte_declaration_on_a_gbk_page_is_not_trusted():
+    text = "<p>" + "国务院总理今天主持召开国务院常务会议，部署进一步做好稳就业工作。" * 4 + "</p>"
+    raw = b'<meta charset="iso-8859-1">' + text.encode("gbk")
+    got = decode(raw)
+    assert text in got.text

@@ -239,7 +239,9 @@ def decode(raw: bytes, *, declared: str | None = None) -> Decoded:
     mostly = _mostly_utf8(body)
     if mostly is not None:
         return Decoded(mostly[0], "utf-8", hint, mostly[1])
-    if hint and hint not in ("utf-8", "utf-16", "ascii", "us-ascii"):
+    # only CJK declarations are worth trying first: a single-byte charset (iso-8859-1,
+    # windows-1252) decodes anything, so on a Chinese page it is a trap, not a hint
+    if hint in _FAMILIES:
         found = _try_family(body, hint)
         if found:
             return found
