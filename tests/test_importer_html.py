@@ -331,3 +331,11 @@ def test_short_article_beats_a_long_sidebar_of_teasers():
     assert page.body.startswith("{{figure 1}}\n\n某公司今天发布第一季度财报")
     assert page.body.rstrip().endswith("原材料价格波动带来的成本压力。")
     assert "摘要" not in page.body and "示例财经" not in page.body
+
+
+def test_base_href_resolves_images_but_the_source_stays_the_page_url():
+    html = ('<html><head><base href="https://cdn.example.com/news/"><title>基准地址测试</title></head><body>'
+            '<h1>基准地址测试</h1><img src="pic/a.jpg">' + _ARTICLE + '</body></html>')
+    page = extract_html(html, url="https://www.example.com/a/1.html")
+    assert page.figures[0].src == "https://cdn.example.com/news/pic/a.jpg"
+    assert page.source_url == "https://www.example.com/a/1.html"

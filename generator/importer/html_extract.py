@@ -613,7 +613,9 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     rules = load_rules()
     tree = LexborHTMLParser(text)
     head = read_head(tree, rules)
-    base = url or head.canonical or head.metas.get("og:url") or head.wrapper_url
+    page_url = url or head.canonical or head.metas.get("og:url") or head.wrapper_url
+    base_node = tree.css_first("base[href]")
+    base = _resolve(base_node.attributes.get("href") or "", page_url) or page_url if base_node is not None else page_url
     root = tree.body or tree.root
     if root is None:
         return Extracted(title=None, date=None, warnings=("empty page: no HTML body",))
@@ -629,7 +631,7 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     matched = headline is not None
     if headline is None:
         headline = headline_above(blocks, container, rules)
-    return _describe(head, blocks, container, top, base, rules, headline, matched)
+    return _describe(head, blocks, container, top, page_url, rules, headline, matched)
 
 
 def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | None:
