@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("boilerplate", "garbled", "errors", "crashes"):
         ap.add_argument(f"--max-{name}", type=int, default=None)
     args = ap.parse_args(argv)
+    if not (args.corpus / "expected.jsonl").is_file():
+        print(f"no corpus at {args.corpus} (expected.jsonl missing): pass --corpus DIR", file=sys.stderr)
+        return 2
     records = [json.loads(line) for line in (args.corpus / "expected.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
     corrected = load_corrections(EXPECTATIONS)
     pipeline = None if args.raw else _load_pipeline()
