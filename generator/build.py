@@ -75,49 +75,90 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
             gc.enable()
 
 
+@dataclass
+class _Run:
+    """What one build carries between its stages."""
+
+    config: Config
+    cache: Cache
+    out: Path
+    fingerprint: str
+    procs: int
+    progress: Progress | None
+    stages: _Stages
+    warnings: list[str]
+
+    def converter(self):
+        """The script converter, opened once per process and settings."""
+        return self.cache.reuse("converter", self.fingerprint, lambda: make_converter(self.config))
+
+
 def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
            changed: Collection[str | Path] | None, progress: Progress | None,
            strict: bool, workers_count: int | None) -> BuildReport:
-    """build() with the collector off."""
-    out = Path(out_dir or config.output_dir).resolve()
-    fingerprint = config.fingerprint()
-    cache.use_fingerprint(fingerprint)
-    procs = workers.default_workers() if workers_count is None else workers_count
-    stages = _Stages({}, time.perf_counter())
-
-    def converter_of(config: Config):
-        return cache.reuse("converter", fingerprint, lambda: make_converter(config))
-
-    warnings: list[str] = [cache.problem] if cache.problem else []
-    cache.problem = None
+    """build() with the collector off: the stages, in order."""
+    run = _Run(config, cache, Path(out_dir or config.output_dir).resolve(), config.fingerprint(),
+               workers.default_workers() if workers_count is None else workers_count, progress,
+               _Stages({}, time.perf_counter()), [])
+    cache.use_fingerprint(run.fingerprint)
+    if cache.problem:
+        run.warnings.append(cache.problem)
+        cache.problem = None
 
     entries, errors = scan(config.content_dir, config.root)
     entries, media = split_media(entries)
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
-    inputs = inputs_key(fingerprint, theme_key, entries + media, statics, out)
+    inputs = inputs_key(run.fingerprint, theme_key, entries + media, statics, run.out)
     if not errors and not changed:
-        report = unchanged_report(cache, out, inputs, config, strict, stages)
+        report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
         if report is not None:
             return report
-    sources, cached, read_errors = read_sources(entries, cache, _changed_set(changed, config.root))
-    stages.lap("read")
-    parsed, parse_errors = parse_articles(sources, config, converter_of, procs, progress)
-    corpus = _merge(cached, parsed, cache)
-    errors += read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
-    media_pages = plan_media(media, config)
-    errors += missing_media(corpus, {p.path for p in media_pages})
-    warnings += [w for a in corpus for w in a.warnings] + _config_warnings(config)
-    stages.lap("parse")
-    _fail_on(errors, warnings, strict)
-
+    corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
     site = build_site(corpus, related=lambda published: related_for(published, config, cache))
-    stages.lap("index")
-    base_key = digest([__version__, fingerprint, theme_key])
+    run.stages.lap("index")
+    base_key = digest([__version__, run.fingerprint, theme_key])
     pages = plan_pages(site, per_page=config.per_page, feed_items=config.feed_items,
                        base_key=base_key, cname=config.cname) + statics + media_pages
-    stages.lap("plan")
+    run.stages.lap("plan")
+    todo, unchanged, results, removed = render_and_write(run, site, pages, theme_key)
+    written = sorted(path for path, changed_bytes, _ in results if changed_bytes)
+    search_report = index_search(run.out, site, config, cache) if config.search else None
+    if search_report is not None:
+        run.stages.lap("search")
+    counts = (len(site.articles), sum(a.draft for a in corpus), len(pages))
+    _remember(cache, run.out, (inputs, tuple(run.warnings), counts))
+    return BuildReport(
+        articles=counts[0], drafts=counts[1], pages=counts[2], rendered=len(todo),
+        written=len(written), unchanged=unchanged + len(results) - len(written),
+        removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
+        written_paths=tuple(written), rendered_urls=tuple(sorted(p.path for p in todo)),
+        out_dir=str(run.out), extra={"search": search_report} if search_report is not None else {})
 
+
+def read_and_parse(run: _Run, entries: list[Entry], media: list[Entry], errors: list[SiteError],
+                   changed: Collection[str | Path] | None, strict: bool
+                   ) -> tuple[list[Article], list[Page]]:
+    """The corpus and the media files, or BuildFailed listing every content error."""
+    config, cache = run.config, run.cache
+    sources, cached, read_errors = read_sources(entries, cache, _changed_set(changed, config.root))
+    run.stages.lap("read")
+    parsed, parse_errors = parse_articles(sources, config, lambda _: run.converter(), run.procs,
+                                          run.progress)
+    corpus = _merge(cached, parsed, cache)
+    media_pages = plan_media(media, config)
+    errors = (errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
+              + missing_media(corpus, {p.path for p in media_pages}))
+    run.warnings += [w for a in corpus for w in a.warnings] + _config_warnings(config)
+    run.stages.lap("parse")
+    _fail_on(errors, run.warnings, strict)
+    return corpus, media_pages
+
+
+def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
+                     ) -> tuple[list[Page], int, list[tuple[str, bool, str]], list[str]]:
+    """Render pages whose key changed, stage changed bytes, swap them in, prune stale files."""
+    config, cache, out = run.config, run.cache, run.out
     manifest = cache.manifest(out)
     todo, unchanged = pages_to_render(pages, manifest, out, trust=cache.folder is None)
     renderer = None
@@ -126,14 +167,13 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
                           lambda: templates.make_env(config.theme_dirs()))
         _fail_on(templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root), [], False)
         site = with_bodies_for(site, todo, cache, config.feed_items)
-        renderer = Renderer(site, site_text(config, converter_of(config)), env, config.root, pages,
+        renderer = Renderer(site, site_text(config, run.converter()), env, config.root, pages,
                             config.feed_items)
     staging = Staging(out)
     try:
-        results = render_pages(todo, renderer, staging, out, procs, progress)
-        stages.lap("render")
-        produced = {p.path for p in pages}
-        removed = stale_files(out, manifest, produced, keep_search=config.search)
+        results = render_pages(todo, renderer, staging, out, run.procs, run.progress)
+        run.stages.lap("render")
+        removed = stale_files(out, manifest, {p.path for p in pages}, keep_search=config.search)
         written = [path for path, changed_bytes, _ in results if changed_bytes]
         if written or removed:
             staging.commit(written, removed)
@@ -142,21 +182,16 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     if results or removed:
         _update_manifest(manifest, pages, results, removed, out)
         cache.dirty = True
-    stages.lap("write")
-    search_report = index_search(out, site, config, cache) if config.search else None
-    if search_report is not None:
-        stages.lap("search")
-    record = (inputs, tuple(warnings), (len(site.articles), sum(a.draft for a in corpus), len(pages)))
+    run.stages.lap("write")
+    return todo, unchanged, results, removed
+
+
+def _remember(cache: Cache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
+    """Note the inputs of this successful build and save the cache."""
     if cache.last_build.get(str(out)) != record:
         cache.last_build[str(out)] = record
         cache.dirty = True
     cache.save()
-    return BuildReport(
-        articles=len(site.articles), drafts=sum(a.draft for a in corpus), pages=len(pages),
-        rendered=len(todo), written=len(written), unchanged=unchanged + len(results) - len(written),
-        removed=len(removed), warnings=tuple(warnings), seconds=stages.seconds,
-        written_paths=tuple(sorted(written)), rendered_urls=tuple(sorted(p.path for p in todo)),
-        out_dir=str(out), extra={"search": search_report} if search_report is not None else {})
 
 
 def inputs_key(fingerprint: str, theme_key: str, entries: list[Entry], statics: list[Page],
