@@ -1,15 +1,21 @@
 """HTML page -> Extracted: the article's blocks as Markdown, its metadata, and what was removed.
 
-How the article is found (general rules, no per-site code):
+How the article is found (general rules, no per-site code; site knowledge lives in
+rules/html.yml):
 1. The page is parsed with selectolax (lexbor) into a small tree of `El`; scripts, styles,
-   forms controls and hidden elements are dropped. Elements whose class/id name page chrome
-   (rules/html.yml `chrome_class`) are marked, not deleted, so metadata can still be read there.
-2. Every element gets a score from the text beneath it: sentence punctuation and plain text
-   count for it, link text against it. The best-scoring element is the article container.
-3. The whole page is rendered into blocks (paragraphs, headings, lists, quotes, tables,
-   figures). The headline is the heading (or short block) matching <title>/og:title; the date
-   and bylines are read near it. The body is the container's blocks after the headline, with
-   chrome blocks, link lists, boilerplate lines and trailing "related" teasers removed.
+   form controls and hidden elements are dropped. Elements whose class/id name page chrome
+   (`chrome_class`) are marked, not deleted, so metadata can still be read there; a mark on an
+   element that holds the article markup (an unclosed ad <div>) is lifted.
+2. The whole page is rendered into blocks (paragraphs, headings, list items, quotes, tables,
+   figures). The headline is the block that best matches <title>/og:title/JSON-LD.
+3. Each block of running text votes for the elements above it (Readability's propagation,
+   decaying with distance; inline wrappers do not count as levels); an element's votes shrink
+   with its link density, and double when it holds the text right after the headline. The best
+   element is the article container; lead paragraphs beside it join it.
+4. The date and bylines are read near the headline, then from markup and metadata. The body is
+   the container's blocks after the headline, without furniture before the first sentence
+   (date lines, bylines, decks, site names), chrome blocks, link lists, boilerplate lines,
+   "related" teasers and closing notices; captions go to figures.
 """
 from __future__ import annotations
 
