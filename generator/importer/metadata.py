@@ -21,6 +21,7 @@ _DATE_RE = re.compile(
     r"(?:\s*([AaPp][Mm])(?![A-Za-z]))?"
     r"(?:\s*(Z|[+-]\d{2}:?\d{2}))?"
 )
+_ROC_DATE_RE = re.compile(r"(?<!\d)(中華民國|民國)?\s*(\d{2,3})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 _COMPACT_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(\d{2})(\d{2})(?!\d)")
 _URL_DATE_RE = re.compile(r"/((?:19|20)\d{2})[-/]?(\d{2})[-/]?(\d{2})(?=[/_\-.]|\d)")
 
@@ -76,11 +77,17 @@ def squash(text: str) -> str:
 
 
 def parse_date(text: str) -> str | None:
-    """First date (and time) in `text` as ISO 8601; naive times get +08:00."""
+    """First date (and time) in `text` as ISO 8601; naive times get +08:00. Taiwanese 民國
+    years (102年6月29日) count when marked as such or when the text is only a date line."""
     for match in _DATE_RE.finditer(text):
         iso = _iso_from_match(match)
         if iso:
             return iso
+    roc = _ROC_DATE_RE.search(text)
+    if roc and (roc.group(1) or len(text.strip()) <= 30) and 60 <= int(roc.group(2)) <= 150:
+        gregorian = f"{int(roc.group(2)) + 1911}年{roc.group(3)}月{roc.group(4)}日{text[roc.end():roc.end() + 12]}"
+        match = _DATE_RE.match(gregorian)
+        return _iso_from_match(match) if match else None
     return None
 
 
