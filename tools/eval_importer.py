@@ -41,6 +41,9 @@ BOILERPLATE = {
     "disclaimer": re.compile(r"版权所有|版權所有|免责声明|免責聲明|未经授权|未經授權|不得转载|不得轉載|All Rights Reserved|投资需谨慎"),
     "related-links": re.compile(r"相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|延伸閱讀|延伸阅读|推荐阅读|推薦閱讀|猜你喜欢|热门推荐|看更多|閱讀更多"),
     "original-title": re.compile(r"[（(]\s*原标题\s*[:：]"),
+    "app-promotion": re.compile(r"扫描.{0,8}二维码|扫一扫|掃描.{0,8}二維碼|下载.{0,6}客户端|下載.{0,6}APP|长按识别|長按識別"),
+    "prev-next": re.compile(r"^[【\[]?(上一篇|下一篇|上一頁|下一頁|上一页|下一页)", re.M),
+    "view-counter": re.compile(r"(点击|點擊|阅读|閱讀|浏览|瀏覽)\s*[:：]\s*\d+|\d+\s*人(已)?(围观|圍觀)"),
 }
 _LATIN1_RUN = re.compile(r"[\u00c0-\u00ff][\u0080-\u00ff]{2,}")
 _PUA = re.compile(r"[\ue000-\uf8ff]")
