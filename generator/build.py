@@ -210,6 +210,8 @@ def unchanged_report(cache: Cache, out: Path, inputs: str, config: Config, stric
     if config.search and not (out / SEARCH_DIR / "pagefind-entry.json").is_file():
         return None
     manifest = cache.manifest(out)
+    if not manifest:
+        return None
     prefix = f"{out}{os.sep}"
     for path, (_, size, mtime_ns) in manifest.items():
         try:
