@@ -10,8 +10,9 @@ segmentation of its own):
   the fold table written here (every character of the archive whose fold differs, plus the
   phrases OpenCC and the glossary fold differently from their characters) does the same.
 - tokens: a run of Han characters becomes its overlapping bigrams (a lone character stays
-  itself); any other run of letters and digits is one token. A two-character query is then
-  one token that only pages containing exactly that word hold.
+  itself; the index adds the run's last character, for one-character queries, which
+  Pagefind matches as a prefix); any other run of letters and digits is one token. A
+  two-character query is then one token that only pages containing exactly that word hold.
 
 Pagefind's excerpts would be in the folded script, so each record carries its plain text in
 both scripts and search.js highlights in the reader's script.
@@ -46,7 +47,7 @@ from generator.model import SCRIPTS, Article, Site
 SEARCH_DIR = "pagefind"
 DATA_FILE = "newsarchive-search.json"
 # bump when records, tokens or the data file change shape
-FORMAT = 2
+FORMAT = 3
 LANGUAGE = "und"
 # title tokens are repeated so a word in the title outranks one in the body
 TITLE_WEIGHT = 3
@@ -121,13 +122,19 @@ class SearchReport:
 # ---------------------------------------------------------------------------- tokens
 
 
-def search_tokens(folded: str) -> list[str]:
-    """Han runs as overlapping bigrams (a lone character as itself); other words whole."""
+def search_tokens(folded: str, *, index: bool = False) -> list[str]:
+    """Han runs as overlapping bigrams (a lone character as itself); other words whole.
+
+    With `index`, a run's last character is added too: Pagefind matches a one-character query
+    as a prefix, and a character ending a run starts no bigram. Queries never add it.
+    """
     tokens: list[str] = []
     for match in _TOKEN.finditer(folded):
         run = match.group()
         if match.group("han") and len(run) > 1:
             tokens += [a + b for a, b in zip(run, run[1:])]
+            if index:
+                tokens.append(run[-1])
         else:
             tokens.append(run)
     return tokens
@@ -167,7 +174,7 @@ def article_text(article: Article, folder: Folder) -> ArticleText:
 def article_record(article: Article, site: Site, text: ArticleText) -> SearchRecord:
     """The record of one published article."""
     title, _, rest = text.folded.partition("\n")
-    title_tokens = search_tokens(title)
+    title_tokens = search_tokens(title, index=True)
     tags = [site.tags[k] for k in article.tag_keys if k in site.tags]
     meta = {"date": article.date.date().isoformat(),
             "date_text": f"{article.date.year}年{article.date.month}月{article.date.day}日"}
@@ -180,7 +187,7 @@ def article_record(article: Article, site: Site, text: ArticleText) -> SearchRec
         meta[f"text_{script}"] = text.excerpt[script]
     return SearchRecord(
         url=urls.article(article.script, article.slug),
-        content=" ".join(title_tokens * TITLE_WEIGHT + search_tokens(rest)),
+        content=" ".join(title_tokens * TITLE_WEIGHT + search_tokens(rest, index=True)),
         meta=meta,
         filters={"tag": list(article.tag_keys), "year": [str(article.date.year)]},
         sort={"date": meta["date"]},

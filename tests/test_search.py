@@ -72,6 +72,11 @@ def test_search_tokens(folded: str, tokens: list[str]) -> None:
     assert search_tokens(folded) == tokens
 
 
+def test_index_tokens_add_each_runs_last_character() -> None:
+    assert search_tokens("华为昇腾，芯片", index=True) == ["华为", "为昇", "昇腾", "腾", "芯片", "片"]
+    assert search_tokens("华", index=True) == ["华"]
+
+
 def test_plain_text_keeps_words_whole_and_blocks_apart() -> None:
     html = ('<p>商湯<a href="/x">醫療</a>完成<strong>融資</strong></p>\n<h2 id="h">標題 &amp; 小結</h2>'
             '<ul>\n<li>一</li>\n<li>二</li>\n</ul><figure><figcaption>圖一</figcaption></figure>')
@@ -126,7 +131,7 @@ def test_article_record(built, converter: Converter) -> None:
     assert record.filters == {"tag": ["华为", "芯片"], "year": ["2024"]}
     assert record.sort == {"date": "2024-05-01"}
     tokens = record.content.split()
-    assert tokens[:5] == ["华为", "为发", "发布", "布新", "新芯"]
+    assert tokens[:7] == ["华为", "为发", "发布", "布新", "新芯", "芯片", "片"]
     assert tokens.count("发布") == TITLE_WEIGHT + 1  # title weighted, plus once in the body
     assert "融资" in tokens and "金融" not in tokens
 
