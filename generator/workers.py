@@ -61,12 +61,13 @@ def _spawn(job: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> tuple[int, in
 
 
 def _collect(pid: int, fd: int) -> R:
+    # unpickle straight from the pipe: holding the whole byte string too would double the peak
     with os.fdopen(fd, "rb") as pipe:
-        data = pipe.read()
+        try:
+            kind, value = pickle.load(pipe)
+        except EOFError:
+            kind, value = "crash", "a worker process died without a result"
     os.waitpid(pid, 0)
-    if not data:
-        raise RuntimeError("a worker process died without a result")
-    kind, value = pickle.loads(data)
     if kind == "errors":
         raise BuildFailed([SiteError(*args) for args in value])
     if kind == "crash":
