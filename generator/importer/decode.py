@@ -180,7 +180,9 @@ def _mostly_utf8(raw: bytes) -> tuple[str, int] | None:
     errors among many valid multi-byte characters means UTF-8."""
     text = raw.decode("utf-8", "replace")
     lost = text.count("\ufffd") - raw.count(b"\xef\xbf\xbd")
-    wide = sum(1 for ch in text if ord(ch) > 0x7F) - text.count("\ufffd")
+    if not 0 < lost <= max(3, len(raw) // 600):
+        return None  # legacy text read as UTF-8 fails everywhere; skip the count below
+    wide = len(text) - len(text.encode("ascii", "ignore")) - text.count("\ufffd")
     if 0 < lost <= max(3, wide // 200) and wide >= 20 * lost:
         return text, lost
     return None

@@ -55,7 +55,7 @@ _CAPTION_CLASS = re.compile(r"caption|pic|img|photo|figure|desc|note|tuzhu|imgte
 _DATE_ONLY_LINE = re.compile(r"^[\s\d:：/\-.年月日时時分秒星期周週一二三四五六日天()（）\[\]【】|｜APMapm上下午发布發布更新时间時間日期]*$")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: it is a cache key, loaded once
 class Rules:
     """Compiled rules/html.yml."""
 
@@ -179,14 +179,8 @@ def build_tree(root: LexborNode, rules: Rules) -> El:
 
 
 def _children(node: LexborNode) -> list[LexborNode]:
-    """Child nodes of a selectolax node, in order."""
-    out = []
-    child = node.child
-    while child is not None:
-        out.append(child)
-        child = child.next
-    return out
-
+    """Child nodes of a selectolax node, in order (text nodes included)."""
+    return list(node.iter(include_text=True))
 
 def _chrome_rule(tag: str, attrs: dict, rules: Rules) -> str | None:
     """Name of the chrome kind an element's tag/class/id says it is, if any."""

@@ -13,6 +13,7 @@ _TITLE_SEPARATORS = re.compile(r"\s*(?:_|\||｜|--|—|–|-\s|\s-|::|·\s|\s·|
 _PICTURE_MARK = re.compile(r"\s*[（(](?:组?图|圖|附图|附圖|图片|圖片|图文|圖文|视频|視頻|影音|多图|多圖|高清组图|组图|圖輯)[)）]\s*")
 _COLUMN_PREFIX = re.compile(r"^\s*[【\[]([^】\]]{1,12})[】\]]\s*")
 _WS = re.compile(r"[\s\u3000\xa0]+")
+_NOT_WORD = re.compile(r"[\W_]+")
 
 _DATE_RE = re.compile(
     r"(?<![\d])((?:19|20)\d{2})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?"
@@ -214,7 +215,7 @@ def title_from_head(raw: str) -> str:
 
 def fold(text: str) -> str:
     """Text reduced to letters and digits, for comparing titles across markup noise."""
-    return "".join(ch for ch in text if ch.isalnum()).lower()
+    return _NOT_WORD.sub("", text).lower()
 
 
 def title_match(candidate: str, head_title: str) -> float:
