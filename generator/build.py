@@ -128,6 +128,8 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         run.stages.lap("search")
     counts = (len(site.articles), sum(a.draft for a in corpus), len(pages))
     _remember(cache, run.out, (inputs, tuple(run.warnings), counts))
+    if cache.folder is not None:
+        run.stages.lap("cache")
     return BuildReport(
         articles=counts[0], drafts=counts[1], pages=counts[2], rendered=len(todo),
         written=len(written), unchanged=unchanged + len(results) - len(written),
