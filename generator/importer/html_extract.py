@@ -373,10 +373,12 @@ class _Renderer:
 
     def flush(self, owner: El, kind: str = "p", level: int = 0) -> None:
         """End the current inline run as a block."""
+        if self.owner is None and not self.inline.plain:
+            return  # nothing collected (most block boundaries)
         plain = meta.squash("".join(self.inline.plain))
-        md = meta.squash("".join(self.inline.md))
         if plain:
-            chars = sum(1 for ch in plain if ch.isalnum())
+            md = meta.squash("".join(self.inline.md))
+            chars = sum(map(str.isalnum, plain))
             self.blocks.append(Block(kind, md, plain, self.owner or owner, self.inline.link_chars, chars, level))
         self.inline = _Inline()
         self.owner = None
