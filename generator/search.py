@@ -292,43 +292,58 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     """Index the site's articles into out_dir/pagefind/, re-indexing only shards that changed."""
     started = time.perf_counter()
     target = out_dir / SEARCH_DIR
-    planned = plan_shards(site, shard_size)
-    base = [str(FORMAT), pagefind_version(), config.fingerprint(), str(len(planned))]
-    # empty shards (few articles, an unlucky hash) get no bundle
-    shards = {str(i): slugs for i, slugs in enumerate(planned) if slugs}
-    keys = {name: shard_key(site, slugs, base) for name, slugs in shards.items()}
-    old = {e.get("name"): e for e in _read_data(target).get("shards", [])}
-    entries = {name: old[name] for name in shards if old.get(name, {}).get("key") == keys[name]
-               and (target / name / "pagefind-entry.json").is_file()}
+    shards, keys = shard_keys(site, config, shard_size)
+    entries = _current_entries(target, keys)
     todo = [name for name in shards if name not in entries]
-    data = _data_json(site, shards, entries) if not todo else ""
-    if not todo and _read_bytes(target / DATA_FILE) == data.encode():
+    if not todo and _read_bytes(target / DATA_FILE) == _data_json(site, shards, entries).encode():
         # no walk over the index to measure it: this path must stay cheap
         return SearchReport(len(site.order), 0, 0, 0, 0.0, True)
-    folder = folder or _converter(config)
     staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    written = removed = 0
     try:
+        folder = folder or _converter(config)
         for name in todo:
-            entries[name] = index_shard(site, shards[name], folder, staging / name, keys[name])
-            entries[name]["name"] = name
-        for name in todo:
-            w, r = sync_dir(staging / name, target / name)
-            written, removed = written + w, removed + r
+            entries[name] = {"name": name, **index_shard(site, shards[name], folder, staging / name,
+                                                         keys[name])}
+        written, removed = _move_in(staging, target, todo, _data_json(site, shards, entries))
         removed += _remove_others(target, {DATA_FILE, *shards})
-        data = _data_json(site, shards, entries)
-        if _read_bytes(target / DATA_FILE) != data.encode():
-            # written last and atomically: it names the shards the browser loads
-            staging.mkdir(parents=True, exist_ok=True)
-            target.mkdir(parents=True, exist_ok=True)
-            (staging / DATA_FILE).write_text(data, encoding="utf-8")
-            os.replace(staging / DATA_FILE, target / DATA_FILE)
-            written += 1
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return SearchReport(len(site.order), written, removed, _size(target),
                         round(time.perf_counter() - started, 3), False)
+
+
+def shard_keys(site: Site, config: Config, shard_size: int
+               ) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """{shard name: slugs} and {shard name: key}; empty shards (an unlucky hash) get none."""
+    planned = plan_shards(site, shard_size)
+    base = [str(FORMAT), pagefind_version(), config.fingerprint(), str(len(planned))]
+    shards = {str(i): slugs for i, slugs in enumerate(planned) if slugs}
+    return shards, {name: shard_key(site, slugs, base) for name, slugs in shards.items()}
+
+
+def _current_entries(target: Path, keys: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Data-file entries of the shards in target whose key is still the planned one."""
+    old = {e.get("name"): e for e in _read_data(target).get("shards", []) if isinstance(e, dict)}
+    return {name: old[name] for name, key in keys.items()
+            if name in old and old[name].get("key") == key
+            and (target / name / "pagefind-entry.json").is_file()}
+
+
+def _move_in(staging: Path, target: Path, shards: Sequence[str], data: str) -> tuple[int, int]:
+    """Move re-indexed shards into target, then the data file; (written, removed) counts."""
+    written = removed = 0
+    for name in shards:
+        w, r = sync_dir(staging / name, target / name)
+        written, removed = written + w, removed + r
+    if _read_bytes(target / DATA_FILE) != data.encode():
+        # written last and atomically: it names the shards the browser loads
+        staging.mkdir(parents=True, exist_ok=True)
+        target.mkdir(parents=True, exist_ok=True)
+        (staging / DATA_FILE).write_text(data, encoding="utf-8")
+        os.replace(staging / DATA_FILE, target / DATA_FILE)
+        written += 1
+    return written, removed
 
 
 def _data_json(site: Site, shards: dict[str, list[str]], entries: dict[str, dict[str, Any]]) -> str:
