@@ -342,3 +342,13 @@ def test_base_href_resolves_images_but_the_source_stays_the_page_url():
     page = extract_html(html, url="https://www.example.com/a/1.html")
     assert page.figures[0].src == "https://cdn.example.com/news/pic/a.jpg"
     assert page.source_url == "https://www.example.com/a/1.html"
+
+
+@pytest.mark.parametrize("footer, outlet", [
+    ("Copyright © 2025 示例新闻网 版权所有", "示例新闻网"),
+    ("版权所有 © 2003-2025 示例日报社", "示例日报社"),
+])
+def test_outlet_from_the_copyright_line_when_nothing_else_names_it(footer, outlet):
+    html = ('<html><head><title>测试标题页面</title></head><body><h1>测试标题页面</h1>' + _ARTICLE
+            + f'<div class="footer">{footer}</div></body></html>')
+    assert extract_html(html).source_name == outlet

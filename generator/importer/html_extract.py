@@ -733,7 +733,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings.append("no article found: looks like an index page")
     if date is None:
         warnings.append("no publication date found")
-    site = _site_name(head, source_name, title, authors)
+    site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
     summary = _summary(head, title, body)
     tags = meta.clean_keywords(head.metas.get("keywords", "") or head.metas.get("news_keywords", ""),
                                title=title, site=site, head_title=head.title)
@@ -1302,6 +1302,20 @@ def _to_markdown(kept: list[Block], figures: list[FigureInfo]) -> str:
             text += "\n"
         text += part
     return text.strip() + ("\n" if text.strip() else "")
+
+
+_COPYRIGHT = re.compile(r"(?:Copyright|©|\(c\)|版权所有|版權所有)\s*(?:©|\(c\))?\s*(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?)?\s*"
+                        r"([\u4e00-\u9fff][\u4e00-\u9fffA-Za-z0-9]{1,11})", re.I)
+
+
+def _copyright_holder(blocks: list[Block]) -> str | None:
+    """The outlet named in the page's copyright line (Copyright © 2025 示例新闻网 版权所有)."""
+    for block in reversed(blocks[-40:]):
+        if block.chars <= 120:
+            match = _COPYRIGHT.search(block.plain)
+            if match and not match.group(1).startswith(("版权", "版權", "所有")):
+                return match.group(1)
+    return None
 
 
 def _site_labels(head: Head, title: str | None) -> frozenset[str]:
