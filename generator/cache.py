@@ -44,8 +44,11 @@ class StaleCache(LookupError):
 class Cache:
     """Mutable by design: build() updates it; serve keeps one across builds."""
 
-    # folder on disk, or None for an in-memory cache
+    # folder the cache is saved to, or None for an in-memory cache
     folder: Path | None = None
+    # folder the parts not read yet (articles, bodies, related index) come from; stays set
+    # when a loaded cache is switched to memory (folder = None), as serve does
+    read_from: Path | None = None
     fingerprint: str = ""
     # {source path: (mtime_ns, size, sha256)}: unchanged stat => unchanged bytes
     stats: dict[str, tuple[int, int, str]] = field(default_factory=dict)
@@ -95,7 +98,8 @@ class Cache:
             return empty
         if fmt != FORMAT or version != __version__ or not isinstance(state, dict):
             return empty
-        return cls(folder=folder, related_loaded=False, stored_articles=None, **state)
+        return cls(folder=folder, read_from=folder, related_loaded=False, stored_articles=None,
+                   **state)
 
     @property
     def articles(self) -> dict[str, Article]:
@@ -172,10 +176,11 @@ class Cache:
 
     def _read(self, name: str, default: Any) -> Any:
         """One side file of the cache, or `default` when it is missing or unreadable."""
-        if self.folder is None or not (self.folder / name).is_file():
+        folder = self.read_from or self.folder
+        if folder is None or not (folder / name).is_file():
             return default
         try:
-            with (self.folder / name).open("rb") as f:
+            with (folder / name).open("rb") as f:
                 return pickle.load(f)
         except _UNREADABLE:
             return default

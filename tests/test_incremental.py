@@ -113,3 +113,16 @@ def test_missing_bodies_file_means_parsing_again_not_a_crash(tmp_path):
     report = build(config, out_dir=out)
     assert any("parsed everything again" in w for w in report.warnings)
     assert "甲二" in (out / "zh-hant/articles/b/index.html").read_text()
+
+
+def test_loaded_cache_switched_to_memory_still_reads_its_parts(tmp_path):
+    """serve loads the disk cache, then keeps it in memory (folder = None)."""
+    config = make_site(tmp_path / "site", FILES)
+    build(config, out_dir=tmp_path / "out")
+    cache = Cache.load(config.cache_dir)
+    cache.folder = None
+    cache.manifests.clear()
+    report = build(config, out_dir=tmp_path / "preview", cache=cache)
+    assert report.written == report.pages and not report.warnings
+    assert '<div class="body"><p>正文。</p>' in (tmp_path / "preview/zh-hant/articles/a/index.html").read_text()
+    assert not list(config.cache_dir.glob(".*"))
