@@ -41,8 +41,12 @@ def make_site(folder: Path, count: int) -> None:
                    stdout=subprocess.DEVNULL)
 
 
-def timed_build(site: Path) -> tuple[float, int, str]:
-    """(seconds, peak RSS in MB, summary line) of one build in a fresh process."""
+def timed_build(site: Path) -> tuple[float, float, int, str]:
+    """(wall seconds, CPU seconds, peak RSS in MB, summary line) of one build in a fresh process.
+
+    CPU time (user + system, workers included) is printed too: on a shared machine it
+    says more than wall time about the build itself.
+    """
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--site", str(site)],
                             cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -51,7 +55,8 @@ def timed_build(site: Path) -> tuple[float, int, str]:
     out, err = proc.stdout.read(), proc.stderr.read()
     if status != 0:
         raise SystemExit(f"build failed:\n{err}")
-    return seconds, usage.ru_maxrss // 1024, out.strip().splitlines()[-1]
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss // 1024, out.strip().splitlines()[-1]
 
 
 def edit_one(site: Path) -> None:
@@ -64,12 +69,13 @@ def edit_one(site: Path) -> None:
 def bench(size: int, folder: Path) -> None:
     """Print cold, no-change and one-edit figures for one corpus size."""
     make_site(folder, size)
-    print(f"== {size} articles")
+    print(f"== {size} articles (load average {os.getloadavg()[0]:.1f})", flush=True)
     for label, prepare in (("cold", None), ("no change", None), ("one edit", edit_one)):
         if prepare:
             prepare(folder)
-        seconds, peak, summary = timed_build(folder)
-        print(f"{label:>10}: {seconds:6.2f} s  peak {peak:4d} MB   | {summary}")
+        seconds, cpu, peak, summary = timed_build(folder)
+        print(f"{label:>10}: {seconds:6.2f} s wall {cpu:6.2f} s CPU  peak {peak:4d} MB  | {summary}",
+              flush=True)
     files = sum(1 for _ in (folder / "output").rglob("*") if _.is_file())
     print(f"{'output':>10}: {files} files")
 
