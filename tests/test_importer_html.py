@@ -352,3 +352,13 @@ def test_outlet_from_the_copyright_line_when_nothing_else_names_it(footer, outle
     html = ('<html><head><title>测试标题页面</title></head><body><h1>测试标题页面</h1>' + _ARTICLE
             + f'<div class="footer">{footer}</div></body></html>')
     assert extract_html(html).source_name == outlet
+
+
+def test_picture_floated_inside_a_sentence_goes_after_the_paragraph():
+    html = ('<html><head><title>彩票得主的故事</title></head><body><h1>彩票得主的故事</h1>'
+            '<p>他意外地获得了5<img src="/p.jpg" width="300">00万元的体彩大奖，成为让无数人羡慕不已的幸运儿。</p>'
+            + _ARTICLE + '</body></html>')
+    page = extract_html(html, url="https://example.com/a.html")
+    paragraphs = page.body.split("\n\n")
+    assert paragraphs[0] == "他意外地获得了500万元的体彩大奖，成为让无数人羡慕不已的幸运儿。"
+    assert paragraphs[1] == "{{figure 1}}"

@@ -370,6 +370,7 @@ class _Renderer:
         self.rules = rules
         self.inline = _Inline()
         self.owner: El | None = None
+        self.pending: list[Block] = []  # figures waiting for the end of their paragraph
 
     def flush(self, owner: El, kind: str = "p", level: int = 0) -> None:
         """End the current inline run as a block."""
@@ -380,6 +381,8 @@ class _Renderer:
             md = meta.squash("".join(self.inline.md))
             chars = sum(map(str.isalnum, plain))
             self.blocks.append(Block(kind, md, plain, self.owner or owner, self.inline.link_chars, chars, level))
+        self.blocks.extend(self.pending)
+        self.pending = []
         self.inline = _Inline()
         self.owner = None
 
@@ -461,9 +464,13 @@ class _Renderer:
         if not src or not _is_article_image(el, src, self.rules):
             return
         alt = meta.squash(el.attr("alt")) or None
+        block = Block("figure", "", "", el, figure=FigureInfo(caption=None, src=src, alt=alt))
+        if self.owner is not None and not _closes_sentence("".join(self.inline.plain)):
+            # a picture floated inside a sentence goes after its paragraph, not through it
+            self.pending.append(block)
+            return
         self.flush(el)
-        figure = FigureInfo(caption=None, src=src, alt=alt)
-        self.blocks.append(Block("figure", "", "", el, figure=figure))
+        self.blocks.append(block)
 
     def table(self, el: El) -> None:
         """A data table as a Markdown table."""
@@ -477,6 +484,12 @@ class _Renderer:
         plain = " ".join(" ".join(c for c in r if c) for r in rows)
         chars = sum(1 for ch in plain if ch.isalnum())
         self.blocks.append(Block("table", "\n".join(lines), plain, el, 0, chars))
+
+
+def _closes_sentence(text: str) -> bool:
+    """True when inline text so far ends at a sentence boundary (or is empty)."""
+    stripped = text.rstrip()
+    return not stripped or stripped[-1] in "。！？!?…；;」”\"）)：:"
 
 
 def _escape_md(text: str) -> str:
