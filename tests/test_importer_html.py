@@ -362,3 +362,12 @@ def test_picture_floated_inside_a_sentence_goes_after_the_paragraph():
     paragraphs = page.body.split("\n\n")
     assert paragraphs[0] == "他意外地获得了500万元的体彩大奖，成为让无数人羡慕不已的幸运儿。"
     assert paragraphs[1] == "{{figure 1}}"
+
+
+def test_tags_from_a_keyword_strip_when_there_is_no_keywords_meta():
+    html = ('<html><head><title>白米換番薯 馬市府有內鬼？ - 範例時報</title></head><body><h1>白米換番薯 馬市府有內鬼？</h1>'
+            + _ARTICLE + '<div class="a_k"><span>關鍵字：</span><a href="/s?q=北銀">北銀</a>、<a href="/s?q=富邦">富邦</a>'
+            '、<a href="/s?q=重估">重估</a></div></body></html>')
+    page = extract_html(html)
+    assert page.tags == ("北銀", "富邦", "重估")
+    assert "關鍵字" not in page.body

@@ -748,8 +748,8 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings.append("no publication date found")
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
     summary = _summary(head, title, body)
-    tags = meta.clean_keywords(head.metas.get("keywords", "") or head.metas.get("news_keywords", ""),
-                               title=title, site=site, head_title=head.title)
+    keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "") or _tag_links(blocks, top)
+    tags = meta.clean_keywords(keywords, title=title, site=site, head_title=head.title)
     category = find_category(blocks, top, rules, title)
     details = {"date_from": date_where} if date_where else {}
     return Extracted(
@@ -1315,6 +1315,27 @@ def _to_markdown(kept: list[Block], figures: list[FigureInfo]) -> str:
             text += "\n"
         text += part
     return text.strip() + ("\n" if text.strip() else "")
+
+
+_TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|Tags?)\s*[:：]\s*", re.I)
+
+
+def _tag_links(blocks: list[Block], top: El) -> str:
+    """The page's own tags when it has no keywords meta: rel=tag links or a 关键词： strip."""
+    tags: list[str] = []
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        if el.tag == "a" and "tag" in el.attr("rel").split():
+            tags.append(el.text())
+        stack.extend(c for c in reversed(el.children) if isinstance(c, El))
+    if tags:
+        return ",".join(tags)
+    for block in blocks:
+        label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
+        if label:
+            return re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
+    return ""
 
 
 _COPYRIGHT = re.compile(r"(?:Copyright|©|\(c\)|版权所有|版權所有)\s*(?:©|\(c\))?\s*(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?)?\s*"
