@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -37,6 +38,8 @@ CacheFactory = Callable[[Config], Any]
 SERVE_CACHE_DIR = "serve"
 # Below this much free RAM-backed space the preview goes to the ordinary temporary folder.
 MIN_SHM_BYTES = 2 * 1024**3
+# From this many pages on, deleting the preview at Ctrl-C is left to a detached process.
+DETACH_DELETE_PAGES = 10_000
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,26 @@ class Preview:
             stop_server(self._server, self._thread)
             self._server = None
         if self._tmp is not None:
-            shutil.rmtree(self._tmp, ignore_errors=True)
+            pages = getattr(self.last.report, "pages", 0) if self.last else 0
+            remove_tree(self._tmp, detach=pages >= DETACH_DELETE_PAGES)
             self._tmp = None
+
+
+def remove_tree(folder: Path, *, detach: bool) -> None:
+    """Delete a folder; a big one is renamed away and deleted by a detached `rm -rf`.
+
+    Freeing tens of thousands of files takes the kernel over a second; handing that to a
+    process of its own lets Ctrl-C return at once while the files still go away.
+    """
+    rm = shutil.which("rm") if detach else None
+    if rm is None:
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    trash = folder.with_name(folder.name + "-deleting")
+    folder.rename(trash)
+    subprocess.Popen([rm, "-rf", "--", str(trash)], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL)
 
 
 def _interrupted(error: BaseException) -> bool:

@@ -24,6 +24,7 @@ from generator.serve import (
     changed_paths,
     local_base_url,
     preview_temp_parent,
+    remove_tree,
     session_cache,
 )
 from generator.watch import ChangeBatch, Kind
@@ -243,3 +244,15 @@ def test_session_cache_is_written_back_only_when_cold(tmp_path: Path) -> None:
     assert warm.manifests == {}  # the earlier session's folder is gone
     other_port = load_config(tmp_path, base_url="http://127.0.0.1:8001/")
     assert session_cache(other_port).folder is not None
+
+
+@pytest.mark.parametrize("detach", [False, True])
+def test_remove_tree_leaves_nothing(tmp_path: Path, detach: bool) -> None:
+    folder = tmp_path / "newsarchive-serve-x"
+    (folder / "site/zh-hant").mkdir(parents=True)
+    (folder / "site/zh-hant/index.html").write_text("x")
+    remove_tree(folder, detach=detach)
+    deadline = time.monotonic() + 5
+    while any(tmp_path.iterdir()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert list(tmp_path.iterdir()) == []
