@@ -371,3 +371,13 @@ def test_tags_from_a_keyword_strip_when_there_is_no_keywords_meta():
     page = extract_html(html)
     assert page.tags == ("北銀", "富邦", "重估")
     assert "關鍵字" not in page.body
+
+
+def test_headline_above_the_text_when_title_is_only_the_site_name():
+    html = ('<html><head><title>北医新闻网_(新闻)</title></head><body><table><tr><td>首页&gt;&gt;人物聚焦</td></tr>'
+            '<tr><td>李简——新外科运动向我们走来</td></tr></table><div class="bt_content">'
+            '<b>神奇，偶然掉在凡俗的临床上。</b>' + _ARTICLE + '</div></body></html>')
+    page = extract_html(html)
+    assert page.title == "李简——新外科运动向我们走来"
+    assert page.body.startswith("国务院常务会议今天部署")
+    assert _rules(page)["deck"] == ("神奇，偶然掉在凡俗的临床上。",)

@@ -661,6 +661,8 @@ def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | No
             continue
         if block.kind not in ("p", "h") or block.owner.chrome or block.link_chars or not (6 <= block.chars <= 40):
             continue
+        if block.kind != "h" and block.owner.inside(container) and i != first - 1:
+            continue  # inside the text, only a heading or the line right above the first sentence
         if re.search(r"[，。！？；,;]", block.plain) or meta.parse_date(block.plain) or _CRUMB_SPLIT.search(block.plain) \
                 or meta.find_bylines(block.plain, rules.not_names) or _line_rule(block, rules) \
                 or rules.meta_line.search(block.plain):
