@@ -315,10 +315,10 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
 def _merge(cached: list[Article], parsed: list[Article], cache: Cache) -> list[Article]:
     """The corpus; newly parsed articles enter the cache, deleted files leave it."""
     for art in parsed:
-        cache.articles[key_of(art)] = art
+        cache.add(art)
     corpus = cached + parsed
     live = {key_of(a) for a in corpus}
-    if len(cache.articles) != len(live) or parsed:
+    if len(cache.articles) != len(live):
         cache.articles = {k: v for k, v in cache.articles.items() if k in live}
         cache.dirty = cache.bodies_dirty = True
     return sorted(corpus, key=lambda a: a.path)

@@ -5,9 +5,9 @@ dropped when the settings/glossary fingerprint or the generator version changes.
 manifest remembers, per output folder, each file's page key, size and mtime, so a rebuild
 skips pages whose key is unchanged and whose file is still the one written.
 
-On disk the article bodies (HTML in both scripts, folded text) live in a second file that
-is read only when a page showing a body must be rendered: a no-change rebuild of 10,000
-articles then loads ~15 MB instead of ~130 MB.
+On disk the article bodies (HTML in both scripts, folded text) live apart, in shards read
+only when a page showing a body must be rendered: a no-change rebuild of 10,000 articles
+reads none of them, a one-article edit a few.
 """
 from __future__ import annotations
 
@@ -23,10 +23,11 @@ from generator import __version__
 from generator.model import Article
 
 FILE_NAME = "build.pickle"
-BODIES_NAME = "bodies.pickle"
+# Bodies are spread over shards by content hash, so one edit reads and rewrites ~1/32 of them.
+BODY_SHARDS = 32
 RELATED_NAME = "related.pickle"
 ARTICLES_NAME = "articles.pickle"
-FORMAT = 4
+FORMAT = 5
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
 # (page key, size, mtime_ns) of one output file
@@ -77,6 +78,10 @@ class Cache:
     # the bodies file changed (new or removed articles)
     bodies_dirty: bool = False
     related_dirty: bool = False
+    # keys of articles parsed since the cache was loaded (their shards are rewritten)
+    new_keys: set[str] = field(default_factory=set)
+    # body shards read so far {file name: {key: Bodies}}
+    shards: dict[str, dict[str, Bodies]] = field(default_factory=dict)
 
     @classmethod
     def memory(cls) -> Cache:
@@ -159,11 +164,10 @@ class Cache:
         stubs = [a for a in articles if is_stub(a)]
         if not stubs:
             return {a.slug: a for a in articles}
-        bodies = self._read_bodies()
         filled = {}
         for art in articles:
             if is_stub(art):
-                found = bodies.get(key_of(art))
+                found = self._shard(shard_of(key_of(art))).get(key_of(art))
                 if found is None:
                     raise StaleCache(f"the cache has no body for {art.path}")
                 art = with_bodies(art, found)
@@ -171,8 +175,18 @@ class Cache:
             filled[art.slug] = art
         return filled
 
-    def _read_bodies(self) -> dict[str, Bodies]:
-        return self._read(BODIES_NAME, {})
+    def _shard(self, name: str) -> dict[str, Bodies]:
+        """One body shard (read once)."""
+        if name not in self.shards:
+            self.shards[name] = self._read(name, {})
+        return self.shards[name]
+
+    def add(self, article: Article) -> None:
+        """A newly parsed article."""
+        key = key_of(article)
+        self.articles[key] = article
+        self.new_keys.add(key)
+        self.dirty = self.bodies_dirty = True
 
     def _read(self, name: str, default: Any) -> Any:
         """One side file of the cache, or `default` when it is missing or unreadable."""
@@ -191,10 +205,7 @@ class Cache:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.bodies_dirty:
-            bodies = self._read_bodies() if any(is_stub(a) for a in self.articles.values()) else {}
-            bodies = {k: bodies[k] for k in self.articles if k in bodies}
-            bodies.update({k: bodies_of(a) for k, a in self.articles.items() if not is_stub(a)})
-            self._write(BODIES_NAME, bodies)
+            self._write_shards()
             self._write(ARTICLES_NAME, {k: stub_of(a) for k, a in self.articles.items()})
         if self.related_dirty:
             self._write(RELATED_NAME, self.related_index)
@@ -204,11 +215,35 @@ class Cache:
         self._write(FILE_NAME, (FORMAT, __version__, state))
         self.dirty = self.bodies_dirty = self.related_dirty = False
 
+    def _write_shards(self) -> None:
+        """Rewrite the body shards holding newly parsed articles (dropping deleted ones)."""
+        fresh = {k for k in self.new_keys if k in self.articles}
+        by_shard: dict[str, list[str]] = {}
+        for key in self.articles:
+            by_shard.setdefault(shard_of(key), []).append(key)
+        for name in sorted({shard_of(k) for k in fresh}):
+            old = self._shard(name) if any(k not in fresh for k in by_shard[name]) else {}
+            content = {}
+            for key in by_shard[name]:
+                art = self.articles[key]
+                if not is_stub(art):
+                    content[key] = bodies_of(art)
+                elif key in old:  # a lost body stays lost: hydrate() then starts afresh
+                    content[key] = old[key]
+            self._write(name, content)
+            self.shards[name] = content
+        self.new_keys.clear()
+
     def _write(self, name: str, value: object) -> None:
         tmp = self.folder / f".{name}.{os.getpid()}"
         with tmp.open("wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.folder / name)
+
+
+def shard_of(key: str) -> str:
+    """Body shard file of an article key (keys start with a sha256 in hex)."""
+    return f"bodies-{int(key[:2], 16) % BODY_SHARDS:02d}.pickle"
 
 
 def key_of(article: Article) -> str:

@@ -108,7 +108,8 @@ def test_missing_bodies_file_means_parsing_again_not_a_crash(tmp_path):
     config = make_site(tmp_path / "site", FILES)
     out = tmp_path / "out"
     build(config, out_dir=out)
-    (config.cache_dir / "bodies.pickle").unlink()
+    for shard in config.cache_dir.glob("bodies-*.pickle"):
+        shard.unlink()
     rewrite(config, "content/a.md", FILES["content/a.md"].replace("title: 甲", "title: 甲二"))
     report = build(config, out_dir=out)
     assert any("parsed everything again" in w for w in report.warnings)
@@ -126,3 +127,14 @@ def test_loaded_cache_switched_to_memory_still_reads_its_parts(tmp_path):
     assert report.written == report.pages and not report.warnings
     assert '<div class="body"><p>正文。</p>' in (tmp_path / "preview/zh-hant/articles/a/index.html").read_text()
     assert not list(config.cache_dir.glob(".*"))
+
+
+def test_one_edit_rewrites_one_body_shard(tmp_path):
+    config = make_site(tmp_path / "site", FILES)
+    build(config, out_dir=tmp_path / "out")
+    shards = {p.name: p.stat().st_mtime_ns for p in config.cache_dir.glob("bodies-*.pickle")}
+    assert len(shards) == 3  # three articles, three different content hashes
+    rewrite(config, "content/b.md", FILES["content/b.md"].replace("正文。", "新的正文。"))
+    build(config, out_dir=tmp_path / "out")
+    after = {p.name: p.stat().st_mtime_ns for p in config.cache_dir.glob("bodies-*.pickle")}
+    assert len([n for n in after if after[n] != shards.get(n)]) == 1
