@@ -28,8 +28,10 @@ def run(args: argparse.Namespace) -> int:
     config = load_config(args.site, base_url=args.base_url)
     with tempfile.TemporaryDirectory(prefix="newsarchive-check-") as tmp:
         out = Path(tmp) / "site"
-        # a throwaway cache: check never writes into .newsarchive-cache either
-        report = build(config, out_dir=out, cache=Cache.memory(), strict=args.strict)
+        # the build's parse cache, read but never written: check changes nothing on disk
+        cache = Cache.load(config.cache_dir)
+        cache.folder = None
+        report = build(config, out_dir=out, cache=cache, strict=args.strict)
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         broken = check_links(out, config.base_path, config.base_url)
