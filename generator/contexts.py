@@ -44,6 +44,8 @@ class Contexts:
         self.site, self.text = site, text
         # list entries by (slug, script): an article appears on ~8 list pages
         self._items: dict[tuple[str, str], dict[str, Any]] = {}
+        # tag and category links by (kind, key, script)
+        self._links: dict[tuple[str, str, str], dict[str, str]] = {}
 
     # ------------------------------------------------------------------ common parts
 
@@ -163,8 +165,13 @@ class Contexts:
         return self.term_link(self.site.categories[art.category_key], script, urls.category)
 
     def term_link(self, term: Term, script: str, make) -> dict[str, str]:
-        """{name, url} of a tag or category."""
-        return {"name": term.names[script], "url": self.href(make(script, term.segments[script]))}
+        """{name, url} of a tag or category (built once per build; templates only read it)."""
+        ident = (make.__name__, term.key, script)
+        found = self._links.get(ident)
+        if found is None:
+            found = self._links[ident] = {"name": term.names[script],
+                                          "url": self.href(make(script, term.segments[script]))}
+        return found
 
     def jsonld(self, art: Article, script: str, url: str, image: str | None) -> str:
         """NewsArticle JSON-LD, safe inside <script> (no '<', '>' or '&' unescaped)."""
