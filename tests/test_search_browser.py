@@ -252,3 +252,36 @@ def test_one_character_found_where_it_ends_a_phrase(pages: dict, archive: Archiv
     """艇 occurs only before punctuation in the twins: no bigram starts with it there."""
     results = run_query(pages["hant"], "艇")
     assert {slug_of(r["href"]) for r in results} >= {s for s in archive.site.order if s.startswith("twin-")}
+
+
+def test_more_results_without_repeats(pages: dict) -> None:
+    """The button adds the next page; no article shows twice."""
+    page = pages["hant"]
+    first = run_query(page, "大模型")
+    status = page.locator("#search-status").text_content()
+    total = int(status.split()[1])
+    assert total > len(first) >= 10 and page.locator(".search-more").is_visible()
+    page.locator(".search-more").click()
+    page.wait_for_function(f"document.querySelectorAll('#search-results > li').length > {len(first)}")
+    hrefs = page.evaluate("[...document.querySelectorAll('#search-results .search-result-title')]"
+                          ".map(a => a.getAttribute('href'))")
+    assert len(hrefs) == len(set(hrefs)) and hrefs[:len(first)] == [r["href"] for r in first]
+
+
+def test_search_at_the_domain_root(browser, tmp_path: Path, static_server) -> None:
+    """With base_url at a domain root the bundle, data and result links sit under /."""
+    root = tmp_path / "site"
+    shutil.copytree(REPO / "content", root / "content")
+    for name in ("site.yml", "glossary.yml"):
+        shutil.copy(REPO / name, root / name)
+    config = load_config(root, base_url="https://news.example.org/")
+    build(config, out_dir=tmp_path / "out", cache=Cache.memory(), workers_count=1)
+    page = browser.new_page()
+    try:
+        page.goto(static_server(tmp_path / "out") + "/zh-hans/")
+        page.wait_for_selector("[data-search]:not([hidden])")
+        results = run_query(page, "騰訊混元")
+        assert [r["href"] for r in results][:1] == ["/zh-hans/articles/2024-09-18-tencent-hunyuan-cloud/"]
+        assert results[0]["title"].startswith("腾讯混元")
+    finally:
+        page.close()
