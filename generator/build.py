@@ -7,6 +7,10 @@
     outputs  = render_pages(...)          only pages whose key changed; only changed bytes staged
     write    = staging.commit(...)        swap the staged files in; remove files no longer produced
 
+Before any of that, a build whose inputs (settings, theme, every content file's size and
+mtime) are those of the last successful build, with every output file still as written,
+stops at once: the no-change rebuild of a 10,000-article site reads no article.
+
 Every content error of the build is collected and raised together as BuildFailed before
 anything in out_dir is touched.
 """
