@@ -16,6 +16,8 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
 
 from generator.config import SITE_FILE, Config
 
@@ -266,15 +268,26 @@ class Watcher:
         self._events: queue.Queue[FsEvent] = queue.Queue()
         self._debouncer = Debouncer(quiet, max_wait, settle)
         self._clock = clock
-        self._observer = Observer()
-        self._observer.daemon = True
+        self._observer = self._observe(Observer)
+
+    def _observe(self, kind: type[BaseObserver]) -> BaseObserver:
+        """An observer of `kind` (not started) scheduled on every watched folder."""
+        observer = kind()
+        observer.daemon = True
         handler = _Forward(self._events.put)
-        for folder, recursive in watch_roots(targets):
-            self._observer.schedule(handler, str(folder), recursive=recursive)
+        for folder, recursive in watch_roots(self.targets):
+            observer.schedule(handler, str(folder), recursive=recursive)
+        return observer
 
     def start(self) -> None:
-        """Begin watching."""
-        self._observer.start()
+        """Begin watching (polling when the system refuses more inotify watches)."""
+        try:
+            self._observer.start()
+        except OSError:
+            # ENOSPC: fs.inotify.max_user_watches reached. Polling is slower but works.
+            self._observer.unschedule_all()
+            self._observer = self._observe(PollingObserver)
+            self._observer.start()
 
     def stop(self) -> None:
         """Stop watching (bounded wait for watchdog's thread)."""

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -256,3 +257,35 @@ def test_remove_tree_leaves_nothing(tmp_path: Path, detach: bool) -> None:
     while any(tmp_path.iterdir()) and time.monotonic() < deadline:
         time.sleep(0.01)
     assert list(tmp_path.iterdir()) == []
+
+
+def wait_until(condition: Any, timeout: float = 5.0) -> bool:
+    """Poll a condition (for the real watcher's threads) within a bound."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_watch_follows_a_new_theme_folder_named_in_site_yml(preview) -> None:
+    view, build, site, _, _ = preview
+    (site / "themes/house/templates").mkdir(parents=True)
+    stop = threading.Event()
+    loop = threading.Thread(target=view.watch, args=(stop,), daemon=True)
+    loop.start()
+    try:
+        time.sleep(0.2)  # the watcher is up
+        (site / "site.yml").write_text("title: Test\ntheme_dir: themes/house\n")
+        assert wait_until(lambda: len(build.calls) == 2)
+        assert build.calls[-1][1] is None  # new settings: everything is re-read
+        time.sleep(0.2)  # the watcher restarted with the new folders
+        (site / "themes/house/templates/article.html").write_text("<p>x</p>")
+        assert wait_until(lambda: len(build.calls) == 3)
+        (site / "content/page.txt").write_text("third", encoding="utf-8")
+        assert wait_until(lambda: "third" in fetch(view.url))
+    finally:
+        stop.set()
+        loop.join(timeout=2)
+    assert not loop.is_alive()

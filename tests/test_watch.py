@@ -211,3 +211,25 @@ def test_watcher_next_batch_returns_none_when_stopped(tmp_path: Path) -> None:
     finally:
         watcher.stop()
     assert time.monotonic() - started < 1.0
+
+
+def test_watcher_falls_back_to_polling_when_inotify_refuses(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from watchdog.observers.api import BaseObserver
+    from watchdog.observers.polling import PollingObserver
+
+    (tmp_path / "content").mkdir()
+    targets = WatchTargets(tmp_path, tmp_path / "site.yml", tmp_path / "content", (), None)
+    watcher = Watcher(targets)
+    refused = OSError(28, "inotify watch limit reached")
+
+    def refuse(self: BaseObserver) -> None:
+        raise refused
+
+    monkeypatch.setattr(type(watcher._observer), "start", refuse)
+    watcher.start()
+    try:
+        assert isinstance(watcher._observer, PollingObserver)
+        assert watcher._observer.is_alive()
+    finally:
+        watcher.stop()
