@@ -71,7 +71,7 @@ class Resolved:
     status: int
     # The file to send (status 200), inside the site root.
     file: Path | None = None
-    # The redirect target (status 301), already percent-encoded.
+    # The redirect target (status 301 or 302), already percent-encoded.
     location: str | None = None
 
 
@@ -113,6 +113,9 @@ def resolve_request(root: Path, base_path: str, target: str) -> Resolved:
         return Resolved(HTTPStatus.BAD_REQUEST)
     if decoded + "/" == base_path:
         return Resolved(HTTPStatus.MOVED_PERMANENTLY, location=quote(base_path) + query)
+    if decoded == "/" and base_path != "/":
+        # The server's own root, above a project sub-path: lead the reader to the site.
+        return Resolved(HTTPStatus.FOUND, location=quote(base_path))
     if not decoded.startswith(base_path):
         return Resolved(HTTPStatus.NOT_FOUND)
     parts = _segments(decoded[len(base_path):])
@@ -327,7 +330,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
 
     def _respond(self, resolved: Resolved, send_body: bool) -> None:
         """Send one resolved answer."""
-        if resolved.status == HTTPStatus.MOVED_PERMANENTLY:
+        if resolved.status in (HTTPStatus.MOVED_PERMANENTLY, HTTPStatus.FOUND):
             self.send_response(resolved.status)
             self.send_header("Location", resolved.location or "/")
             self.send_header("Content-Length", "0")

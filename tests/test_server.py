@@ -116,6 +116,11 @@ def test_resolve_rejects_nul_and_bad_utf8(site: Path, target: str) -> None:
     assert resolve_request(site, "/", target).status == 400
 
 
+def test_resolve_server_root_leads_to_the_sub_path(site: Path) -> None:
+    resolved = resolve_request(site, "/archive/", "/")
+    assert (resolved.status, resolved.location) == (302, "/archive/")
+
+
 def test_resolve_outside_base_path_is_404(site: Path) -> None:
     assert resolve_request(site, "/archive/", "/index.html").status == 404
 
