@@ -95,13 +95,16 @@ def _lists(script: str, kind: str, ident: tuple, slugs: Sequence[str], per_page:
            cards: dict[str, str], base_key: str, url_of) -> list[Page]:
     """Paginated list pages of one list; params are (ident..., page, pages)."""
     total = pages_count(len(slugs), per_page)
+    # the first page's folder; later pages add page/N/ (urls._paged), so one unquote a list
+    folder = urls.file_path(url_of(1)).removesuffix("index.html")
+    head = [base_key, kind, script, repr(ident), "", str(total)]
     pages = []
     for number in range(1, total + 1):
+        head[4] = str(number)
         chunk = slugs[(number - 1) * per_page: number * per_page]
-        key = digest([base_key, kind, script, repr(ident), str(number), str(total)]
-                     + [cards[s] for s in chunk])
-        pages.append(Page(urls.file_path(url_of(number)), kind, script, "list.html",
-                          ident + (number, total), key))
+        path = folder + (f"page/{number}/index.html" if number > 1 else "index.html")
+        pages.append(Page(path, kind, script, "list.html", ident + (number, total),
+                          digest(head + [cards[s] for s in chunk])))
     return pages
 
 

@@ -35,3 +35,10 @@ def test_valid_slug():
 def test_href_and_absolute():
     assert urls.href("/archive/", "zh-hant/") == "/archive/zh-hant/"
     assert urls.absolute("https://x.org/archive/", "zh-hant/") == "https://x.org/archive/zh-hant/"
+
+
+def test_planned_list_paths_match_the_url_scheme():
+    from generator.pages import _lists
+    pages = _lists("hant", "tag", ("k",), ["a", "b", "c"], 2, {"a": "1", "b": "2", "c": "3"}, "b",
+                   lambda p: urls.tag("hant", "台積電", p))
+    assert [p.path for p in pages] == [urls.file_path(urls.tag("hant", "台積電", n)) for n in (1, 2)]
