@@ -5,6 +5,7 @@ errors and show them on every open page while the last good build stays served.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import subprocess
@@ -127,7 +128,7 @@ class Preview:
                  out: TextIO = sys.stdout, err: TextIO = sys.stderr,
                  build_fn: BuildFn = build,
                  cache_factory: CacheFactory = session_cache,
-                 temp_parent: Path | None = None) -> None:
+                 temp_parent: Path | None = None, search: bool = True) -> None:
         self.root = Path(root).resolve()
         self.host = host
         self.port = port
@@ -140,6 +141,8 @@ class Preview:
         self._tmp: Path | None = None
         # where the temporary build folder goes (None: the system's temporary folder)
         self._temp_parent = temp_parent if temp_parent is not None else preview_temp_parent()
+        # False: no search index (and no search box), as `build --no-search`
+        self._search = search
         self._server: PreviewHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.config: Config | None = None
@@ -178,8 +181,9 @@ class Preview:
             return "/"
 
     def _load_config(self) -> Config:
-        """site.yml with base_url pointed at this server."""
-        return load_config(self.root, base_url=self.url)
+        """site.yml with base_url pointed at this server (and search off when asked)."""
+        config = load_config(self.root, base_url=self.url)
+        return config if self._search else dataclasses.replace(config, search=False)
 
     def rebuild(self, batch: ChangeBatch | None) -> Outcome:
         """Build what changed; publish reload or errors. Never raises for a failed build."""
@@ -221,6 +225,8 @@ class Preview:
         self.last = outcome
         if outcome.ok:
             self.state.publish_success()
+            for warning in getattr(outcome.report, "warnings", ()):
+                print(f"warning: {warning}", file=self.err)
             print(f"built in {outcome.seconds * 1000:.0f} ms{_summary(outcome.report)}",
                   file=self.out, flush=True)
             return

@@ -289,3 +289,20 @@ def test_watch_follows_a_new_theme_folder_named_in_site_yml(preview) -> None:
         stop.set()
         loop.join(timeout=2)
     assert not loop.is_alive()
+
+
+def test_no_search_turns_search_off_in_the_preview_config(tmp_path: Path) -> None:
+    (tmp_path / "site.yml").write_text("title: T\nsearch: true\n")
+    seen: list[bool] = []
+
+    def record(config: Config, **kwargs: Any) -> None:
+        seen.append(config.search)
+
+    for search in (True, False):
+        view = Preview(tmp_path, port=0, out=io.StringIO(), err=io.StringIO(), build_fn=record,
+                       cache_factory=lambda config: None, temp_parent=tmp_path, search=search)
+        try:
+            assert view.start().ok
+        finally:
+            view.close()
+    assert seen == [True, False]

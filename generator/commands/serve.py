@@ -25,6 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--open", action="store_true", help="open the site in a browser")
+    parser.add_argument("--no-search", action="store_true",
+                        help="no search index in the preview (each edit then skips "
+                             "re-running Pagefind, which takes seconds on a big archive)")
     parser.add_argument("--site", type=Path, default=Path("."),
                         help="site folder holding site.yml (default: current folder)")
     parser.set_defaults(func=run)
@@ -43,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     # Ctrl-C must stop the preview even when started from a script that ignores SIGINT
     # (background jobs of a non-interactive shell inherit SIGINT ignored).
     previous = {sig: signal.signal(sig, _interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
-    preview = Preview(args.site, host=args.host, port=args.port)
+    preview = Preview(args.site, host=args.host, port=args.port, search=not args.no_search)
     try:
         first = preview.start()
         if not first.ok and not args.watch:
