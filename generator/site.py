@@ -34,25 +34,36 @@ def newest_first(article: Article) -> tuple[float, str]:
 def _terms(published: list[Article], field: str) -> dict[str, Term]:
     """Group articles by tag (or category) key; each script's name is its most used spelling."""
     slugs: dict[str, list[str]] = defaultdict(list)
-    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    # {key: {(name per script...): count}}: one count per occurrence, split by script below
+    spellings: dict[str, dict[tuple[str, ...], int]] = defaultdict(dict)
     for art in published:
         if field == "tags":
             keys = art.tag_keys
-            names = {s: art.versions[s].tags for s in SCRIPTS}
+            names = zip(*(art.versions[s].tags for s in SCRIPTS))
         elif art.category_key:
             keys = (art.category_key,)
-            names = {s: (art.versions[s].category or "",) for s in SCRIPTS}
+            names = [tuple(art.versions[s].category or "" for s in SCRIPTS)]
         else:
             continue
-        for i, key in enumerate(keys):
+        for key, spelled in zip(keys, names):
             slugs[key].append(art.slug)
-            for script in SCRIPTS:
-                spellings[(key, script)][names[script][i]] += 1
-    names = {key: {s: min(spellings[(key, s)].items(), key=lambda kv: (-kv[1], kv[0]))[0]
-                   for s in SCRIPTS} for key in sorted(slugs)}
+            counts = spellings[key]
+            counts[spelled] = counts.get(spelled, 0) + 1
+    names = {key: _most_used(spellings[key]) for key in sorted(slugs)}
     segments = _segments(names)
     return {key: Term(key=key, names=names[key], segments=segments[key], slugs=tuple(slugs[key]))
             for key in sorted(slugs)}
+
+
+def _most_used(counts: dict[tuple[str, ...], int]) -> dict[str, str]:
+    """{script: its most used spelling}, ties to the smallest string."""
+    chosen = {}
+    for i, script in enumerate(SCRIPTS):
+        tally: Counter[str] = Counter()
+        for spelled, n in counts.items():
+            tally[spelled[i]] += n
+        chosen[script] = min(tally.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+    return chosen
 
 
 def _segments(names: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
