@@ -354,8 +354,11 @@ class PreviewHandler(BaseHTTPRequestHandler):
         """Send a file, with the live-reload script injected into HTML."""
         try:
             body = path.read_bytes()
-        except (FileNotFoundError, IsADirectoryError):
-            # A rebuild swapped the directory between resolving and reading.
+        except PermissionError:
+            self._send_bytes(HTTPStatus.FORBIDDEN, "text/plain; charset=utf-8", b"403\n", send_body)
+            return
+        except OSError:
+            # A rebuild swapped the file away between resolving and reading.
             self._send_bytes(HTTPStatus.NOT_FOUND, "text/plain; charset=utf-8", b"404\n", send_body)
             return
         kind = content_type(path)

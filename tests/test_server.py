@@ -226,6 +226,20 @@ def test_http_404_without_site_page_still_carries_the_overlay_script(tmp_path: P
         stop_server(server, thread)
 
 
+def test_http_unreadable_file_is_403_and_the_server_goes_on(
+        serve: tuple[str, int, PreviewState], monkeypatch: pytest.MonkeyPatch) -> None:
+    read_bytes = Path.read_bytes
+
+    def refuse_css(path: Path) -> bytes:
+        if path.name == "site.css":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse_css)
+    assert request(serve[1], "/archive/static/site.css")[0] == 403
+    assert request(serve[1], "/archive/static/app.js")[0] == 200
+
+
 def read_event(stream: http.client.HTTPResponse) -> dict[str, object]:
     """The next `state` event from an SSE stream."""
     while True:
