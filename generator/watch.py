@@ -27,7 +27,7 @@ IGNORED_DIRS = frozenset({
     "node_modules", ".pytest_cache", ".idea", ".vscode",
 })
 IGNORED_SUFFIXES = (".swp", ".swo", ".swx", ".swpx", "~", ".tmp", ".part", ".crdownload",
-                    ".bak", ".orig", ".pyc")
+                    ".bak", ".orig", ".pyc", ".kate-swp", "___jb_tmp___", "___jb_old___")
 IGNORED_PREFIXES = (".#", ".goutputstream-", ".~lock.")
 # Vim probes a folder's writability by creating and deleting a file named 4913 (or 4914...).
 IGNORED_NAMES = frozenset({"4913", ".DS_Store", "Thumbs.db"})

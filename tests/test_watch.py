@@ -45,6 +45,7 @@ def ev(type_: str, rel: str, dest: str | None = None, *, is_dir: bool = False) -
     ("content/2025/.a.md.swp", None), ("content/2025/.a.md.swx", None),
     ("content/2025/a.md~", None), ("content/2025/.#a.md", None), ("content/2025/4913", None),
     ("content/2025/a.md.tmp", None), ("content/2025/a.md.part", None),
+    ("content/2025/a.md___jb_tmp___", None), ("content/2025/.a.md.kate-swp", None),
     ("content/.DS_Store", None),
     # build products, caches, version control, everything else
     ("output/zh-hant/index.html", None), (".newsarchive-cache/parse/x.json", None),
