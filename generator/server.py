@@ -98,29 +98,37 @@ def _segments(rel: str) -> list[str] | None:
     return parts
 
 
-def resolve_request(root: Path, base_path: str, target: str) -> Resolved:
-    """Map a request target to a file inside `root`, a redirect, or an error status."""
-    split = urlsplit(target)
-    raw = split.path
-    query = f"?{split.query}" if split.query else ""
+def _decode(raw: str) -> str | None:
+    """The percent-decoded path, or None for NUL bytes and invalid UTF-8."""
     if "\x00" in raw or "%00" in raw:
-        return Resolved(HTTPStatus.BAD_REQUEST)
+        return None
     try:
         decoded = unquote(raw, errors="strict")
     except UnicodeDecodeError:
-        return Resolved(HTTPStatus.BAD_REQUEST)
-    if "\x00" in decoded:
+        return None
+    return None if "\x00" in decoded else decoded
+
+
+def resolve_request(root: Path, base_path: str, target: str) -> Resolved:
+    """Map a request target to a file inside `root`, a redirect, or an error status."""
+    split = urlsplit(target)
+    query = f"?{split.query}" if split.query else ""
+    decoded = _decode(split.path)
+    if decoded is None:
         return Resolved(HTTPStatus.BAD_REQUEST)
     if decoded + "/" == base_path:
         return Resolved(HTTPStatus.MOVED_PERMANENTLY, location=quote(base_path) + query)
     if decoded == "/" and base_path != "/":
         # The server's own root, above a project sub-path: lead the reader to the site.
         return Resolved(HTTPStatus.FOUND, location=quote(base_path))
-    if not decoded.startswith(base_path):
-        return Resolved(HTTPStatus.NOT_FOUND)
-    parts = _segments(decoded[len(base_path):])
+    parts = _segments(decoded[len(base_path):]) if decoded.startswith(base_path) else None
     if parts is None:
         return Resolved(HTTPStatus.NOT_FOUND)
+    return _locate(root, parts, decoded, query)
+
+
+def _locate(root: Path, parts: list[str], decoded: str, query: str) -> Resolved:
+    """The file for safe segments: itself, a folder's index.html, or a redirect adding `/`."""
     real_root = os.path.realpath(root)
     candidate = Path(real_root).joinpath(*[p for p in parts if p])
     real = os.path.realpath(candidate)
