@@ -3,7 +3,7 @@
     sources  = read_sources(...)          content/**/*.md, unchanged files not even read
     articles = parse_articles(...)        front matter, Markdown, both scripts (cached)
     site     = build_site(...)            tags, categories, months, neighbours, related
-    pages    = plan_pages(...)            every URL x every script, each with an input key
+    pages    = plan_site(...)             every URL x every script, each with an input key
     outputs  = render_pages(...)          only pages whose key changed; only changed bytes staged
     write    = staging.commit(...)        swap the staged files in; remove files no longer produced
 
@@ -32,7 +32,7 @@ from generator.contexts import SiteText
 from generator.errors import BuildFailed, SiteError
 from generator.model import SCRIPTS, Article, BuildReport, Page, Site, Source
 from generator.output import Staging, list_files
-from generator.pages import HTML_KINDS, digest, plan_pages
+from generator.pages import HTML_KINDS, digest, plan_site
 from generator.render import Renderer
 from generator.site import build_site
 from generator.sources import Entry, read_source, scan, split_media
@@ -119,11 +119,15 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         if report is not None:
             return report
     corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
-    site = build_site(corpus, related=lambda published: related_for(published, config, cache))
+    site = build_site(corpus, related=lambda published: related_for(published, config, cache),
+                      previous=cache.recall("site", run.fingerprint))
+    cache.keep("site", run.fingerprint, site)
     run.stages.lap("index")
     base_key = digest([__version__, run.fingerprint, theme_key])
-    pages = plan_pages(site, per_page=config.per_page, feed_items=config.feed_items,
-                       base_key=base_key, cname=config.cname) + statics + media_pages
+    plan = plan_site(site, per_page=config.per_page, feed_items=config.feed_items,
+                     base_key=base_key, cname=config.cname, previous=cache.recall("plan", str(run.out)))
+    cache.keep("plan", str(run.out), plan)
+    pages = plan.pages + statics + media_pages
     run.stages.lap("plan")
     todo, unchanged, results, removed = render_and_write(run, site, pages, theme_key)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)

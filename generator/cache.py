@@ -152,6 +152,15 @@ class Cache:
             found = self.runtime[name] = (key, make())
         return found[1]
 
+    def recall(self, name: str, key: str) -> Any:
+        """What keep() stored under this name and key in this process, else None."""
+        found = self.runtime.get(name)
+        return found[1] if found is not None and found[0] == key else None
+
+    def keep(self, name: str, key: str, value: Any) -> None:
+        """Remember a value for later builds in this process (never saved)."""
+        self.runtime[name] = (key, value)
+
     def manifest(self, out_dir: Path) -> dict[str, ManifestEntry]:
         """The manifest of one output folder (created empty)."""
         return self.manifests.setdefault(str(out_dir.resolve()), {})

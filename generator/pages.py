@@ -7,8 +7,10 @@ articles that list it as related, and nothing else.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from generator import urls
 from generator.model import SCRIPTS, Page, Site, Term
@@ -24,12 +26,13 @@ def digest(parts: Iterable[str]) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode(), digest_size=12).hexdigest()
 
 
-def card_digests(site: Site) -> dict[str, str]:
-    """{slug: digest of how the article appears in lists (both scripts)}."""
+def card_digests(site: Site, only: Iterable[str] | None = None) -> dict[str, str]:
+    """{slug: digest of how the article appears in lists (both scripts)} (of `only` slugs)."""
     tag_ids = {k: _term_id(t) for k, t in site.tags.items()}
     category_ids = {k: _term_id(t) for k, t in site.categories.items()}
     out = {}
-    for slug, art in site.articles.items():
+    for slug in site.articles if only is None else only:
+        art = site.articles[slug]
         parts = [art.digest] + [tag_ids[k] for k in art.tag_keys]
         if art.category_key:
             parts.append(category_ids[art.category_key])
@@ -53,10 +56,155 @@ def pages_count(n: int, per_page: int) -> int:
     return max(1, -(-n // per_page))
 
 
+@dataclass(frozen=True)
+class Plan:
+    """The pages of a site and what they were planned from (the next plan starts here)."""
+
+    site: Site
+    # (per_page, feed_items, base_key, cname)
+    settings: tuple
+    cards: dict[str, str]
+    pages: list[Page]
+
+
+def plan_site(site: Site, *, per_page: int, feed_items: int, base_key: str,
+              cname: str | None, previous: Plan | None = None) -> Plan:
+    """The plan of a site; from `previous` when only article texts and related lists changed."""
+    settings = (per_page, feed_items, base_key, cname)
+    if previous is not None:
+        plan = replan(previous, site, settings)
+        if plan is not None:
+            return plan
+    cards = card_digests(site)
+    return Plan(site, settings, cards, _plan(site, cards, per_page, feed_items, base_key, cname))
+
+
 def plan_pages(site: Site, *, per_page: int, feed_items: int, base_key: str,
                cname: str | None) -> list[Page]:
     """Every output of the site (HTML, feeds, sitemap, robots ...) in a stable order."""
-    cards = card_digests(site)
+    return plan_site(site, per_page=per_page, feed_items=feed_items, base_key=base_key,
+                     cname=cname).pages
+
+
+def replan(previous: Plan, site: Site, settings: tuple) -> Plan | None:
+    """Re-key only the pages that show a changed article; None when the structure moved.
+
+    The structure (order, terms, months) is the very same object when site.reuse_site kept
+    it, so identity says it is unchanged; then every page path is unchanged too, and a
+    page's key can only change through the cards it shows or an article's related list.
+    """
+    old = previous.site
+    if (settings != previous.settings or site.order is not old.order or site.tags is not old.tags
+            or site.categories is not old.categories or site.months is not old.months):
+        return None
+    touched = [slug for slug, art in site.articles.items() if art is not old.articles[slug]]
+    cards = dict(previous.cards)
+    cards.update(card_digests(site, touched))
+    changed = {slug for slug in touched if cards[slug] != previous.cards[slug]}
+    moved = {slug for slug in site.order if site.related.get(slug) != old.related.get(slug)}
+    if not changed and not moved:
+        return Plan(site, settings, cards, previous.pages)
+    per_page, feed_items, base_key, _ = settings
+    rekey = _Rekey(site, cards, changed, moved, per_page, feed_items, base_key)
+    pages = [rekey.page(p) for p in previous.pages]
+    return Plan(site, settings, cards, pages)
+
+
+class _Rekey:
+    """New keys for pages that show a changed card (or whose related list moved)."""
+
+    def __init__(self, site: Site, cards: dict[str, str], changed: set[str], moved: set[str],
+                 per_page: int, feed_items: int, base_key: str) -> None:
+        self.site, self.cards, self.changed, self.moved = site, cards, changed, moved
+        self.per_page, self.feed_items, self.base_key = per_page, feed_items, base_key
+        self._years: dict[int, tuple[str, ...]] | None = None
+
+    def page(self, page: Page) -> Page:
+        """The page, with a new key if what it shows changed."""
+        key = None
+        if page.kind == "article":
+            key = self._article(page)
+        elif page.kind in _LIST_KINDS:
+            key = self._list(page)
+        elif page.kind == "feed":
+            key = self._feed(page)
+        return page if key is None or key == page.key else dataclasses.replace(page, key=key)
+
+    def _article(self, page: Page) -> str | None:
+        slug = page.params[0]
+        shown = (slug, *self.site.related.get(slug, ()), *self.site.neighbours[slug])
+        if slug not in self.moved and self.changed.isdisjoint(shown):
+            return None
+        return _article_key(self.site, page.script, slug, self.cards, self.base_key)
+
+    def _list(self, page: Page) -> str | None:
+        *ident, number, total = page.params
+        slugs = self._slugs(page.kind, tuple(ident))
+        chunk = slugs[(number - 1) * self.per_page: number * self.per_page]
+        if self.changed.isdisjoint(chunk):
+            return None
+        return _list_key(self.base_key, page.kind, page.script, tuple(ident), number, total,
+                         chunk, self.cards)
+
+    def _slugs(self, kind: str, ident: tuple) -> tuple[str, ...]:
+        if kind == "home":
+            return self.site.order
+        if kind == "tag":
+            return self.site.tags[ident[0]].slugs
+        if kind == "category":
+            return self.site.categories[ident[0]].slugs
+        if kind == "month":
+            return self.site.months[ident]
+        if self._years is None:
+            self._years = _years(self.site)
+        return self._years[ident[0]]
+
+    def _feed(self, page: Page) -> str | None:
+        (term_key,) = page.params
+        term = None if term_key is None else self.site.tags[term_key]
+        slugs = (self.site.order if term is None else term.slugs)[:self.feed_items]
+        if self.changed.isdisjoint(slugs):
+            return None
+        return _feed_key(self.base_key, page.script, term, slugs, self.cards)
+
+
+_LIST_KINDS = frozenset({"home", "tag", "category", "year", "month"})
+
+
+def _years(site: Site) -> dict[int, tuple[str, ...]]:
+    """{year: slugs newest first} from the months (which are newest first)."""
+    years: dict[int, list[str]] = {}
+    for (year, _), slugs in site.months.items():
+        years.setdefault(year, []).extend(slugs)
+    return {y: tuple(s) for y, s in years.items()}
+
+
+def _article_key(site: Site, script: str, slug: str, cards: dict[str, str], base_key: str) -> str:
+    """Key of an article page: the article, its related articles and neighbours as shown."""
+    older, newer = site.neighbours[slug]
+    shown = [base_key, "article", script, slug, cards[slug]]
+    shown += [cards[s] for s in site.related.get(slug, ())]
+    shown += [cards[older] if older else "-", cards[newer] if newer else "-"]
+    return digest(shown)
+
+
+def _list_key(base_key: str, kind: str, script: str, ident: tuple, number: int, total: int,
+              chunk: Sequence[str], cards: dict[str, str]) -> str:
+    """Key of one list page: which list, which page, the cards on it."""
+    return digest([base_key, kind, script, repr(ident), str(number), str(total)]
+                  + [cards[s] for s in chunk])
+
+
+def _feed_key(base_key: str, script: str, term: Term | None, slugs: Sequence[str],
+              cards: dict[str, str]) -> str:
+    """Key of the site feed (term None) or a tag feed."""
+    head = [base_key, "feed", script] if term is None else [base_key, "tagfeed", script, _term_id(term)]
+    return digest(head + [cards[s] for s in slugs])
+
+
+def _plan(site: Site, cards: dict[str, str], per_page: int, feed_items: int, base_key: str,
+          cname: str | None) -> list[Page]:
+    """Every page, planned from scratch."""
     pages: list[Page] = []
     for script in SCRIPTS:
         pages += _article_pages(site, script, cards, base_key)
@@ -78,17 +226,9 @@ def plan_pages(site: Site, *, per_page: int, feed_items: int, base_key: str,
 
 
 def _article_pages(site: Site, script: str, cards: dict[str, str], base_key: str) -> list[Page]:
-    pages = []
-    related, neighbours = site.related, site.neighbours
     folder = urls.article(script, "{}")  # slugs are ASCII: no escaping to undo
-    for slug in site.order:
-        older, newer = neighbours[slug]
-        shown = [base_key, "article", script, slug, cards[slug]]
-        shown += [cards[s] for s in related.get(slug, ())]
-        shown += [cards[older] if older else "-", cards[newer] if newer else "-"]
-        pages.append(Page(folder.format(slug) + "index.html", "article", script,
-                          "article.html", (slug,), digest(shown)))
-    return pages
+    return [Page(folder.format(slug) + "index.html", "article", script, "article.html", (slug,),
+                 _article_key(site, script, slug, cards, base_key)) for slug in site.order]
 
 
 def _lists(script: str, kind: str, ident: tuple, slugs: Sequence[str], per_page: int,
@@ -97,14 +237,12 @@ def _lists(script: str, kind: str, ident: tuple, slugs: Sequence[str], per_page:
     total = pages_count(len(slugs), per_page)
     # the first page's folder; later pages add page/N/ (urls._paged), so one unquote a list
     folder = urls.file_path(url_of(1)).removesuffix("index.html")
-    head = [base_key, kind, script, repr(ident), "", str(total)]
     pages = []
     for number in range(1, total + 1):
-        head[4] = str(number)
         chunk = slugs[(number - 1) * per_page: number * per_page]
         path = folder + (f"page/{number}/index.html" if number > 1 else "index.html")
         pages.append(Page(path, kind, script, "list.html", ident + (number, total),
-                          digest(head + [cards[s] for s in chunk])))
+                          _list_key(base_key, kind, script, ident, number, total, chunk, cards)))
     return pages
 
 
@@ -120,13 +258,11 @@ def _term_lists(terms: dict[str, Term], kind: str, script: str, per_page: int,
 
 def _archive_lists(site: Site, script: str, per_page: int, cards: dict[str, str],
                    base_key: str) -> list[Page]:
-    years: dict[int, list[str]] = {}
     pages = []
     for (year, month), slugs in site.months.items():
-        years.setdefault(year, []).extend(slugs)
         pages += _lists(script, "month", (year, month), slugs, per_page, cards, base_key,
                         lambda p, y=year, m=month: urls.month(script, y, m, p))
-    for year, slugs in years.items():
+    for year, slugs in _years(site).items():
         pages += _lists(script, "year", (year,), slugs, per_page, cards, base_key,
                         lambda p, y=year: urls.year(script, y, p))
     return pages
@@ -148,12 +284,10 @@ def _indexes(site: Site, script: str, base_key: str) -> list[Page]:
 
 def _feeds(site: Site, script: str, feed_items: int, cards: dict[str, str],
            base_key: str) -> list[Page]:
-    newest = site.order[:feed_items]
     pages = [Page(urls.feed(script), "feed", script, "", (None,),
-                  digest([base_key, "feed", script] + [cards[s] for s in newest]))]
+                  _feed_key(base_key, script, None, site.order[:feed_items], cards))]
     for key, term in site.tags.items():
-        shown = [cards[s] for s in term.slugs[:feed_items]]
         pages.append(Page(urls.file_path(urls.tag_feed(script, term.segments[script])), "feed",
                           script, "", (key,),
-                          digest([base_key, "tagfeed", script, _term_id(term)] + shown)))
+                          _feed_key(base_key, script, term, term.slugs[:feed_items], cards)))
     return pages

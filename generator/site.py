@@ -8,9 +8,21 @@ from generator import urls
 from generator.model import SCRIPTS, Article, Site, Term
 
 
-def build_site(articles: Iterable[Article], *,
-               related: Callable[[list[Article]], Mapping[str, tuple[str, ...]]]) -> Site:
-    """Index published (non-draft) articles; `related` maps the corpus to {slug: slugs}."""
+Related = Callable[[list[Article]], Mapping[str, tuple[str, ...]]]
+
+
+def build_site(articles: Iterable[Article], *, related: Related,
+               previous: Site | None = None) -> Site:
+    """Index published (non-draft) articles; `related` maps the corpus to {slug: slugs}.
+
+    With `previous` (the index of an earlier corpus), an edit that moves no article in the
+    index (same slugs, dates, tags, category, draft state) reuses its structure.
+    """
+    articles = list(articles)
+    if previous is not None:
+        reused = reuse_site(previous, articles, related=related)
+        if reused is not None:
+            return reused
     published = sorted((a for a in articles if not a.draft), key=newest_first)
     by_slug = {a.slug: a for a in published}
     order = tuple(a.slug for a in published)
@@ -20,10 +32,42 @@ def build_site(articles: Iterable[Article], *,
         tags=_terms(published, "tags"),
         categories=_terms(published, "category"),
         months=_months(published),
-        related={slug: tuple(s for s in rel if s in by_slug and s != slug)
-                 for slug, rel in related(published).items() if slug in by_slug},
+        related=_known(related(published), by_slug),
         neighbours=_neighbours(order),
     )
+
+
+def structure(article: Article) -> tuple:
+    """Everything about an article that places it in the index (not its text)."""
+    return (article.slug, article.date, article.updated, article.draft, article.tag_keys,
+            article.category_key, tuple(article.versions[s].tags for s in SCRIPTS),
+            tuple(article.versions[s].category for s in SCRIPTS))
+
+
+def reuse_site(previous: Site, articles: list[Article], *, related: Related) -> Site | None:
+    """`previous` with new article values, or None when an article moved, came or went."""
+    published = {}
+    for art in articles:
+        if art.draft:
+            continue
+        old = previous.articles.get(art.slug)
+        if old is None or (old is not art and structure(old) != structure(art)):
+            return None
+        published[art.slug] = art
+    if len(published) != len(previous.articles):
+        return None
+    by_slug = {slug: published[slug] for slug in previous.order}
+    return Site(articles=by_slug, order=previous.order, tags=previous.tags,
+                categories=previous.categories, months=previous.months,
+                related=_known(related(list(by_slug.values())), by_slug),
+                neighbours=previous.neighbours)
+
+
+def _known(related: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Article]
+           ) -> dict[str, tuple[str, ...]]:
+    """Related lists restricted to published articles, never an article itself."""
+    return {slug: tuple(s for s in rel if s in by_slug and s != slug)
+            for slug, rel in related.items() if slug in by_slug}
 
 
 def newest_first(article: Article) -> tuple[float, str]:

@@ -138,3 +138,37 @@ def test_one_edit_rewrites_one_body_shard(tmp_path):
     build(config, out_dir=tmp_path / "out")
     after = {p.name: p.stat().st_mtime_ns for p in config.cache_dir.glob("bodies-*.pickle")}
     assert len([n for n in after if after[n] != shards.get(n)]) == 1
+
+
+def test_replanned_pages_equal_a_plan_from_scratch(tmp_path):
+    """serve keeps the last index and plan; each edit's replan must equal a fresh plan."""
+    from generator.pages import plan_pages
+    from generator.site import build_site
+
+    files = dict(FILES)
+    files["content/d.md"] = article("丁", "2025-02-01", "[騰訊, 格力]", summary="摘要丁")
+    files["content/e.md"] = article("戊", "2025-02-02", "[格力]", summary="摘要戊", category="科技")
+    config = make_site(tmp_path / "site", files)
+    out, cache = tmp_path / "out", Cache.memory()
+    build(config, out_dir=out, cache=cache)
+    edits = [
+        ("content/b.md", FILES["content/b.md"].replace("正文。", "改過的正文。")),
+        ("content/d.md", files["content/d.md"].replace("title: 丁", "title: 丁丁")),
+        ("content/e.md", files["content/e.md"].replace("摘要戊", "新摘要")),
+        ("content/a.md", FILES["content/a.md"].replace("[騰訊]", "[騰訊, 格力]")),
+        ("content/c.md", FILES["content/c.md"].replace("2025-01-03", "2025-03-09")),
+        ("content/f.md", article("己", "2025-03-10", "[格力]")),
+    ]
+    for number, (name, text) in enumerate(edits):
+        before = cache.recall("site", config.fingerprint())
+        rewrite(config, name, text)
+        build(config, out_dir=out, cache=cache, changed={name})
+        plan = cache.recall("plan", str(out.resolve()))
+        kept = cache.recall("site", config.fingerprint())
+        # text edits keep the index structure (the replan path); the others rebuild it
+        assert (kept.tags is before.tags) == (number < 3), name
+        fresh_site = build_site(list(cache.articles.values()), related=lambda _: kept.related)
+        fresh = plan_pages(fresh_site, per_page=config.per_page, feed_items=config.feed_items,
+                           base_key=plan.settings[2], cname=config.cname)
+        assert [(p.path, p.key) for p in plan.pages] == [(p.path, p.key) for p in fresh], name
+        assert fresh_site.order == kept.order and fresh_site.tags == kept.tags, name
