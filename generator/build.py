@@ -327,8 +327,7 @@ def _merge(cached: list[Article], parsed: list[Article], cache: Cache) -> list[A
     corpus = cached + parsed
     live = {key_of(a) for a in corpus}
     if len(cache.articles) != len(live):
-        cache.articles = {k: v for k, v in cache.articles.items() if k in live}
-        cache.dirty = cache.bodies_dirty = True
+        cache.retain(live)
     return sorted(corpus, key=lambda a: a.path)
 
 

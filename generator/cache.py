@@ -26,8 +26,8 @@ FILE_NAME = "build.pickle"
 # Bodies are spread over shards by content hash, so one edit reads and rewrites ~1/32 of them.
 BODY_SHARDS = 32
 RELATED_NAME = "related.pickle"
-ARTICLES_NAME = "articles.pickle"
-FORMAT = 5
+ARTICLES_NAME = "articles-{:02d}.pickle"
+FORMAT = 6
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
 # (page key, size, mtime_ns) of one output file
@@ -78,8 +78,8 @@ class Cache:
     # the bodies file changed (new or removed articles)
     bodies_dirty: bool = False
     related_dirty: bool = False
-    # keys of articles parsed since the cache was loaded (their shards are rewritten)
-    new_keys: set[str] = field(default_factory=set)
+    # shards (article stubs and bodies) holding articles parsed or dropped since loading
+    dirty_shards: set[int] = field(default_factory=set)
     # body shards read so far {file name: {key: Bodies}}
     shards: dict[str, dict[str, Bodies]] = field(default_factory=dict)
 
@@ -110,7 +110,9 @@ class Cache:
     def articles(self) -> dict[str, Article]:
         """Parsed articles by key (read from disk on first use)."""
         if self.stored_articles is None:
-            self.stored_articles = self._read(ARTICLES_NAME, {})
+            self.stored_articles = {}
+            for n in range(BODY_SHARDS):
+                self.stored_articles.update(self._read(ARTICLES_NAME.format(n), {}))
         return self.stored_articles
 
     @articles.setter
@@ -135,6 +137,7 @@ class Cache:
             self.fingerprint = fingerprint
             self.articles = {}
             self.last_build.clear()
+            self.dirty_shards = set(range(BODY_SHARDS))
             self.stats.clear()
             self.related = None
             self.related_index, self.related_loaded = None, True
@@ -194,8 +197,17 @@ class Cache:
         """A newly parsed article."""
         key = key_of(article)
         self.articles[key] = article
-        self.new_keys.add(key)
+        self.dirty_shards.add(shard_index(key))
         self.dirty = self.bodies_dirty = True
+
+    def retain(self, live: set[str]) -> None:
+        """Forget articles whose files are gone."""
+        gone = [key for key in self.articles if key not in live]
+        for key in gone:
+            del self.articles[key]
+            self.dirty_shards.add(shard_index(key))
+        if gone:
+            self.dirty = self.bodies_dirty = True
 
     def _read(self, name: str, default: Any) -> Any:
         """One side file of the cache, or `default` when it is missing or unreadable."""
@@ -215,7 +227,6 @@ class Cache:
         self.folder.mkdir(parents=True, exist_ok=True)
         if self.bodies_dirty:
             self._write_shards()
-            self._write(ARTICLES_NAME, {k: stub_of(a) for k, a in self.articles.items()})
         if self.related_dirty:
             self._write(RELATED_NAME, self.related_index)
         state = {"fingerprint": self.fingerprint, "stats": self.stats,
@@ -225,15 +236,17 @@ class Cache:
         self.dirty = self.bodies_dirty = self.related_dirty = False
 
     def _write_shards(self) -> None:
-        """Rewrite the body shards holding newly parsed articles (dropping deleted ones)."""
-        fresh = {k for k in self.new_keys if k in self.articles}
-        by_shard: dict[str, list[str]] = {}
+        """Rewrite the shards (stubs and bodies) whose articles were parsed or dropped."""
+        by_shard: dict[int, list[str]] = {n: [] for n in self.dirty_shards}
         for key in self.articles:
-            by_shard.setdefault(shard_of(key), []).append(key)
-        for name in sorted({shard_of(k) for k in fresh}):
-            old = self._shard(name) if any(k not in fresh for k in by_shard[name]) else {}
+            n = shard_index(key)
+            if n in by_shard:
+                by_shard[n].append(key)
+        for n, keys in sorted(by_shard.items()):
+            name = shard_of(keys[0]) if keys else f"bodies-{n:02d}.pickle"
+            old = self._shard(name) if any(is_stub(self.articles[k]) for k in keys) else {}
             content = {}
-            for key in by_shard[name]:
+            for key in keys:
                 art = self.articles[key]
                 if not is_stub(art):
                     content[key] = bodies_of(art)
@@ -241,7 +254,8 @@ class Cache:
                     content[key] = old[key]
             self._write(name, content)
             self.shards[name] = content
-        self.new_keys.clear()
+            self._write(ARTICLES_NAME.format(n), {k: stub_of(self.articles[k]) for k in keys})
+        self.dirty_shards.clear()
 
     def _write(self, name: str, value: object) -> None:
         tmp = self.folder / f".{name}.{os.getpid()}"
@@ -250,9 +264,14 @@ class Cache:
         os.replace(tmp, self.folder / name)
 
 
+def shard_index(key: str) -> int:
+    """Shard of an article key (keys start with a sha256 in hex, so shards fill evenly)."""
+    return int(key[:2], 16) % BODY_SHARDS
+
+
 def shard_of(key: str) -> str:
-    """Body shard file of an article key (keys start with a sha256 in hex)."""
-    return f"bodies-{int(key[:2], 16) % BODY_SHARDS:02d}.pickle"
+    """Body shard file of an article key."""
+    return f"bodies-{shard_index(key):02d}.pickle"
 
 
 def key_of(article: Article) -> str:
