@@ -140,6 +140,7 @@ def _warnings(path: str, body: str, body_line: int) -> tuple[str, ...]:
 
 
 def _required_text(meta: Mapping[str, Any], key: str, errs: _Errors) -> str | None:
+    """A required text field."""
     if key not in meta or meta[key] is None or meta[key] == "":
         errs.add(key, "is required", line=key_line(errs.text, key) or 1)
         return None
@@ -147,6 +148,7 @@ def _required_text(meta: Mapping[str, Any], key: str, errs: _Errors) -> str | No
 
 
 def _optional_text(meta: Mapping[str, Any], key: str, errs: _Errors) -> str | None:
+    """An optional text field (numbers become text)."""
     value = meta.get(key)
     if value is None:
         return None
@@ -188,6 +190,7 @@ def to_datetime(value: Any, tz: tzinfo) -> datetime | None:
 
 
 def _tags(meta: Mapping[str, Any], errs: _Errors) -> list[str]:
+    """The tag list, each tag text."""
     value = meta.get("tags")
     if value is None:
         errs.add("tags", "is required", "for example tags: [騰訊, 晶片]", line=key_line(errs.text, "tags") or 1)
@@ -216,6 +219,7 @@ def _unique_tags(tags: list[str], converter: ConverterLike) -> tuple[tuple[str, 
 
 
 def _figures(meta: Mapping[str, Any], errs: _Errors) -> tuple[Figure, ...]:
+    """figures: as Figure values, every problem recorded."""
     value = meta.get("figures")
     if value is None:
         return ()
@@ -261,6 +265,7 @@ def _local_media(figures: tuple[Figure, ...], path: str, content_prefix: str,
 
 
 def _is_url(src: str) -> bool:
+    """True for an absolute or protocol-relative URL (left as written)."""
     return "://" in src or src.startswith(("//", "data:"))
 
 
@@ -284,6 +289,7 @@ def _slug(meta: Mapping[str, Any], path: str, errs: _Errors) -> str | None:
 
 
 def _check_markers(body: str, body_line: int, count: int, errs: _Errors) -> None:
+    """Every `{{figure N}}` names an existing figure."""
     for number, line in markdown.figure_markers(body):
         if not 1 <= number <= count:
             errs.items.append(SiteError(
@@ -299,6 +305,7 @@ def _auto_summary(text: str) -> str:
 
 
 def _authors(meta: Mapping[str, Any], errs: _Errors) -> tuple[str, ...]:
+    """authors: as a tuple of names (one name may be given as text)."""
     value = meta.get("authors")
     if value is None:
         return ()
@@ -311,6 +318,7 @@ def _authors(meta: Mapping[str, Any], errs: _Errors) -> tuple[str, ...]:
 
 
 def _source_info(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> SourceInfo | None:
+    """source: as a SourceInfo."""
     value = meta.get("source")
     if value is None:
         return None
@@ -326,6 +334,7 @@ def _source_info(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> SourceIn
 
 
 def _syndicated(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> tuple[Syndication, ...]:
+    """syndicated: as Syndication values."""
     value = meta.get("syndicated")
     if value is None:
         return ()
@@ -338,6 +347,7 @@ def _syndicated(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> tuple[Syn
 
 
 def _str_or_none(value: Any) -> str | None:
+    """Text, or None for a missing or empty value."""
     return str(value).strip() if value not in (None, "") else None
 
 

@@ -52,6 +52,7 @@ class _Stages:
     started: float
 
     def lap(self, name: str) -> None:
+        """Close the current stage."""
         now = time.perf_counter()
         self.seconds[name] = round(now - self.started, 3)
         self.started = now
@@ -300,6 +301,7 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
     fingerprint = config.fingerprint()
 
     def job(chunk: Sequence[Source]) -> tuple[list[Article], list[SiteError]]:
+        """Work through one chunk (in this process or a forked one)."""
         done, errs = [], []
         for n, source in enumerate(chunk):
             try:
@@ -341,6 +343,7 @@ def _fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None
 
 
 def _config_warnings(config: Config) -> list[str]:
+    """Warnings about the settings themselves."""
     if not config.base_url.startswith(("http://", "https://")):
         return [f"site.yml: base_url {config.base_url!r} is not absolute; feeds, sitemap and "
                 "canonical links need https://host/ (set it, or pass --base-url)"]
@@ -482,6 +485,7 @@ def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Pa
     prefix = f"{out}{os.sep}"
 
     def job(chunk: Sequence[Page]) -> list[tuple[str, bool, str]]:
+        """Work through one chunk (in this process or a forked one)."""
         done = []
         for n, page in enumerate(chunk):
             data = renderer.render(page)

@@ -258,6 +258,7 @@ class Cache:
         self.dirty_shards.clear()
 
     def _write(self, name: str, value: object) -> None:
+        """Write one cache file atomically (temporary file, then rename)."""
         tmp = self.folder / f".{name}.{os.getpid()}"
         with tmp.open("wb") as f:
             pickle.dump(value, f, protocol=pickle.HIGHEST_PROTOCOL)

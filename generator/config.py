@@ -108,6 +108,7 @@ def config_from_mapping(data: Mapping[str, Any], root: Path, *,
     errors: list[SiteError] = []
 
     def err(key: str, message: str, hint: str | None = None) -> None:
+        """Collect one error for a setting, located at its line."""
         errors.append(SiteError(f"{key}: {message}", SITE_FILE, lines.get(key), hint))
 
     for key in sorted(set(data) - KNOWN_KEYS):
@@ -163,6 +164,7 @@ def _parse(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
 
 
 def _text(data: Mapping[str, Any], key: str, err, *, required: bool = False) -> str | None:
+    """A text setting, stripped; None when absent."""
     value = data.get(key)
     if value is None:
         if required:
@@ -211,6 +213,7 @@ def _opencc(value: Any, err) -> dict[str, str]:
 
 
 def _path(root: Path, value: Any, key: str, err, *, must_exist: bool = False) -> Path | None:
+    """A path setting resolved against the site root."""
     if value is None or value == "":
         return None
     if not isinstance(value, str):
@@ -224,6 +227,7 @@ def _path(root: Path, value: Any, key: str, err, *, must_exist: bool = False) ->
 
 
 def _count(data: Mapping[str, Any], key: str, default: int, err, *, zero: bool = False) -> int:
+    """A whole-number setting with a lower bound."""
     value = data.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < (0 if zero else 1):
         err(key, f"must be a whole number{' >= 0' if zero else ' >= 1'} (found {value!r})")
@@ -232,6 +236,7 @@ def _count(data: Mapping[str, Any], key: str, default: int, err, *, zero: bool =
 
 
 def _bool(data: Mapping[str, Any], key: str, default: bool, err) -> bool:
+    """A true/false setting."""
     value = data.get(key, default)
     if not isinstance(value, bool):
         err(key, f"must be true or false (found {value!r})")
@@ -258,11 +263,13 @@ def _timezone(value: Any, err) -> tzinfo:
 
 
 def _bad_tz(value: Any, err) -> tzinfo:
+    """Record a bad time zone; fall back to +08:00."""
     err("timezone", f"not a time zone ({value!r})", 'use an offset such as "+08:00"')
     return timezone(timedelta(hours=8))
 
 
 def _cname(value: Any, err) -> str | None:
+    """A custom domain for GitHub Pages, or None."""
     if value in (None, ""):
         return None
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.-]+\.[A-Za-z]{2,}", value.strip()):

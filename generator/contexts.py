@@ -100,6 +100,7 @@ class Contexts:
         return builder(page)
 
     def _article(self, page: Page) -> dict[str, Any]:
+        """Context of an article page."""
         script, (slug,) = page.script, page.params
         art = self.site.articles[slug]
         ver = art.versions[script]
@@ -203,6 +204,7 @@ class Contexts:
         return found
 
     def _make_item(self, slug: str, script: str) -> dict[str, Any]:
+        """One list entry, built."""
         art = self.site.articles[slug]
         ver = art.versions[script]
         return {"title": ver.title, "url": self.href(urls.article(script, slug)),
@@ -211,6 +213,7 @@ class Contexts:
 
     def _list(self, page: Page, slugs: tuple[str, ...], heading: str, url_of, current: str | None,
               description: str | None = None) -> dict[str, Any]:
+        """Context of one page of a paginated list."""
         script = page.script
         number, total = page.params[-2], page.params[-1]
         per_page = self.text.per_page
@@ -226,31 +229,37 @@ class Contexts:
         return ctx
 
     def _home(self, page: Page) -> dict[str, Any]:
+        """Context of a home page."""
         return self._list(page, self.site.order, self.text.titles[page.script], urls.home, "home")
 
     def _tag(self, page: Page) -> dict[str, Any]:
+        """Context of a tag page."""
         term = self.site.tags[page.params[0]]
         return self._list(page, term.slugs, term.names[page.script],
                           lambda s, n: urls.tag(s, term.segments[s], n), "tags")
 
     def _category(self, page: Page) -> dict[str, Any]:
+        """Context of a category page."""
         term = self.site.categories[page.params[0]]
         return self._list(page, term.slugs, term.names[page.script],
                           lambda s, n: urls.category(s, term.segments[s], n), "categories")
 
     def _year(self, page: Page) -> dict[str, Any]:
+        """Context of a year page."""
         year = page.params[0]
         slugs = tuple(s for (y, _), ss in self.site.months.items() if y == year for s in ss)
         heading = self.text.ui[page.script].get("year_label", "{year} 年").replace("{year}", str(year))
         return self._list(page, slugs, heading, lambda s, n: urls.year(s, year, n), "archive")
 
     def _month(self, page: Page) -> dict[str, Any]:
+        """Context of a month page."""
         year, month = page.params[0], page.params[1]
         return self._list(page, self.site.months[(year, month)], f"{year}年{month}月",
                           lambda s, n: urls.month(s, year, month, n), "archive")
 
     def _terms(self, page: Page, terms: dict[str, Term], make, index, heading_key: str,
                current: str) -> dict[str, Any]:
+        """Context of the tags or categories overview."""
         script = page.script
         heading = self.text.ui[script].get(heading_key, current)
         ctx = self.common(script, index(script), {s: index(s) for s in SCRIPTS},
@@ -260,13 +269,16 @@ class Contexts:
         return ctx
 
     def _tags(self, page: Page) -> dict[str, Any]:
+        """Context of the tags overview."""
         return self._terms(page, self.site.tags, urls.tag, urls.tags_index, "all_tags", "tags")
 
     def _categories(self, page: Page) -> dict[str, Any]:
+        """Context of the categories overview."""
         return self._terms(page, self.site.categories, urls.category, urls.categories_index,
                            "all_categories", "categories")
 
     def _archive(self, page: Page) -> dict[str, Any]:
+        """Context of the archive overview."""
         script = page.script
         heading = self.text.ui[script].get("archive_heading", "archive")
         ctx = self.common(script, urls.archive(script), {s: urls.archive(s) for s in SCRIPTS},
@@ -282,12 +294,14 @@ class Contexts:
         return ctx
 
     def _notfound(self, page: Page) -> dict[str, Any]:
+        """Context of 404.html (default script)."""
         script = self.text.default_script
         title = self.text.ui[script].get("not_found_title", "404")
         return self.common(script, "404.html", {s: urls.home(s) for s in SCRIPTS},
                            page_title=title, description=None, current=None)
 
     def _root(self, page: Page) -> dict[str, Any]:
+        """Context of the root chooser."""
         script = self.text.default_script
         ctx = self.common(script, "", {s: urls.home(s) for s in SCRIPTS},
                           page_title=self.text.titles[script], description=None, current=None)

@@ -19,10 +19,12 @@ def clean(text: str) -> str:
 
 
 def _t(text: str) -> str:
+    """Text escaped for XML content."""
     return escape(clean(text))
 
 
 def _a(text: str) -> str:
+    """Text quoted for an XML attribute."""
     return quoteattr(clean(text))
 
 
@@ -74,6 +76,7 @@ def atom(feed: Feed, entries: Sequence[Entry]) -> bytes:
 
 
 def _entry(e: Entry) -> str:
+    """One <entry>."""
     parts = ["<entry>", f"<title>{_t(e.title)}</title>",
              f'<link rel="alternate" type="text/html" href={_a(e.url)}/>', f"<id>{_t(e.url)}</id>",
              f"<published>{_iso(e.published)}</published>",
@@ -89,6 +92,7 @@ def _entry(e: Entry) -> str:
 
 
 def _iso(when: datetime) -> str:
+    """ISO 8601 with offset, seconds precision."""
     return when.isoformat(timespec="seconds")
 
 

@@ -35,6 +35,7 @@ class _Loader(_BaseLoader):
 
 
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    """An int, unless YAML 1.1 would change the digits' meaning."""
     if _MANGLED_INT.fullmatch(node.value):
         raise FrontMatterError(f"{node.value} would be read as the number "
                                f"{yaml.SafeLoader.construct_yaml_int(loader, node)}",
@@ -43,6 +44,7 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
 
 
 def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
+    """A float, unless YAML 1.1 would change the digits' meaning."""
     if _MANGLED_FLOAT.fullmatch(node.value):
         raise FrontMatterError(f"{node.value} would be read as a number", node.start_mark.line,
                                "quote it")
@@ -50,6 +52,7 @@ def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> float:
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> date | datetime:
+    """A date or date-time, or an error naming the impossible value."""
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
@@ -130,11 +133,13 @@ class _Dumper(_BaseDumper):
 
 
 def _represent_datetime(dumper: _Dumper, value: datetime) -> yaml.ScalarNode:
+    """ISO 8601 with 'T', as curators write it."""
     return dumper.represent_scalar("tag:yaml.org,2002:timestamp", value.isoformat())
 
 
 def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     # Multi-line text reads best as a literal block; everything else plain or quoted as needed.
+    """Multi-line text as a literal block, other text plain or quoted."""
     style = "|" if "\n" in value.strip("\n") else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 

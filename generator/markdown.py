@@ -30,6 +30,7 @@ def place_figures(body_html: str, figures: tuple[Figure, ...], base_path: str
     placed: set[int] = set()
 
     def swap(match: re.Match[str]) -> str:
+        """The figure for one `{{figure N}}` paragraph."""
         number = int(match[1])
         if not 1 <= number <= len(figures):
             return match[0]

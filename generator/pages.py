@@ -48,6 +48,7 @@ def sitemap_key(site: Site, pages: list[Page], base_key: str) -> str:
 
 
 def _term_id(term: Term) -> str:
+    """Identity plus names and segments of a term (what its links show)."""
     return "|".join([term.key] + [term.names[s] + "/" + term.segments[s] for s in SCRIPTS])
 
 
@@ -131,6 +132,7 @@ class _Rekey:
         return page if key is None or key == page.key else dataclasses.replace(page, key=key)
 
     def _article(self, page: Page) -> str | None:
+        """New key of an article page, or None when nothing it shows changed."""
         slug = page.params[0]
         shown = (slug, *self.site.related.get(slug, ()), *self.site.neighbours[slug])
         if slug not in self.moved and self.changed.isdisjoint(shown):
@@ -138,6 +140,7 @@ class _Rekey:
         return _article_key(self.site, page.script, slug, self.cards, self.base_key)
 
     def _list(self, page: Page) -> str | None:
+        """New key of a list page, or None when none of its items changed."""
         *ident, number, total = page.params
         slugs = self._slugs(page.kind, tuple(ident))
         chunk = slugs[(number - 1) * self.per_page: number * self.per_page]
@@ -147,6 +150,7 @@ class _Rekey:
                          chunk, self.cards)
 
     def _slugs(self, kind: str, ident: tuple) -> tuple[str, ...]:
+        """The slugs of the list a page belongs to."""
         if kind == "home":
             return self.site.order
         if kind == "tag":
@@ -160,6 +164,7 @@ class _Rekey:
         return self._years[ident[0]]
 
     def _feed(self, page: Page) -> str | None:
+        """New key of a feed, or None when none of its entries changed."""
         (term_key,) = page.params
         term = None if term_key is None else self.site.tags[term_key]
         slugs = (self.site.order if term is None else term.slugs)[:self.feed_items]
@@ -226,6 +231,7 @@ def _plan(site: Site, cards: dict[str, str], per_page: int, feed_items: int, bas
 
 
 def _article_pages(site: Site, script: str, cards: dict[str, str], base_key: str) -> list[Page]:
+    """Article pages of one script."""
     folder = urls.article(script, "{}")  # slugs are ASCII: no escaping to undo
     return [Page(folder.format(slug) + "index.html", "article", script, "article.html", (slug,),
                  _article_key(site, script, slug, cards, base_key)) for slug in site.order]
@@ -248,6 +254,7 @@ def _lists(script: str, kind: str, ident: tuple, slugs: Sequence[str], per_page:
 
 def _term_lists(terms: dict[str, Term], kind: str, script: str, per_page: int,
                 cards: dict[str, str], base_key: str) -> list[Page]:
+    """Paginated lists of every tag (or category)."""
     make = urls.tag if kind == "tag" else urls.category
     pages = []
     for key, term in terms.items():
@@ -258,6 +265,7 @@ def _term_lists(terms: dict[str, Term], kind: str, script: str, per_page: int,
 
 def _archive_lists(site: Site, script: str, per_page: int, cards: dict[str, str],
                    base_key: str) -> list[Page]:
+    """Paginated month and year lists."""
     pages = []
     for (year, month), slugs in site.months.items():
         pages += _lists(script, "month", (year, month), slugs, per_page, cards, base_key,
@@ -284,6 +292,7 @@ def _indexes(site: Site, script: str, base_key: str) -> list[Page]:
 
 def _feeds(site: Site, script: str, feed_items: int, cards: dict[str, str],
            base_key: str) -> list[Page]:
+    """The site feed and every tag feed of a script."""
     pages = [Page(urls.feed(script), "feed", script, "", (None,),
                   _feed_key(base_key, script, None, site.order[:feed_items], cards))]
     for key, term in site.tags.items():

@@ -28,6 +28,7 @@ class Renderer:
         return getattr(self, f"_{page.kind}")(page)
 
     def _feed(self, page: Page) -> bytes:
+        """An Atom feed: the site's (full text) or a tag's (summaries)."""
         script, (term_key,) = page.script, page.params
         ui = self.text.ui[script]
         if term_key is None:
@@ -45,6 +46,7 @@ class Renderer:
         return feeds.atom(head, [self._entry(s, script, full) for s in slugs[:self.feed_items]])
 
     def _entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
+        """One feed entry of an article."""
         art = self.site.articles[slug]
         ver = art.versions[script]
         return feeds.Entry(
@@ -77,15 +79,19 @@ class Renderer:
         return feeds.sitemap(entries)
 
     def _robots(self, page: Page) -> bytes:
+        """robots.txt."""
         return feeds.robots(self.text.base_url)
 
     def _nojekyll(self, page: Page) -> bytes:
+        """.nojekyll (empty)."""
         return b""
 
     def _cname(self, page: Page) -> bytes:
+        """CNAME for GitHub Pages."""
         return f"{page.params[0]}\n".encode()
 
     def _static(self, page: Page) -> bytes:
+        """A theme or media file, copied."""
         return Path(page.params[0]).read_bytes()
 
 

@@ -127,6 +127,7 @@ def _segments(names: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 def _months(published: list[Article]) -> dict[tuple[int, int], tuple[str, ...]]:
+    """{(year, month): slugs newest first}, newest month first."""
     months: dict[tuple[int, int], list[str]] = defaultdict(list)
     for art in published:
         months[(art.date.year, art.date.month)].append(art.slug)

@@ -114,6 +114,7 @@ def decode_source(path: str, data: bytes) -> Source:
 
 
 def _rel(path: Path, root: Path) -> str:
+    """A path relative to the site root (POSIX), for messages."""
     try:
         return Path(os.path.abspath(path)).relative_to(root).as_posix()
     except ValueError:

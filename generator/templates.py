@@ -90,6 +90,7 @@ def _template_frame(exc: BaseException) -> tuple[str | None, int | None]:
 
 
 def _show_name(filename: str | None, root: Path) -> str | None:
+    """A template file name for messages."""
     return _show(Path(filename), root) if filename else None
 
 

@@ -83,6 +83,7 @@ def feed(script: str) -> str:
 
 
 def _paged(first: str, page: int) -> str:
+    """Page N of a list below its first page's URL."""
     return first if page <= 1 else f"{first}page/{page}/"
 
 

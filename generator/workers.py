@@ -37,6 +37,7 @@ def fork_map(job: Callable[[Sequence[T]], R], items: Sequence[T], workers: int) 
 
 
 def _spawn(job: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> tuple[int, int]:
+    """Fork a child that runs the job on a chunk and pickles the outcome to a pipe."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: run, send the outcome, leave without running parent cleanups
@@ -62,6 +63,7 @@ def _spawn(job: Callable[[Sequence[T]], R], chunk: Sequence[T]) -> tuple[int, in
 
 def _collect(pid: int, fd: int) -> R:
     # unpickle straight from the pipe: holding the whole byte string too would double the peak
+    """The outcome of one child, re-raised here if it failed."""
     with os.fdopen(fd, "rb") as pipe:
         try:
             kind, value = pickle.load(pipe)
@@ -76,4 +78,5 @@ def _collect(pid: int, fd: int) -> R:
 
 
 def _flat(error: SiteError) -> tuple[str, str | None, int | None, str | None]:
+    """A SiteError as plain values (it pickles without its location otherwise)."""
     return (error.message, error.path, error.line, error.hint)

@@ -59,6 +59,7 @@ def print_report(report: BuildReport) -> None:
 def terminal_progress():
     """A progress callback that redraws one status line on stderr."""
     def show(stage: str, done: int, total: int) -> None:
+        """Redraw the status line."""
         sys.stderr.write(f"\r\033[K{stage}: {min(done, total)}/{total}")
         sys.stderr.flush()
     return show
