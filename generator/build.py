@@ -298,6 +298,8 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
         return [], []
     converter = converter_of(config)
     render = markdown.make_renderer()
+    # only this process reports progress: a forked worker must not touch the terminal
+    parent = os.getpid()
     fingerprint = config.fingerprint()
 
     def job(chunk: Sequence[Source]) -> tuple[list[Article], list[SiteError]]:
@@ -314,7 +316,7 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
                 errs += failed.errors
             except SiteError as error:
                 errs.append(error)
-            if progress and n % 200 == 0:
+            if progress and n % 200 == 0 and os.getpid() == parent:
                 progress("parse", n * max(1, procs), len(sources))
         return done, errs
 
@@ -483,6 +485,7 @@ def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Pa
     """Render pages, stage those whose bytes differ from out_dir: [(path, changed, key)]."""
 
     prefix = f"{out}{os.sep}"
+    parent = os.getpid()  # only this process reports progress
 
     def job(chunk: Sequence[Page]) -> list[tuple[str, bool, str]]:
         """Work through one chunk (in this process or a forked one)."""
@@ -493,7 +496,7 @@ def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Pa
             if not same:
                 staging.write(page.path, data)
             done.append((page.path, not same, page.key))
-            if progress and n % 500 == 0:
+            if progress and n % 500 == 0 and os.getpid() == parent:
                 progress("render", n * max(1, procs), len(todo))
         return done
 
