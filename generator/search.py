@@ -14,11 +14,23 @@ segmentation of its own):
   Pagefind matches as a prefix); any other run of letters and digits is one token. A
   two-character query is then one token that only pages containing exactly that word hold.
 
-Pagefind's excerpts would be in the folded script, so each record carries its plain text in
-both scripts and search.js highlights in the reader's script.
+Pagefind's excerpts would be in the folded script, so search.js shows each result from a
+record file of ours (title, URL, tags and text in both scripts) and highlights in the reader's
+script. That text is kept out of Pagefind's metadata on purpose: Pagefind indexes every meta
+field as searchable words, which cost a third of its time and doubled the index, for words no
+query can use (they are not folded nor cut into bigrams). Pagefind's own record holds only the
+tokens, the date and where the record file is.
+
+Cost (measured with bench/bench_search.py): Pagefind holds ~0.45 MB per article while it runs
+and spends ~3 ms of CPU per article, in proportion to the distinct tokens of each article.
+Shards are therefore small (a bounded memory per Pagefind process) and run WORKERS at a time,
+and an article's body is indexed up to BODY_LIMIT characters (news articles are shorter: the
+real-corpus median is ~1,300 characters, p75 ~2,600; only the tail of a very long piece is
+left out, and no one article can blow a shard's memory).
 
 Layout: output/pagefind/N/ is one Pagefind bundle per shard (a stable hash of the slug picks
-the shard; one shard per SHARD_SIZE articles) and output/pagefind/newsarchive-search.json
+the shard; one shard per SHARD_SIZE articles), with the shard's record files in N/r/, and
+output/pagefind/newsarchive-search.json
 lists the shards with their keys and fold tables. A shard is re-indexed only when its key
 (its articles' digests, the settings, the Pagefind version) changes, which also keeps
 Pagefind's filter files, not byte-stable between runs, from being rewritten for nothing.
@@ -35,6 +47,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -47,19 +60,29 @@ from generator.model import SCRIPTS, Article, Site
 SEARCH_DIR = "pagefind"
 DATA_FILE = "newsarchive-search.json"
 # bump when records, tokens or the data file change shape
-FORMAT = 3
+FORMAT = 4
 LANGUAGE = "und"
 # title tokens are repeated so a word in the title outranks one in the body
 TITLE_WEIGHT = 3
-# articles per Pagefind index: Pagefind holds ~0.5 MB per article while indexing and has no
-# incremental mode, so a large archive is split into shards the browser merges, and an edit
-# re-indexes one shard only
-SHARD_SIZE = 2000
+# articles per Pagefind index: Pagefind holds ~0.45 MB per article while indexing and has no
+# incremental mode, so a large archive is split into shards the browser merges (an edit
+# re-indexes one shard only); WORKERS shards of this size stay under ~600 MB together
+SHARD_SIZE = 600
+# Pagefind runs at once (each is a process of its own; the machines we build on have 2+ cores)
+WORKERS = 2
+# characters of an article's body that are indexed (and kept for the excerpt)
+BODY_LIMIT = 5000
+# a shard's record files, one per article: what search.js shows for a result
+RECORD_DIR = "r"
 # Pagefind's UI bundles: search.js talks to pagefind.js directly and needs none of them
 UNUSED_FILES = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
 
 HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _TOKEN = re.compile(rf"(?P<han>[{HAN}]+)|[^\W{HAN}_]+")
+# index_tokens' three kinds, each found by the regex engine alone (no Python per token)
+_BIGRAM = re.compile(rf"(?=([{HAN}][{HAN}]))")
+_RUN_END = re.compile(rf"[{HAN}](?![{HAN}])")
+_WORD = re.compile(rf"[^\W{HAN}_]+")
 _BLOCK_TAG = re.compile(r"<(?:/(?:p|h[1-6]|li|blockquote|figcaption|figure|div|pre|tr)|br\s*/?)>", re.I)
 _TAG = re.compile(r"<[^>]*>")
 _BLANKS = re.compile(r"[ \t\r\f\v]*\n\s*")
@@ -80,12 +103,15 @@ class SearchRecord:
     url: str
     # folded tokens, space-separated
     content: str
-    # title_*, url_*, tags_* (JSON [[name, url]]), text_* per script; date, date_text
+    # date (ISO) and r (the record file: "<shard>/<id>"); Pagefind indexes meta as words, so
+    # nothing long goes here
     meta: dict[str, str]
     # tag: tag keys; year: ["2025"]
     filters: dict[str, list[str]]
     # date: ISO date, for filter-only listings newest first
     sort: dict[str, str]
+    # the record file: date, date_text and per script {title, url, tags [[name, url]], text}
+    view: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -140,6 +166,15 @@ def search_tokens(folded: str, *, index: bool = False) -> list[str]:
     return tokens
 
 
+def index_tokens(folded: str) -> list[str]:
+    """The tokens search_tokens(folded, index=True) gives, grouped by kind (5x faster).
+
+    Order within a record is irrelevant to Pagefind's ranking (term counts and weights), and
+    search.js never asks Pagefind for positions.
+    """
+    return _BIGRAM.findall(folded) + _RUN_END.findall(folded) + _WORD.findall(folded)
+
+
 def plain_text(body_html: str) -> str:
     """Rendered body HTML as plain text, one line per block, no inline spaces added."""
     text = html.unescape(_TAG.sub("", _BLOCK_TAG.sub("\n", body_html)))
@@ -166,32 +201,45 @@ def article_text(article: Article, folder: Folder) -> ArticleText:
     excerpt, plain = {}, {}
     for script in SCRIPTS:
         v = article.versions[script]
-        excerpt[script] = "\n".join(p for p in (v.summary, plain_text(v.body_html)) if p)
+        body = plain_text(v.body_html)[:BODY_LIMIT]
+        excerpt[script] = "\n".join(p for p in (v.summary, body) if p)
         plain[script] = "\n".join([v.title.replace("\n", " "), *v.tags, excerpt[script]])
     return ArticleText(excerpt, plain, folder.fold(plain[article.script]))
 
 
-def article_record(article: Article, site: Site, text: ArticleText) -> SearchRecord:
-    """The record of one published article."""
+def record_id(slug: str) -> str:
+    """The stable name of an article's record file."""
+    return hashlib.sha256(slug.encode()).hexdigest()[:12]
+
+
+def article_record(article: Article, site: Site, text: ArticleText, shard: str = "0") -> SearchRecord:
+    """The record of one published article, in shard `shard`."""
     title, _, rest = text.folded.partition("\n")
-    title_tokens = search_tokens(title, index=True)
+    title_tokens = index_tokens(title)
     tags = [site.tags[k] for k in article.tag_keys if k in site.tags]
-    meta = {"date": article.date.date().isoformat(),
-            "date_text": f"{article.date.year}年{article.date.month}月{article.date.day}日"}
+    date = article.date.date().isoformat()
+    view: dict[str, Any] = {
+        "date": date,
+        "date_text": f"{article.date.year}年{article.date.month}月{article.date.day}日"}
     for script in SCRIPTS:
-        meta[f"title_{script}"] = article.versions[script].title
-        meta[f"url_{script}"] = urls.article(script, article.slug)
-        meta[f"tags_{script}"] = json.dumps(
-            [[t.names[script], urls.tag(script, t.segments[script])] for t in tags],
-            ensure_ascii=False, separators=(",", ":"))
-        meta[f"text_{script}"] = text.excerpt[script]
+        view[script] = {
+            "title": article.versions[script].title,
+            "url": urls.article(script, article.slug),
+            "tags": [[t.names[script], urls.tag(script, t.segments[script])] for t in tags],
+            "text": text.excerpt[script]}
     return SearchRecord(
         url=urls.article(article.script, article.slug),
-        content=" ".join(title_tokens * TITLE_WEIGHT + search_tokens(rest, index=True)),
-        meta=meta,
+        content=" ".join(title_tokens * TITLE_WEIGHT + index_tokens(rest)),
+        meta={"date": date, "r": f"{shard}/{record_id(article.slug)}"},
         filters={"tag": list(article.tag_keys), "year": [str(article.date.year)]},
-        sort={"date": meta["date"]},
+        sort={"date": date},
+        view=view,
     )
+
+
+def record_json(record: SearchRecord) -> str:
+    """A record file's text."""
+    return json.dumps(record.view, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def search_records(site: Site, texts: dict[str, ArticleText]) -> list[SearchRecord]:
@@ -302,9 +350,8 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     shutil.rmtree(staging, ignore_errors=True)
     try:
         folder = folder or _converter(config)
-        for name in todo:
-            entries[name] = {"name": name, **index_shard(site, shards[name], folder, staging / name,
-                                                         keys[name])}
+        entries.update(_index_shards(site, {name: shards[name] for name in todo}, keys, folder,
+                                     staging))
         written, removed = _move_in(staging, target, todo, _data_json(site, shards, entries))
         removed += _remove_others(target, {DATA_FILE, *shards})
     finally:
@@ -352,14 +399,43 @@ def _data_json(site: Site, shards: dict[str, list[str]], entries: dict[str, dict
                       sort_keys=True, separators=(",", ":"))
 
 
-def index_shard(site: Site, slugs: Sequence[str], folder: Folder, out: Path, key: str
-                ) -> dict[str, Any]:
-    """Run Pagefind over one shard's articles into `out`; its entry in the data file."""
+def _index_shards(site: Site, todo: dict[str, list[str]], keys: dict[str, str], folder: Folder,
+                  staging: Path) -> dict[str, dict[str, Any]]:
+    """Index each shard of `todo` into staging/<name>; their data-file entries.
+
+    Records and fold tables are made here, in this thread (the converter is not known to be
+    thread-safe); Pagefind runs in WORKERS processes meanwhile.
+    """
+    entries: dict[str, dict[str, Any]] = {}
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        runs = []
+        for name, slugs in todo.items():
+            records, table = shard_records(site, name, slugs, folder)
+            runs.append(pool.submit(write_shard, records, staging / name))
+            entries[name] = {"name": name, "key": keys[name], "chars": table.chars,
+                             "phrases": table.phrases}
+        for run in runs:
+            run.result()
+    return entries
+
+
+def shard_records(site: Site, name: str, slugs: Sequence[str], folder: Folder
+                  ) -> tuple[list[SearchRecord], FoldTable]:
+    """One shard's records and the fold table covering its texts."""
     texts = {slug: article_text(site.articles[slug], folder) for slug in slugs}
-    records = [article_record(site.articles[slug], site, texts[slug]) for slug in slugs]
-    run_pagefind(records, out)
+    records = [article_record(site.articles[slug], site, texts[slug], name) for slug in slugs]
     table = fold_table(((t.plain[s], t.folded) for t in texts.values() for s in SCRIPTS), folder)
-    return {"key": key, "chars": table.chars, "phrases": table.phrases}
+    return records, table
+
+
+def write_shard(records: Sequence[SearchRecord], out: Path) -> None:
+    """Pagefind's index of the records and their record files, into `out` (a new folder)."""
+    run_pagefind(records, out)
+    folder = out / RECORD_DIR
+    folder.mkdir()
+    for record in records:
+        (folder / f"{record.meta['r'].rpartition('/')[2]}.json").write_text(record_json(record),
+                                                                           encoding="utf-8")
 
 
 def pagefind_version() -> str:

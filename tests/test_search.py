@@ -12,7 +12,8 @@ from generator.cache import Cache
 from generator.config import load_config
 from generator.scripts import Converter, parse_glossary
 from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, article_record, article_text,
-                              fold_table, index_search, plain_text, plan_shards, search_tokens)
+                              fold_table, index_search, index_tokens, plain_text, plan_shards, record_id,
+                              record_json, search_tokens)
 from generator.site import build_site
 
 GLOSSARY = """\
@@ -77,6 +78,11 @@ def test_index_tokens_add_each_runs_last_character() -> None:
     assert search_tokens("华", index=True) == ["华"]
 
 
+@pytest.mark.parametrize("folded", ["华为发布新芯片", "a华b为c", "5g手机，华为 mate60 发布。大", "", "片"])
+def test_index_tokens_are_the_index_search_tokens(folded: str) -> None:
+    assert sorted(index_tokens(folded)) == sorted(search_tokens(folded, index=True))
+
+
 def test_plain_text_keeps_words_whole_and_blocks_apart() -> None:
     html = ('<p>商湯<a href="/x">醫療</a>完成<strong>融資</strong></p>\n<h2 id="h">標題 &amp; 小結</h2>'
             '<ul>\n<li>一</li>\n<li>二</li>\n</ul><figure><figcaption>圖一</figcaption></figure>')
@@ -117,17 +123,21 @@ def test_fold_table_phrases_reproduce_the_full_fold(converter: Converter) -> Non
 
 def test_article_record(built, converter: Converter) -> None:
     _, _, site, _ = built
-    record = article_record(site.articles["a"], site, article_text(site.articles["a"], converter))
+    record = article_record(site.articles["a"], site, article_text(site.articles["a"], converter), "3")
     assert record.url == "zh-hant/articles/a/"
-    assert record.meta["url_hans"] == "zh-hans/articles/a/"
-    assert record.meta["title_hant"] == "華為發布新晶片"
-    assert record.meta["title_hans"] == "华为发布新芯片"
-    assert record.meta["date"] == "2024-05-01" and record.meta["date_text"] == "2024年5月1日"
-    assert json.loads(record.meta["tags_hans"]) == [["华为", "zh-hans/tags/%E5%8D%8E%E4%B8%BA/"],
-                                                    ["芯片", "zh-hans/tags/%E8%8A%AF%E7%89%87/"]]
+    # Pagefind indexes every meta field as words: only short fields go there
+    assert record.meta == {"date": "2024-05-01", "r": f"3/{record_id('a')}"}
+    view = record.view
+    assert view["hans"]["url"] == "zh-hans/articles/a/"
+    assert view["hant"]["title"] == "華為發布新晶片"
+    assert view["hans"]["title"] == "华为发布新芯片"
+    assert view["date"] == "2024-05-01" and view["date_text"] == "2024年5月1日"
+    assert view["hans"]["tags"] == [["华为", "zh-hans/tags/%E5%8D%8E%E4%B8%BA/"],
+                                    ["芯片", "zh-hans/tags/%E8%8A%AF%E7%89%87/"]]
     # excerpts come from these: the page's own script, links and markup gone
-    assert "华为今天发布<新款>芯片，著名分析师认为融资不是问题。" in record.meta["text_hans"]
-    assert record.meta["text_hant"].startswith("華為的新款晶片。\n")
+    assert "华为今天发布<新款>芯片，著名分析师认为融资不是问题。" in view["hans"]["text"]
+    assert view["hant"]["text"].startswith("華為的新款晶片。\n")
+    assert json.loads(record_json(record)) == view
     assert record.filters == {"tag": ["华为", "芯片"], "year": ["2024"]}
     assert record.sort == {"date": "2024-05-01"}
     tokens = record.content.split()
@@ -148,6 +158,7 @@ def test_index_written_and_skipped_when_current(built) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["0", DATA_FILE]
     assert not list(folder.rglob("pagefind-ui*")) and not list(folder.rglob("*highlight*"))
     assert len(list((folder / "0/fragment").iterdir())) == 2
+    assert sorted(p.name for p in (folder / "0/r").iterdir()) == sorted(f"{record_id(s)}.json" for s in "ac")
     data = json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))
     shard = data["shards"][0]
     assert shard["chars"]["華"] == "华" and shard["phrases"]["晶片"] == "芯片"

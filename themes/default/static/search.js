@@ -2,7 +2,9 @@
  *
  * The index holds folded text (one script, see generator.search) cut into Han bigrams, so a
  * query is folded with the build's fold table and cut the same way before Pagefind sees it.
- * Results are shown in the script of this page, from the texts stored with each record.
+ * Results are shown in the script of this page, from the record file of each result
+ * (pagefind/<shard>/r/<id>.json: title, URL, tags and text in both scripts), which is kept
+ * out of Pagefind's own metadata because Pagefind would index it all as words.
  */
 (function () {
   "use strict";
@@ -171,12 +173,24 @@
       while (end < results.length && end - from < TIE_LIMIT && results[end].score === cutoff) end++;
     }
     return Promise.all(results.slice(from, end).map(function (r) {
-      return r.data().then(function (d) { return {score: r.score, data: d}; });
+      return r.data().then(function (d) {
+        return record(d.meta.r).then(function (view) { return {score: r.score, data: d, view: view}; });
+      });
     })).then(function (items) {
       return items.sort(function (a, b) {
         var score = withTerms ? b.score - a.score : 0;
         return score || cmp(b.data.meta.date, a.data.meta.date) || cmp(a.data.url, b.data.url);
       });
+    });
+  }
+
+  /* The record file named by a result's meta `r` ("<shard>/<id>"). */
+  function record(ref) {
+    var at = (ref || "").lastIndexOf("/");
+    var url = base + "pagefind/" + ref.slice(0, at) + "/r/" + ref.slice(at + 1) + ".json";
+    return fetch(url).then(function (r) {
+      if (!r.ok) throw new Error("search record " + r.status);
+      return r.json();
     });
   }
 
@@ -223,7 +237,7 @@
     var state = current;
     return rank(state.results, state.shown, state.terms).then(function (items) {
       if (id !== serial || state !== current) return;
-      items.forEach(function (item) { list.appendChild(renderItem(item.data, state)); });
+      items.forEach(function (item) { list.appendChild(renderItem(item.view, state)); });
       state.shown += items.length;
       showStatus(root.getAttribute("data-text-count").replace("{n}", state.results.length));
       more.hidden = state.shown >= state.results.length;
@@ -248,22 +262,22 @@
 
   /* ------------------------------------------------------------------ rendering */
 
-  function renderItem(d, state) {
-    var m = d.meta;
+  function renderItem(view, state) {
+    var m = view[script];
     var li = document.createElement("li");
     li.className = "search-result";
     var a = document.createElement("a");
     a.className = "search-result-title";
-    a.href = base + m["url_" + script];
-    a.innerHTML = highlight(m["title_" + script], state, 0);
+    a.href = base + m.url;
+    a.innerHTML = highlight(m.title, state, 0);
     li.appendChild(a);
     var info = document.createElement("p");
     info.className = "search-result-info";
     var time = document.createElement("time");
-    time.dateTime = m.date;
-    time.textContent = m.date_text;
+    time.dateTime = view.date;
+    time.textContent = view.date_text;
     info.appendChild(time);
-    JSON.parse(m["tags_" + script] || "[]").forEach(function (tag) {
+    (m.tags || []).forEach(function (tag) {
       var t = document.createElement("a");
       t.className = "search-result-tag";
       t.href = base + tag[1];
@@ -274,7 +288,7 @@
     li.appendChild(info);
     var p = document.createElement("p");
     p.className = "search-result-excerpt";
-    p.innerHTML = highlight(m["text_" + script] || "", state, EXCERPT);
+    p.innerHTML = highlight(m.text || "", state, EXCERPT);
     li.appendChild(p);
     return li;
   }
