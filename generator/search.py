@@ -45,9 +45,12 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -136,9 +139,13 @@ class SearchReport:
     seconds: float
     # True when the index was already current and nothing was run
     skipped: bool
+    # shards handed to a Background indexer instead of being indexed now
+    deferred: int = 0
 
     def summary(self) -> str:
         """One line for the build summary."""
+        if self.deferred:
+            return f"search: re-indexing {self.deferred} shard(s) in the background"
         if self.skipped:
             return f"search: index current ({self.records} records)"
         return (f"search: {self.records} records, {self.written} files written, "
@@ -335,9 +342,86 @@ def shard_key(site: Site, slugs: Sequence[str], base: Sequence[str]) -> str:
 # ---------------------------------------------------------------------------- I/O edge
 
 
+class Background:
+    """Runs index jobs one at a time on a thread of its own, the newest only.
+
+    The preview server indexes this way so that a reload never waits for Pagefind: build()
+    returns once the pages are written, and the index follows a few seconds later. A job
+    submitted while another runs replaces any job still waiting; it re-checks the shard keys
+    when it starts, so it does nothing if the running job already covered its change.
+    """
+
+    def __init__(self, done: Callable[[SearchReport | SiteError], None]) -> None:
+        self._done = done
+        self._lock = threading.Condition()
+        self._pending: Callable[[], SearchReport] | None = None
+        self._busy = False
+        self._closed = False
+        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Callable[[], SearchReport]) -> None:
+        """Run `job` after the current one, dropping any job still waiting."""
+        with self._lock:
+            if not self._closed:
+                self._pending = job
+                self._lock.notify_all()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until no job runs or waits; False on timeout."""
+        with self._lock:
+            return self._lock.wait_for(lambda: not self._busy and self._pending is None, timeout)
+
+    def close(self, timeout: float = 60.0) -> None:
+        """Drop the waiting job and let the running one finish (its files must not be torn)."""
+        with self._lock:
+            self._closed = True
+            self._pending = None
+            self._lock.notify_all()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        """The thread: take the newest job, run it, report, repeat until closed."""
+        while True:
+            with self._lock:
+                self._lock.wait_for(lambda: self._closed or self._pending is not None)
+                if self._closed:
+                    return
+                job, self._pending, self._busy = self._pending, None, True
+            try:
+                result: SearchReport | SiteError = job()
+            except SiteError as error:
+                result = error
+            except Exception as error:  # noqa: BLE001 - reported; the next edit must still index
+                result = SiteError(f"search: indexing failed: {error!r}",
+                                   hint="the pages are current; the search index is not")
+            finally:
+                with self._lock:
+                    self._busy = False
+                    self._lock.notify_all()
+            self._done(result)
+
+
+# where index_search sends its work: None runs it at once; see `in_background`
+_BACKGROUND: ContextVar[Background | None] = ContextVar("search_background", default=None)
+
+
+@contextmanager
+def in_background(runner: Background) -> Iterator[None]:
+    """Within this block (this thread), index_search hands stale shards to `runner`."""
+    token = _BACKGROUND.set(runner)
+    try:
+        yield
+    finally:
+        _BACKGROUND.reset(token)
+
+
 def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | None = None,
                  shard_size: int = SHARD_SIZE) -> SearchReport:
-    """Index the site's articles into out_dir/pagefind/, re-indexing only shards that changed."""
+    """Index the site's articles into out_dir/pagefind/, re-indexing only shards that changed.
+
+    Inside `in_background(runner)` the indexing itself is handed to the runner.
+    """
     started = time.perf_counter()
     target = out_dir / SEARCH_DIR
     shards, keys = shard_keys(site, config, shard_size)
@@ -346,6 +430,12 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     if not todo and _read_bytes(target / DATA_FILE) == _data_json(site, shards, entries).encode():
         # no walk over the index to measure it: this path must stay cheap
         return SearchReport(len(site.order), 0, 0, 0, 0.0, True)
+    runner = _BACKGROUND.get()
+    if runner is not None:
+        # the runner's thread starts with an empty context: there the call runs at once
+        runner.submit(lambda: index_search(out_dir, site, config, folder=folder,
+                                           shard_size=shard_size))
+        return SearchReport(len(site.order), 0, 0, 0, 0.0, False, deferred=max(1, len(todo)))
     staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:

@@ -2,6 +2,8 @@
 
 change batch -> build(changed paths, kept cache) -> bump the reload epoch, or print the
 errors and show them on every open page while the last good build stays served.
+The search index is brought up to date afterwards on a thread of its own (search.Background):
+a reload never waits for Pagefind.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -23,6 +26,7 @@ from generator.build import build
 from generator.cache import Cache
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, SiteError
+from generator.search import Background, SearchReport, in_background
 from generator.server import (
     PreviewHTTPServer,
     PreviewState,
@@ -143,6 +147,9 @@ class Preview:
         self._temp_parent = temp_parent if temp_parent is not None else preview_temp_parent()
         # False: no search index (and no search box), as `build --no-search`
         self._search = search
+        # re-indexes search after a rebuild, on a thread of its own: a reload never waits
+        # for Pagefind (seconds on a big archive)
+        self._indexer: Background | None = None
         self._server: PreviewHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.config: Config | None = None
@@ -212,13 +219,29 @@ class Preview:
         if self._cache is None:
             # One cache for the whole session: build() drops what new settings invalidate.
             self._cache = self._cache_factory(self.config)
-        report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
-                             changed=changed_paths(batch, self.root))
+        with self._indexing():
+            report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
+                                 changed=changed_paths(batch, self.root))
         if isinstance(self._cache, Cache) and self._cache.folder is not None:
             # The corpus as parsed at start-up is on disk now for the next warm start;
             # rebuilds stay in memory instead of rewriting the whole pickle per keystroke.
             self._cache.folder = None
         return report
+
+    def _indexing(self) -> AbstractContextManager[None]:
+        """Where this build's search indexing goes: the background indexer when search is on."""
+        if self.config is None or not self.config.search:
+            return nullcontext()
+        if self._indexer is None:
+            self._indexer = Background(self._indexed)
+        return in_background(self._indexer)
+
+    def _indexed(self, result: SearchReport | SiteError) -> None:
+        """Report a background indexing run (on the indexer's thread)."""
+        if isinstance(result, SiteError):
+            print(str(result), file=self.err, flush=True)
+        elif not result.skipped:
+            print(result.summary(), file=self.out, flush=True)
 
     def _publish(self, outcome: Outcome) -> None:
         """Tell the terminal and every open page."""
@@ -263,6 +286,10 @@ class Preview:
         if self._server is not None:
             stop_server(self._server, self._thread)
             self._server = None
+        if self._indexer is not None:
+            # a running Pagefind must finish before its folder is deleted under it
+            self._indexer.close()
+            self._indexer = None
         if self._tmp is not None:
             pages = getattr(self.last.report, "pages", 0) if self.last else 0
             remove_tree(self._tmp, detach=pages >= DETACH_DELETE_PAGES)
@@ -311,4 +338,6 @@ def _summary(report: Any) -> str:
     pages = getattr(report, "pages", None)
     if rendered is None or pages is None:
         return ""
-    return f": {rendered} of {pages} pages rendered"
+    search = getattr(report, "extra", {}).get("search")
+    later = "; search index updating in the background" if getattr(search, "deferred", 0) else ""
+    return f": {rendered} of {pages} pages rendered{later}"

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,10 @@ from generator.build import build
 from generator.cache import Cache
 from generator.config import load_config
 from generator.scripts import Converter, parse_glossary
-from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, article_record, article_text,
-                              fold_table, index_search, index_tokens, plain_text, plan_shards, record_id,
+from generator.errors import SiteError
+from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, Background, SearchReport,
+                              article_record, article_text, fold_table, in_background,
+                              index_search, index_tokens, plain_text, plan_shards, record_id,
                               record_json, search_tokens)
 from generator.site import build_site
 
@@ -236,3 +239,72 @@ def test_archive_without_articles_gets_an_empty_index(built) -> None:
     folder = out / SEARCH_DIR
     assert sorted(p.name for p in folder.iterdir()) == [DATA_FILE]
     assert json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))["shards"] == []
+
+
+# ---------------------------------------------------------------------------- in the background
+
+
+def test_background_indexing_returns_at_once_then_catches_up(built) -> None:
+    config, out, site, _ = built
+    edited = dataclasses.replace(site.articles["a"], digest="edited")
+    changed = dataclasses.replace(site, articles={**site.articles, "a": edited})
+    data = out / SEARCH_DIR / DATA_FILE
+    before = data.read_bytes()
+    done: list[object] = []
+    runner = Background(done.append)
+    try:
+        with in_background(runner):
+            report = index_search(out, changed, config)
+            assert report.deferred == 1 and not report.skipped
+            assert "background" in report.summary()
+        assert runner.wait(60)
+        assert len(done) == 1 and isinstance(done[0], SearchReport) and not done[0].skipped
+        assert data.read_bytes() != before
+        with in_background(runner):
+            assert index_search(out, changed, config).skipped
+    finally:
+        runner.close()
+    assert runner.wait(1)
+
+
+def test_background_runs_the_newest_waiting_job_only() -> None:
+    started, gate, ran, done = threading.Event(), threading.Event(), [], []
+
+    def job(name: str):
+        def run() -> SearchReport:
+            if name == "first":
+                started.set()
+                gate.wait(10)
+            ran.append(name)
+            return SearchReport(1, 0, 0, 0, 0.0, True)
+        return run
+
+    runner = Background(done.append)
+    try:
+        runner.submit(job("first"))
+        assert started.wait(10)
+        runner.submit(job("second"))
+        runner.submit(job("third"))
+        gate.set()
+        assert runner.wait(10)
+    finally:
+        runner.close()
+    assert ran == ["first", "third"] and len(done) == 2
+
+
+def test_background_reports_a_failing_job_and_keeps_going() -> None:
+    done: list[object] = []
+    runner = Background(done.append)
+
+    def broken() -> SearchReport:
+        raise OSError(28, "No space left on device")
+
+    try:
+        runner.submit(broken)
+        assert runner.wait(10)
+        runner.submit(lambda: SearchReport(1, 0, 0, 0, 0.0, True))
+        assert runner.wait(10)
+    finally:
+        runner.close()
+    assert isinstance(done[0], SiteError) and "No space left" in str(done[0])
+    assert isinstance(done[1], SearchReport)

@@ -306,3 +306,31 @@ def test_no_search_turns_search_off_in_the_preview_config(tmp_path: Path) -> Non
         finally:
             view.close()
     assert seen == [True, False]
+
+
+def test_search_index_follows_in_the_background(tmp_path: Path) -> None:
+    """The reload does not wait for Pagefind: the build hands indexing to a thread."""
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yml").write_text("title: T\nsearch: true\n", encoding="utf-8")
+    article = site / "content/a.md"
+    article.write_text("---\ntitle: 華為發布晶片\ndate: 2025-01-02\ntags: [甲]\n---\n\n正文。\n", encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    view = Preview(site, port=0, out=out, err=err, temp_parent=tmp_path)
+    try:
+        first = view.start()
+        assert first.ok, first.errors
+        assert first.report.extra["search"].deferred == 1
+        assert "search index updating in the background" in out.getvalue()
+        data = view.out_dir / "pagefind/newsarchive-search.json"
+        assert wait_until(data.is_file, timeout=60)
+        assert wait_until(lambda: "search: 1 records" in out.getvalue(), timeout=10)
+        before = data.read_bytes()
+        article.write_text("---\ntitle: 台積電擴產\ndate: 2025-01-02\ntags: [甲]\n---\n\n正文。\n", encoding="utf-8")
+        again = view.rebuild(ChangeBatch(frozenset({article}), frozenset({Kind.CONTENT})))
+        assert again.ok and again.report.extra["search"].deferred == 1
+        assert wait_until(lambda: data.read_bytes() != before, timeout=60)
+        assert err.getvalue() == ""
+    finally:
+        view.close()
+    assert list(tmp_path.iterdir()) == [site]

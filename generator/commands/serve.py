@@ -26,8 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--open", action="store_true", help="open the site in a browser")
     parser.add_argument("--no-search", action="store_true",
-                        help="no search index in the preview (each edit then skips "
-                             "re-running Pagefind, which takes seconds on a big archive)")
+                        help="no search box nor index in the preview (by default the "
+                             "index is brought up to date in the background after each "
+                             "rebuild: pages reload at once, search follows)")
     parser.add_argument("--site", type=Path, default=Path("."),
                         help="site folder holding site.yml (default: current folder)")
     parser.set_defaults(func=run)
