@@ -346,3 +346,19 @@ def test_a_wire_story_saved_from_another_outlet_is_a_duplicate(site, tmp_path, c
     meta, _, _ = split_front_matter((site / first["output"]).read_text(encoding="utf-8"), "x")
     assert meta["source"]["name"] == "示例科技网"
     assert [s["name"] for s in meta["syndicated"]] == ["另一家网站"]
+
+
+def test_relative_images_without_a_base_url_keep_only_their_caption(site, tmp_path, capsys):
+    page = tmp_path / "lost_images.html"
+    page.write_text(
+        "<html><head><title>台積電擴建先進封裝產線 - 範例新聞</title></head><body>"
+        "<article><h1>台積電擴建先進封裝產線</h1><p>2025-03-18 10:30</p>"
+        + "<p>台積電宣布在台南擴建先進封裝產線，預計明年量產，以因應人工智慧晶片的強勁需求。</p>" * 4
+        + "<figure><img src='../../Upload/photo.jpg'><figcaption>台南廠區外觀</figcaption></figure>"
+        "</article></body></html>", encoding="utf-8")
+    status, [result] = run(site, page, capsys=capsys)
+    assert status == 0 and result["status"] == "new"
+    meta, _, _ = split_front_matter((site / result["output"]).read_text(encoding="utf-8"), "x")
+    assert meta["figures"] == [{"caption": "台南廠區外觀"}]
+    assert any("could not be located" in w for w in result["warnings"])
+    assert main(["build", "--site", str(site), "--out", str(tmp_path / "out")]) == 0

@@ -129,6 +129,26 @@ def saved_images(page: Page, extracted: Extracted, stem: str) -> tuple[Extracted
     return replace(extracted, figures=tuple(figures)), copies
 
 
+def drop_unreachable_images(extracted: Extracted, copied: set[str]) -> Extracted:
+    """Relative image references that no copied file answers lose their src, keep their caption.
+
+    A page saved without its images, or fetched without a base URL, names pictures that will
+    never exist next to the article; the build would reject them, so say so here instead.
+    """
+    figures, lost = [], []
+    for fig in extracted.figures:
+        if fig.src and fig.src not in copied and not re.match(r"^https?://", fig.src, re.I):
+            lost.append(fig.src)
+            fig = replace(fig, src=None)
+        figures.append(fig)
+    if not lost:
+        return extracted
+    warnings = extracted.warnings + tuple(
+        f"image {src!r} could not be located (no base URL or saved file); kept its caption"
+        for src in lost)
+    return replace(extracted, figures=tuple(figures), warnings=warnings)
+
+
 def _local_file(base: Path, src: str | None, folder: Path) -> Path | None:
     """The file a relative src names inside the saved page's folder, if it exists there."""
     if not src or re.match(r"^[a-z][a-z0-9+.-]*:", src, re.I) or src.startswith("/"):
@@ -206,6 +226,8 @@ def _import_page(page: Page, archive: store.Archive, site: SiteKnowledge, opts: 
             _syndicate(twin, extracted, page, archive, opts, result)
             return
     extracted, copies = saved_images(page, extracted, Path(target).stem)
+    extracted = drop_unreachable_images(extracted, {name for _, name in copies})
+    result.warnings = list(extracted.warnings)
     existing = archive.articles.get(target)
     syndicated = existing.meta.get("syndicated") if existing else None
     _, text = render_article(extracted, raw_sha256=raw_sha, imported=opts.now,

@@ -1182,6 +1182,8 @@ def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]])
     """Drop what trails the text: short unpunctuated labels and byline-only lines (read already)."""
     while kept and kept[-1].kind in ("p", "quote"):
         last = kept[-1]
+        if _captions_a_figure(kept, len(kept) - 1):
+            break  # a short line under a picture is its caption, read later, not a label
         if last.chars <= 16 and _DATE_ONLY_LINE.match(last.plain):
             rule = "date-line"
         elif (last.chars <= 12 and not _SENTENCE_END.search(last.plain)
@@ -1195,6 +1197,12 @@ def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]])
         removals.setdefault(rule, []).append(last.plain)
         kept = kept[:-1]
     return kept
+
+
+def _captions_a_figure(kept: list[Block], j: int) -> bool:
+    """Block `j` sits in a <figcaption>/<figure> or right under a picture."""
+    return (j > 0 and kept[j - 1].kind == "figure") or any(
+        n.tag in ("figcaption", "figure") for n in _ancestors(kept[j].owner, 3))
 
 
 def _attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[FigureInfo]:
