@@ -144,14 +144,26 @@ def _represent_str(dumper: _Dumper, value: str) -> yaml.ScalarNode:
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
+def _represent_list(dumper: _Dumper, value: list) -> yaml.SequenceNode:
+    """Lists of short scalars on one line (`tags: [騰訊, 晶片]`), others as blocks.
+
+    Mappings are always blocks: inside a one-line `{...}` a date-time could only be
+    written quoted with an explicit `!` tag, which curators should never have to read.
+    """
+    flow = all(isinstance(v, (str, int, float, bool)) and "\n" not in str(v) for v in value)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flow)
+
+
 _Dumper.add_representer(datetime, _represent_datetime)
 _Dumper.add_representer(str, _represent_str)
+_Dumper.add_representer(list, _represent_list)
+_Dumper.add_representer(tuple, _represent_list)
 
 
 def dump_front_matter(meta: dict[str, Any], body: str) -> str:
     """The one writer of article files: '---', YAML in stable key order, '---', body."""
     yaml_text = yaml.dump(ordered(meta), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                          default_flow_style=None, width=10**6)
+                          default_flow_style=False, width=10**6)
     body = body.lstrip("\n")
     if body and not body.endswith("\n"):
         body += "\n"
