@@ -5,7 +5,7 @@ import hashlib
 import posixpath
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
@@ -43,6 +43,10 @@ class _Errors:
         self.items.append(SiteError(f"{key}: {message}", self.path, where, hint))
 
 
+# An undated draft still needs a value to sort by; drafts are never published.
+UNDATED_DRAFT = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def parse_article(source: Source, *, converter: ConverterLike, render: Callable[[str], str],
                   detect: Callable[[str], str], tz: tzinfo, base_path: str,
                   fingerprint: str, content_prefix: str = "content") -> Article:
@@ -50,7 +54,11 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     meta, body, body_line = split_front_matter(source.text, source.path)
     errs = _Errors(source.path, source.text)
     title = _required_text(meta, "title", errs)
-    when = _when(meta, "date", tz, errs, required=True)
+    draft = meta.get("draft", False)
+    if not isinstance(draft, bool):
+        errs.add("draft", f"must be true or false (found {draft!r})")
+    # a draft may wait for its date (an imported page that showed none); it is never published
+    when = _when(meta, "date", tz, errs, required=draft is not True) or UNDATED_DRAFT
     updated = _when(meta, "updated", tz, errs)
     tags = _tags(meta, errs)
     category = _optional_text(meta, "category", errs)
@@ -60,9 +68,6 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     declared = meta.get("script")
     if declared is not None and declared not in SCRIPTS:
         errs.add("script", f"must be hant or hans (found {declared!r})")
-    draft = meta.get("draft", False)
-    if not isinstance(draft, bool):
-        errs.add("draft", f"must be true or false (found {draft!r})")
     _check_markers(body, body_line, len(figures), errs)
     if errs.items:
         raise BuildFailed(errs.items)

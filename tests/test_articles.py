@@ -83,6 +83,13 @@ def test_every_error_of_a_file_is_reported_with_its_line():
     ]
 
 
+def test_only_a_draft_may_wait_for_its_date():
+    draft = parse("---\ntitle: t\ntags: []\ndraft: true\n---\nx\n")
+    assert draft.draft is True and draft.date.year == 1970
+    assert errors_of("---\ntitle: t\ntags: []\ndraft: false\n---\nx\n") == [
+        "content/2025/x.md:1: date: is required (for example date: 2025-11-28)"]
+
+
 def test_missing_required_fields():
     assert errors_of("---\nsummary: s\n---\nx\n") == [
         "content/2025/x.md:1: date: is required (for example date: 2025-11-28)",

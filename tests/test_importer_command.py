@@ -182,7 +182,9 @@ def test_undated_page_becomes_a_draft_with_a_warning(site, tmp_path, capsys):
     assert result["output"].startswith("content/undated/")
     assert any("no publication date" in w for w in result["warnings"])
     meta, _, _ = split_front_matter((site / result["output"]).read_text(encoding="utf-8"), "x")
-    assert meta["draft"] is True and "published" not in meta["source"]
+    assert meta["draft"] is True and "published" not in meta["source"] and "date" not in meta
+    # an undated draft never stops the archive from building
+    assert main(["build", "--site", str(site), "--out", str(tmp_path / "out")]) == 0
 
 
 def test_saved_page_folder_images_are_copied_next_to_the_article(site, capsys):

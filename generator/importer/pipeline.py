@@ -22,9 +22,6 @@ from generator.importer.html_extract import extract_html
 from generator.importer.model import Extracted, Removal
 from generator.importer.text_extract import extract_text
 
-# Placeholder date of an undated draft: the build requires a date, drafts are never
-# published, and 1970-01-01 cannot be mistaken for a real publication date.
-UNDATED = date(1970, 1, 1)
 UNDATED_DIR = "undated"
 _MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!",
           b"\x7fELF", b"MZ", b"\x00\x00\x01\x00", b"RIFF", b"OggS", b"ID3", b"\xd0\xcf\x11\xe0")
@@ -177,8 +174,8 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
                         name, hint="import the article's own page")
     warnings = list(extracted.warnings)
     if not extracted.date:
-        warnings.append("no publication date found: written as a draft with date "
-                        f"{UNDATED.isoformat()}; set the real date and remove `draft: true`")
+        warnings.append("no publication date found: written as an undated draft; "
+                        "add `date:` and remove `draft: true` to publish it")
     return replace(
         extracted,
         tags=suggest_tags(extracted, site),
@@ -269,7 +266,7 @@ def article_meta(extracted: Extracted, *, raw_sha256: str, imported: datetime) -
     """The front matter of an imported article (docs/design.md, Article format)."""
     published = _date_value(extracted.date) if extracted.date else None
     # a second value object: one object twice would be written as a YAML anchor and alias
-    when = _date_value(extracted.date) if extracted.date else UNDATED
+    when = _date_value(extracted.date) if extracted.date else None
     source = {
         "name": extracted.source_name,
         "url": extracted.source_url,
