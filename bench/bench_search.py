@@ -7,7 +7,8 @@ articles), then times the stages of generator.search:
 records (fold + bigrams), fold table, Pagefind, and moving the files into place; and a
 second call, which finds the index current and skips. It prints the index size on disk,
 what a reader downloads before the first result, and the average fragment size; then
-re-indexes after one edit (one shard of search.SHARD_SIZE articles).
+re-indexes after one edit (one shard of search.SHARD_SIZE articles), and times what the
+preview server waits for after an edit (index_search handing the work to a background thread).
 
     .venv/bin/python bench/bench_search.py [--sizes 1000 10000] [--keep DIR]
 """
@@ -95,6 +96,16 @@ def bench(size: int, folder: Path) -> None:
         site.articles[slug], digest="edited")})
     one = timed("one edit", search.index_search, out, edited, config)
     print(f"{'':>16}  {one.summary()}")
+    again_edited = dataclasses.replace(edited, articles={**edited.articles, slug: dataclasses.replace(
+        site.articles[slug], digest="edited again")})
+    runner = search.Background(lambda result: None)
+    try:
+        with search.in_background(runner):
+            handed = timed("serve: hand-off", search.index_search, out, again_edited, config)
+        print(f"{'':>16}  {handed.summary()}")
+        timed("serve: indexed", runner.wait)
+    finally:
+        runner.close()
     sizes(out / search.SEARCH_DIR)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024

@@ -37,6 +37,7 @@ Pagefind's filter files, not byte-stable between runs, from being rewritten for 
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import html
 import json
@@ -75,8 +76,10 @@ SHARD_SIZE = 600
 WORKERS = 2
 # characters of an article's body that are indexed (and kept for the excerpt)
 BODY_LIMIT = 5000
-# a shard's record files, one per article: what search.js shows for a result
+# a shard's record files, one per article: what search.js shows for a result (gzip'd JSON,
+# like Pagefind's own fragments: a third of the size on disk)
 RECORD_DIR = "r"
+RECORD_SUFFIX = ".json.gz"
 # Pagefind's UI bundles: search.js talks to pagefind.js directly and needs none of them
 UNUSED_FILES = re.compile(r"pagefind-(component-ui|modular-ui|ui|highlight)\.(js|css)$")
 
@@ -524,8 +527,9 @@ def write_shard(records: Sequence[SearchRecord], out: Path) -> None:
     folder = out / RECORD_DIR
     folder.mkdir()
     for record in records:
-        (folder / f"{record.meta['r'].rpartition('/')[2]}.json").write_text(record_json(record),
-                                                                           encoding="utf-8")
+        # mtime=0: the same record gives the same bytes, so an unchanged file is not moved in
+        data = gzip.compress(record_json(record).encode(), compresslevel=6, mtime=0)
+        (folder / f"{record.meta['r'].rpartition('/')[2]}{RECORD_SUFFIX}").write_bytes(data)
 
 
 def pagefind_version() -> str:

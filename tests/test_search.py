@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gzip
 import json
 import threading
 from pathlib import Path
@@ -161,7 +162,10 @@ def test_index_written_and_skipped_when_current(built) -> None:
     assert sorted(p.name for p in folder.iterdir()) == ["0", DATA_FILE]
     assert not list(folder.rglob("pagefind-ui*")) and not list(folder.rglob("*highlight*"))
     assert len(list((folder / "0/fragment").iterdir())) == 2
-    assert sorted(p.name for p in (folder / "0/r").iterdir()) == sorted(f"{record_id(s)}.json" for s in "ac")
+    records = folder / "0/r"
+    assert sorted(p.name for p in records.iterdir()) == sorted(f"{record_id(s)}.json.gz" for s in "ac")
+    view = json.loads(gzip.decompress((records / f"{record_id('a')}.json.gz").read_bytes()))
+    assert view["hant"]["title"] == "華為發布新晶片" and view["hans"]["url"] == "zh-hans/articles/a/"
     data = json.loads((folder / DATA_FILE).read_text(encoding="utf-8"))
     shard = data["shards"][0]
     assert shard["chars"]["華"] == "华" and shard["phrases"]["晶片"] == "芯片"

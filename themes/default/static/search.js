@@ -184,13 +184,18 @@
     });
   }
 
-  /* The record file named by a result's meta `r` ("<shard>/<id>"). */
+  /* The record file named by a result's meta `r` ("<shard>/<id>"): gzip'd JSON, unless the
+   * server already undid the gzip (some send .gz files with Content-Encoding). */
   function record(ref) {
     var at = (ref || "").lastIndexOf("/");
-    var url = base + "pagefind/" + ref.slice(0, at) + "/r/" + ref.slice(at + 1) + ".json";
+    var url = base + "pagefind/" + ref.slice(0, at) + "/r/" + ref.slice(at + 1) + ".json.gz";
     return fetch(url).then(function (r) {
       if (!r.ok) throw new Error("search record " + r.status);
-      return r.json();
+      return r.arrayBuffer();
+    }).then(function (buf) {
+      var bytes = new Uint8Array(buf);
+      if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return JSON.parse(new TextDecoder().decode(bytes));
+      return new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"))).json();
     });
   }
 
