@@ -22,16 +22,17 @@ query can use (they are not folded nor cut into bigrams). Pagefind's own record 
 tokens, the date and where the record file is.
 
 Cost (measured with bench/bench_search.py): Pagefind holds ~0.45 MB per article while it runs
-and spends ~3 ms of CPU per article, in proportion to the distinct tokens of each article.
-Shards are therefore small (a bounded memory per Pagefind process) and run WORKERS at a time,
-and an article's body is indexed up to BODY_LIMIT characters (news articles are shorter: the
-real-corpus median is ~1,300 characters, p75 ~2,600; only the tail of a very long piece is
-left out, and no one article can blow a shard's memory).
+and spends ~3 ms of CPU per article, in proportion to the distinct tokens of each article, and
+making the records costs Python about as much. Shards are therefore small (a bounded memory
+per Pagefind process) and split over two forked processes that each make a shard's records
+and run Pagefind on it, one shard after the other: both cores work, and no more than two
+Pagefind runs are ever alive. An article's body is indexed up to BODY_LIMIT characters (news
+articles are shorter: the real-corpus median is ~1,300 characters, p75 ~2,600; only the tail
+of a very long piece is left out, and no one article can blow a shard's memory).
 
 Layout: output/pagefind/N/ is one Pagefind bundle per shard (a stable hash of the slug picks
 the shard; one shard per SHARD_SIZE articles), with the shard's record files in N/r/, and
-output/pagefind/newsarchive-search.json
-lists the shards with their keys and fold tables. A shard is re-indexed only when its key
+output/pagefind/newsarchive-search.json lists the shards with their keys and fold tables. A shard is re-indexed only when its key
 (its articles' digests, the settings, the Pagefind version) changes, which also keeps
 Pagefind's filter files, not byte-stable between runs, from being rewritten for nothing.
 """
@@ -49,7 +50,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -60,6 +60,7 @@ from generator import urls
 from generator.config import Config
 from generator.errors import SiteError
 from generator.model import SCRIPTS, Article, Site
+from generator.workers import default_workers, fork_map
 
 SEARCH_DIR = "pagefind"
 DATA_FILE = "newsarchive-search.json"
@@ -70,10 +71,8 @@ LANGUAGE = "und"
 TITLE_WEIGHT = 3
 # articles per Pagefind index: Pagefind holds ~0.45 MB per article while indexing and has no
 # incremental mode, so a large archive is split into shards the browser merges (an edit
-# re-indexes one shard only); WORKERS shards of this size stay under ~600 MB together
+# re-indexes one shard only); two Pagefind runs of this size stay under ~600 MB together
 SHARD_SIZE = 600
-# Pagefind runs at once (each is a process of its own; the machines we build on have 2+ cores)
-WORKERS = 2
 # characters of an article's body that are indexed (and kept for the excerpt)
 BODY_LIMIT = 5000
 # a shard's record files, one per article: what search.js shows for a result (gzip'd JSON,
@@ -420,10 +419,12 @@ def in_background(runner: Background) -> Iterator[None]:
 
 
 def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | None = None,
-                 shard_size: int = SHARD_SIZE) -> SearchReport:
+                 shard_size: int = SHARD_SIZE, workers: int | None = None) -> SearchReport:
     """Index the site's articles into out_dir/pagefind/, re-indexing only shards that changed.
 
-    Inside `in_background(runner)` the indexing itself is handed to the runner.
+    Shards are indexed by `workers` processes (default: one per core, up to two). Inside
+    `in_background(runner)` the indexing is handed to the runner, which uses one (it shares
+    the machine with the preview's rebuilds, and forking a threaded server is best avoided).
     """
     started = time.perf_counter()
     target = out_dir / SEARCH_DIR
@@ -437,14 +438,14 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     if runner is not None:
         # the runner's thread starts with an empty context: there the call runs at once
         runner.submit(lambda: index_search(out_dir, site, config, folder=folder,
-                                           shard_size=shard_size))
+                                           shard_size=shard_size, workers=1))
         return SearchReport(len(site.order), 0, 0, 0, 0.0, False, deferred=max(1, len(todo)))
     staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         folder = folder or _converter(config)
         entries.update(_index_shards(site, {name: shards[name] for name in todo}, keys, folder,
-                                     staging))
+                                     staging, default_workers() if workers is None else workers))
         written, removed = _move_in(staging, target, todo, _data_json(site, shards, entries))
         removed += _remove_others(target, {DATA_FILE, *shards})
     finally:
@@ -493,22 +494,26 @@ def _data_json(site: Site, shards: dict[str, list[str]], entries: dict[str, dict
 
 
 def _index_shards(site: Site, todo: dict[str, list[str]], keys: dict[str, str], folder: Folder,
-                  staging: Path) -> dict[str, dict[str, Any]]:
+                  staging: Path, workers: int) -> dict[str, dict[str, Any]]:
     """Index each shard of `todo` into staging/<name>; their data-file entries.
 
-    Records and fold tables are made here, in this thread (the converter is not known to be
-    thread-safe); Pagefind runs in WORKERS processes meanwhile.
+    Shards are split over `workers` processes (forked: the site is not copied), each making
+    its shards' records and running Pagefind on them one after the other, so no more than
+    `workers` Pagefind processes ever run at once.
     """
+    def job(names: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """Index some shards; their entries."""
+        done = {}
+        for name in names:
+            records, table = shard_records(site, name, todo[name], folder)
+            write_shard(records, staging / name)
+            done[name] = {"name": name, "key": keys[name], "chars": table.chars,
+                          "phrases": table.phrases}
+        return done
+
     entries: dict[str, dict[str, Any]] = {}
-    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-        runs = []
-        for name, slugs in todo.items():
-            records, table = shard_records(site, name, slugs, folder)
-            runs.append(pool.submit(write_shard, records, staging / name))
-            entries[name] = {"name": name, "key": keys[name], "chars": table.chars,
-                             "phrases": table.phrases}
-        for run in runs:
-            run.result()
+    for part in fork_map(job, list(todo), max(1, min(workers, len(todo)))):
+        entries.update(part)
     return entries
 
 
