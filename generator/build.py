@@ -114,7 +114,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     entries, media = split_media(entries)
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
-    inputs = inputs_key(run.fingerprint, theme_key, entries + media, statics, run.out)
+    inputs = inputs_key(config.render_key(), theme_key, entries + media, statics, run.out)
     if not errors and not changed:
         report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
         if report is not None:
@@ -124,7 +124,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
                       previous=cache.recall("site", run.fingerprint))
     cache.keep("site", run.fingerprint, site)
     run.stages.lap("index")
-    base_key = digest([__version__, run.fingerprint, theme_key])
+    base_key = digest([__version__, config.render_key(), theme_key])
     plan = plan_site(site, per_page=config.per_page, feed_items=config.feed_items,
                      base_key=base_key, cname=config.cname, previous=cache.recall("plan", str(run.out)))
     cache.keep("plan", str(run.out), plan)

@@ -76,10 +76,23 @@ class Config:
         return tuple(dirs + [self.default_theme])
 
     def fingerprint(self) -> str:
-        """Digest of every setting that changes parsed or converted articles."""
+        """Digest of every setting that changes parsed or converted articles.
+
+        base_url's scheme, host and port are left out (articles only use base_path): a
+        preview on another port reuses every parsed article. Page keys use render_key().
+        """
+        return self._digest(exclude=frozenset({"base_url"}))
+
+    def render_key(self) -> str:
+        """Digest of every setting, base_url included (rendered pages show absolute URLs)."""
+        return self._digest(exclude=frozenset())
+
+    def _digest(self, *, exclude: frozenset[str]) -> str:
+        """Digest of the settings not in `exclude`, and of the glossary's bytes."""
         parts = [__version__]
         for f in fields(self):
-            parts.append(f"{f.name}={getattr(self, f.name)!r}")
+            if f.name not in exclude:
+                parts.append(f"{f.name}={getattr(self, f.name)!r}")
         if self.glossary and self.glossary.is_file():
             parts.append(hashlib.sha256(self.glossary.read_bytes()).hexdigest())
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]

@@ -15,12 +15,34 @@ from generator.errors import SiteError
 from generator.model import SCRIPTS
 
 
+# Names a plain dict answers as attributes (its methods): `d.items` means the method.
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(jinja2.Environment):
+    """A Jinja2 environment that reads `ctx.key` from plain dicts without a failed getattr.
+
+    Contexts are plain dicts and templates read them as `item.url`: Jinja2 first tries the
+    attribute, which raises and catches an AttributeError per access (a fifth of render
+    time). The result is the same: dict methods still win over keys.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """obj.attribute as Jinja2 resolves it."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                return self.undefined(obj=obj, name=attribute)
+        return super().getattr(obj, attribute)
+
+
 def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     """StrictUndefined, autoescaped HTML; the site's theme folder wins over the default."""
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs if (d / "templates").is_dir()])
-    return jinja2.Environment(loader=loader, undefined=jinja2.StrictUndefined,
-                              autoescape=jinja2.select_autoescape(("html", "xml"), default=True),
-                              keep_trailing_newline=True, auto_reload=False)
+    return _Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                        autoescape=jinja2.select_autoescape(("html", "xml"), default=True),
+                        keep_trailing_newline=True, auto_reload=False)
 
 
 def theme_fingerprint(theme_dirs: Sequence[Path]) -> str:

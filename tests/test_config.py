@@ -63,6 +63,17 @@ def test_fingerprint_follows_glossary_content(tmp_path):
     assert load_config(root, env={}).fingerprint() != first
 
 
+def test_fingerprint_ignores_host_and_port_but_not_base_path(tmp_path):
+    root = write(tmp_path, "title: t\n")
+    at = lambda url: load_config(root, env={}, base_url=url)  # noqa: E731
+    first, other_port, other_path = at("http://127.0.0.1:8000/"), at("http://127.0.0.1:8123/"), at("http://127.0.0.1:8000/sub/")
+    # parsed articles only use base_path: a preview on a new port reuses them
+    assert other_port.fingerprint() == first.fingerprint()
+    assert other_path.fingerprint() != first.fingerprint()
+    # rendered pages show absolute URLs: their key follows the whole base_url
+    assert other_port.render_key() != first.render_key()
+
+
 def test_missing_site_yml(tmp_path):
     with pytest.raises(SiteError, match="no site.yml here"):
         load_config(tmp_path, env={})

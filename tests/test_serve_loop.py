@@ -243,8 +243,11 @@ def test_session_cache_is_written_back_only_when_cold(tmp_path: Path) -> None:
     assert len(warm.articles) == 1
     assert warm.folder is None  # nothing worth writing back this session
     assert warm.manifests == {}  # the earlier session's folder is gone
+    # another port parses nothing again (articles only use base_path); another path does
     other_port = load_config(tmp_path, base_url="http://127.0.0.1:8001/")
-    assert session_cache(other_port).folder is not None
+    assert session_cache(other_port).folder is None
+    other_path = load_config(tmp_path, base_url="http://127.0.0.1:8001/sub/")
+    assert session_cache(other_path).folder is not None
 
 
 @pytest.mark.parametrize("detach", [False, True])
