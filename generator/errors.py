@@ -1,7 +1,6 @@
 """Errors that name where and what: `content/2025/x.md:3: date: not a date ('2025-13-01')`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -34,14 +33,3 @@ class BuildFailed(Exception):
         self.errors = sorted(errors, key=SiteError.sort_key)
         super().__init__("\n".join(str(e) for e in self.errors))
 
-
-@dataclass(frozen=True)
-class Warning_:
-    """A non-fatal finding; `--strict` turns these into errors."""
-
-    message: str
-    path: str | None = None
-    line: int | None = None
-
-    def __str__(self) -> str:
-        return str(SiteError(self.message, self.path, self.line))
