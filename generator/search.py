@@ -141,13 +141,13 @@ class SearchReport:
     seconds: float
     # True when the index was already current and nothing was run
     skipped: bool
-    # shards handed to a Background indexer instead of being indexed now
-    deferred: int = 0
+    # True when handed to a Background runner instead of being indexed now
+    deferred: bool = False
 
     def summary(self) -> str:
         """One line for the build summary."""
         if self.deferred:
-            return f"search: re-indexing {self.deferred} shard(s) in the background"
+            return "search: index updating in the background"
         if self.skipped:
             return f"search: index current ({self.records} records)"
         return (f"search: {self.records} records, {self.written} files written, "
@@ -426,6 +426,14 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     `in_background(runner)` the indexing is handed to the runner, which uses one (it shares
     the machine with the preview's rebuilds, and forking a threaded server is best avoided).
     """
+    runner = _BACKGROUND.get()
+    if runner is not None:
+        # handed over before any check (reading the data file and hashing every slug cost
+        # a preview's reload tens of milliseconds); the runner's thread starts with an empty
+        # context, so there the call below indexes at once, or finds the index current
+        runner.submit(lambda: index_search(out_dir, site, config, folder=folder,
+                                           shard_size=shard_size, workers=1))
+        return SearchReport(len(site.order), 0, 0, 0, 0.0, False, deferred=True)
     started = time.perf_counter()
     target = out_dir / SEARCH_DIR
     shards, keys = shard_keys(site, config, shard_size)
@@ -434,12 +442,6 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     if not todo and _read_bytes(target / DATA_FILE) == _data_json(site, shards, entries).encode():
         # no walk over the index to measure it: this path must stay cheap
         return SearchReport(len(site.order), 0, 0, 0, 0.0, True)
-    runner = _BACKGROUND.get()
-    if runner is not None:
-        # the runner's thread starts with an empty context: there the call runs at once
-        runner.submit(lambda: index_search(out_dir, site, config, folder=folder,
-                                           shard_size=shard_size, workers=1))
-        return SearchReport(len(site.order), 0, 0, 0, 0.0, False, deferred=max(1, len(todo)))
     staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
