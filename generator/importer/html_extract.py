@@ -185,11 +185,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if not matched and headline is not None and len(meta.fold(title or "")) < 8:
         title = meta.clean_title(blocks[headline].plain)  # the <title> holds little more than the site name
     removals: dict[str, list[str]] = {}
-    warnings: list[str] = []
-    parts = with_lead_siblings(container)
-    body_idx = [i for i, b in enumerate(blocks) if any(b.owner.inside(part) for part in parts)]
-    if headline is not None:
-        body_idx = [i for i in body_idx if i > headline] or body_idx
+    body_idx = _body_indexes(blocks, container, headline)
     date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
     authors = find_authors(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals,
@@ -198,12 +194,6 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     outside = [b.plain for i, b in enumerate(blocks) if i not in inside and i != headline and b.plain]
     if outside:
         removals["outside-article"] = outside
-    if not body.strip() or len(meta.fold(body)) < 30:
-        warnings.append("no article found: looks like an index page")
-    elif _looks_like_index(top, container) or _teaser_list(body):
-        warnings.append("no article found: looks like an index page")
-    if date is None:
-        warnings.append("no publication date found")
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
     summary = _summary(head, title, body)
     keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "") or _tag_links(blocks, top)
@@ -224,9 +214,30 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         body=body,
         script=_script(body or (title or "")),
         removals=tuple(Removal(rule, tuple(texts)) for rule, texts in removals.items()),
-        warnings=tuple(warnings),
+        warnings=_page_warnings(body, top, container, date),
         details=details,
     )
+
+
+def _body_indexes(blocks: list[Block], container: El, headline: int | None) -> list[int]:
+    """Indexes of the blocks inside the container (and its lead siblings), after the headline."""
+    parts = with_lead_siblings(container)
+    body_idx = [i for i, b in enumerate(blocks) if any(b.owner.inside(part) for part in parts)]
+    if headline is not None:
+        body_idx = [i for i in body_idx if i > headline] or body_idx
+    return body_idx
+
+
+def _page_warnings(body: str, top: El, container: El, date: str | None) -> tuple[str, ...]:
+    """What the curator should check: an index page instead of an article, a missing date."""
+    warnings: list[str] = []
+    if not body.strip() or len(meta.fold(body)) < 30:
+        warnings.append("no article found: looks like an index page")
+    elif _looks_like_index(top, container) or _teaser_list(body):
+        warnings.append("no article found: looks like an index page")
+    if date is None:
+        warnings.append("no publication date found")
+    return tuple(warnings)
 
 
 def _teaser_list(body: str) -> bool:
@@ -244,21 +255,7 @@ def _looks_like_index(top: El, container: El) -> bool:
 def find_date(blocks: list[Block], headline: int | None, head: Head, base: str | None,
               body_idx: list[int], script_date: str | None = None) -> tuple[str | None, str | None]:
     """Publication date: near the headline, else page metadata, else the URL; never today."""
-    near: str | None = None
-    if headline is not None:
-        after = []
-        for i in range(headline + 1, min(len(blocks), headline + 12)):
-            caption = blocks[i - 1].kind == "figure" and blocks[i].chars <= 80
-            if (starts_text(blocks[i]) and not caption) or rules_related(blocks[i]):
-                break  # dates inside the text are events, not the publication date
-            after.append(i)
-        window = after + list(range(headline - 1, max(-1, headline - 4), -1))
-        for i in window:
-            if blocks[i].kind == "figure" or blocks[i].chars > 200:
-                continue
-            near = meta.parse_date(blocks[i].plain)
-            if near:
-                break
+    near = _date_near_headline(blocks, headline) if headline is not None else None
     meta_date = _meta_date(head)
     if near and meta_date and len(near) > 10 and len(meta_date) > 10 and near[:14] == meta_date[:14] \
             and near[14:16] == meta_date[14:16]:
@@ -269,6 +266,36 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
         return near, "headline"
     if meta_date:
         return meta_date, "meta"
+    found = _date_in_page(blocks, body_idx)
+    if found:
+        return found
+    if script_date:
+        return script_date, "script"
+    from_url = meta.date_from_url(base)
+    return (from_url, "url") if from_url else (None, None)
+
+
+def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
+    """A date in the short lines just under the headline (before the text) or just above it."""
+    after = []
+    for i in range(headline + 1, min(len(blocks), headline + 12)):
+        caption = blocks[i - 1].kind == "figure" and blocks[i].chars <= 80
+        if (starts_text(blocks[i]) and not caption) or rules_related(blocks[i]):
+            break  # dates inside the text are events, not the publication date
+        after.append(i)
+    window = after + list(range(headline - 1, max(-1, headline - 4), -1))
+    for i in window:
+        if blocks[i].kind == "figure" or blocks[i].chars > 200:
+            continue
+        near = meta.parse_date(blocks[i].plain)
+        if near:
+            return near
+    return None
+
+
+def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] | None:
+    """(date, where) from the page when metadata has none: date markup, lines around the
+    body's start, a timed line in the body, then a labelled date (发布时间：…)."""
     start = body_idx[0] if body_idx else len(blocks)
     last = body_idx[-1] if body_idx else start
     for block in blocks[:last + 4]:
@@ -298,10 +325,7 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
             found = meta.parse_date(block.plain[match.end():])
             if found:
                 return found, "label"
-    if script_date:
-        return script_date, "script"
-    from_url = meta.date_from_url(base)
-    return (from_url, "url") if from_url else (None, None)
+    return None
 
 
 _DATE_MARKUP = re.compile(r"(^|[-_ ])(time|date|pubtime|pub-?date|publish|publish-?time|post-?time|datetime|datepublished|pubdate|ptime)([-_ ]|$)", re.I)
