@@ -93,13 +93,7 @@ class BlockRenderer:
             self.flush(el, "li", 1 if (el.parent and el.parent.tag == "ol") else 0)
             return
         if tag == "blockquote":
-            self.flush(el)
-            start = len(self.blocks)
-            self.children(el)
-            self.flush(el)
-            for block in self.blocks[start:]:
-                if block.kind == "p":
-                    block.kind = "quote"
+            self.quote(el)
             return
         if tag == "table" and _is_data_table(el):
             self.flush(el)
@@ -114,6 +108,16 @@ class BlockRenderer:
             self.flush(el)
             return
         self.children(el)
+
+    def quote(self, el: El) -> None:
+        """A <blockquote>: its paragraphs become quote blocks."""
+        self.flush(el)
+        start = len(self.blocks)
+        self.children(el)
+        self.flush(el)
+        for block in self.blocks[start:]:
+            if block.kind == "p":
+                block.kind = "quote"
 
     def children(self, el: El) -> None:
         """Render the children of an element."""

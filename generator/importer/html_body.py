@@ -66,6 +66,14 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
                 and not after_figure:  # a picture's caption is not the start of the text
             started = True
         kept.append(block)
+    kept, figures = _finish_body(kept, related_at, rules, removals)
+    return _to_markdown(kept, figures), figures, original_title, source_name
+
+
+def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
+                 removals: dict[str, list[str]]) -> tuple[list[Block], list[FigureInfo]]:
+    """The kept blocks without related teasers, edge notices and trailing labels; figures
+    with their captions; bold one-line paragraphs turned into headings."""
     if related_at is not None:
         kept = _drop_related_tail(kept, related_at, removals)
     kept = _drop_edge_disclaimers(kept, rules, removals)
@@ -74,7 +82,7 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
     for block in kept:
         if _is_bold_heading(block):
             block.kind, block.level = "h", 3
-    return _to_markdown(kept, figures), figures, original_title, source_name
+    return kept, figures
 
 
 def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool,
