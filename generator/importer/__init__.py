@@ -14,7 +14,8 @@ Stage order for one page (pipeline.import_page runs them; all pure, bytes in, va
 4. describe    metadata.py      titles, dates, bylines, outlets, tags from strings (used by
                                  both extractors); pipeline.finish adds suggested tags, the
                                  category, a lead summary and refuses non-articles
-5. render      pipeline.py      `Extracted` -> the article's path and file text (front matter)
+5. render      render.py        `Extracted` -> the article's path and file text (front matter,
+                                 fingerprint)
 6. write       store.py         the archive on disk: edit detection, duplicates, atomic writes
 
 Around the stages, with I/O:

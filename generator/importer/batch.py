@@ -28,9 +28,9 @@ from generator.errors import SiteError
 from generator.importer import store
 from generator.importer.images import drop_unreachable_images, saved_images
 from generator.importer.inputs import Page, expand_inputs, read_input
-from generator.importer.model import Extracted
-from generator.importer.pipeline import (SiteKnowledge, article_path, import_page, removal_counts,
-                                         render_article)
+from generator.importer.model import Extracted, Removal
+from generator.importer.pipeline import SiteKnowledge, import_page
+from generator.importer.render import article_path, render_article
 from generator.scripts import Converter, load_glossary
 
 _IMPORT_TIME = re.compile(r"imported: [^,}\n]+")
@@ -174,6 +174,11 @@ def _describe(result: PageResult, extracted: Extracted) -> None:
     result.warnings = list(extracted.warnings)
     result.removed = removal_counts(extracted.removals)
     result.removed_texts = {r.rule: list(r.texts) for r in extracted.removals if r.count}
+
+
+def removal_counts(removals: tuple[Removal, ...]) -> dict[str, int]:
+    """{rule: number of removed pieces} for the report."""
+    return {r.rule: r.count for r in removals if r.count}
 
 
 def _free_path(rel: str, page: Page, outlet: str | None, archive: store.Archive) -> str:

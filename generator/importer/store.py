@@ -22,7 +22,7 @@ from pathlib import Path
 
 from generator.errors import SiteError
 from generator.frontmatter import dump_front_matter, split_front_matter
-from generator.importer.pipeline import FINGERPRINT, fingerprint, stamp
+from generator.importer.render import FINGERPRINT, fingerprint, stamp
 
 _SHINGLE = 5
 DUPLICATE_SHARE = 0.6
