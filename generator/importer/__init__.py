@@ -7,8 +7,9 @@ Stage order for one page (pipeline.import_page runs them; all pure, bytes in, va
 2. extract     html_extract.py  an HTML page -> `Extracted` (title, date, bylines, body…), in
                                  steps: html_tree (parse, chrome marks, rules/html.yml) ->
                                  html_blocks (blocks) -> html_container (which element holds
-                                 the article) -> html_body (boilerplate rules, Markdown) and
-                                 html_figures (captions, credits)
+                                 the article) -> html_byline (date, authors; html_head
+                                 reads the <head>) -> html_body (boilerplate rules,
+                                 Markdown) and html_figures (captions, credits)
                text_extract.py  a plain-text page -> `Extracted`
 3. repair      artefacts.py     content-farm artefacts: controls, pinyin, keyword stuffing…
 4. describe    metadata.py      titles, dates, bylines, outlets, tags from strings (used by

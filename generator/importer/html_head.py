@@ -1,0 +1,51 @@
+"""What the <head> says about a page: <title>, <meta>, JSON-LD, canonical link, crawler wrapper."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser
+
+from generator.importer import metadata as meta
+from generator.importer.html_tree import Rules
+
+
+@dataclass(frozen=True)
+class Head:
+    """What the <head> (and a crawler wrapper) says about the page."""
+
+    title: str
+    metas: dict
+    json_ld: list
+    canonical: str | None
+    wrapper_url: str | None
+    wrapper_title: str | None
+    # a publication time set by the page's own script (rules/html.yml script_dates)
+    script_date: str | None = None
+
+
+def read_head(tree: LexborHTMLParser, rules: Rules | None = None) -> Head:
+    """Collect <title>, <meta>, JSON-LD, canonical link and the crawler <text> wrapper."""
+    title_node = tree.css_first("title")
+    metas: dict[str, str] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
+        value = (attrs.get("content") or "").strip()
+        if key and value and key not in metas:
+            metas[key] = value
+    json_ld = meta.json_ld_items([n.text(deep=True) for n in tree.css('script[type="application/ld+json"]')])
+    canonical = None
+    node = tree.css_first('link[rel="canonical"]')
+    if node is not None:
+        canonical = node.attributes.get("href")
+    wrapper = tree.css_first("text[id]")
+    wrapper_url = wrapper.attributes.get("id") if wrapper is not None else None
+    wrapper_title = wrapper.attributes.get("title") if wrapper is not None else None
+    if wrapper_title and "document.title" in wrapper_title:
+        wrapper_title = None  # the crawler captured a script fragment, not a title
+    script_date = None
+    if rules is not None:
+        scripts = " ".join(n.text(deep=True) for n in tree.css("script:not([src])"))
+        script_date = meta.epoch_date(scripts, rules.script_dates)
+    return Head(meta.squash(title_node.text()) if title_node is not None else "", metas, json_ld,
+                canonical, wrapper_url, wrapper_title, script_date)
