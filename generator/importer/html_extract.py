@@ -36,6 +36,7 @@ from generator.importer.html_container import best_container, with_lead_siblings
 from generator.importer.html_head import Head, read_head
 from generator.importer.html_tree import BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, settle_chrome
 from generator.importer.model import Extracted, Removal
+from generator.scripts import Converter, detect_script
 
 
 def extract_html(text: str, *, url: str | None = None) -> Extracted:
@@ -356,43 +357,11 @@ def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None)
 
 
 def _script(text: str) -> str | None:
-    """hant or hans, via generator.scripts when available."""
-    sample = text[:1500]
-    try:
-        from generator.scripts import detect_script
-    except ImportError:
-        return _script_fallback(sample)
-    return _cached_detect(sample, detect_script)
-
-
-def _cached_detect(sample: str, detect) -> str | None:
-    """detect_script with one Converter per process (opening OpenCC is slow)."""
-    converter = _converter()
-    if converter is None:
-        return _script_fallback(sample)
-    return detect(sample, converter=converter)
+    """hant or hans, by generator.scripts.detect_script on the text's start."""
+    return detect_script(text[:1500], converter=_shared_converter())
 
 
 @functools.lru_cache(maxsize=1)
-def _converter():
-    """The shared OpenCC converter, or None when it cannot be made."""
-    try:
-        from generator.scripts import Converter
-        return Converter()
-    except (ImportError, TypeError):
-        return None
-
-
-_HANT_ONLY = frozenset("們這個來時會說國對學過為發與經麼開關後頭體點還實進現裡動間當見無問業義區讓統產處電總認報導記張萬條議")
-
-
-_HANS_ONLY = frozenset("们这个来时会说国对学过为发与经么开关后头体点还实进现里动间当见无问业义区让统产处电总认报导记张万条议")
-
-
-def _script_fallback(text: str) -> str | None:
-    """Count characters that exist only in one script."""
-    hant = sum(1 for ch in text if ch in _HANT_ONLY)
-    hans = sum(1 for ch in text if ch in _HANS_ONLY)
-    if hant == hans:
-        return None
-    return "hant" if hant > hans else "hans"
+def _shared_converter() -> Converter:
+    """One OpenCC converter per process (opening OpenCC is slow)."""
+    return Converter()
