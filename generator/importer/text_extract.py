@@ -201,11 +201,11 @@ def _body(lines: list[str]) -> tuple[list[str], list[FigureInfo]]:
         elif paragraphs and _is_heading(line, following):
             paragraphs.append(f"## {line}")
         else:
-            paragraphs.append(_escape_markdown(line))
+            paragraphs.append(_escape_block_markup(line))
     return paragraphs, figures
 
 
-def _escape_markdown(line: str) -> str:
+def _escape_block_markup(line: str) -> str:
     """Keep a text line from being read as Markdown structure (heading, list, quote)."""
     if re.match(r"^(#{1,6}\s|[-+*]\s|>|\d+[.)]\s)", line):
         return "\\" + line
