@@ -37,7 +37,7 @@ def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
     after = []
     for i in range(headline + 1, min(len(blocks), headline + 12)):
         caption = blocks[i - 1].kind == "figure" and blocks[i].chars <= 80
-        if (starts_text(blocks[i]) and not caption) or rules_related(blocks[i]):
+        if (starts_text(blocks[i]) and not caption) or _is_related_heading(blocks[i]):
             break  # dates inside the text are events, not the publication date
         after.append(i)
     window = after + list(range(headline - 1, max(-1, headline - 4), -1))
@@ -56,7 +56,7 @@ def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] |
     start = body_idx[0] if body_idx else len(blocks)
     last = body_idx[-1] if body_idx else start
     for block in blocks[:last + 4]:
-        if rules_related(block):
+        if _is_related_heading(block):
             break
         if block.chars <= 40 and block.link_chars == 0 and any(_DATE_MARKUP.search(n.attr("class") + " " + n.attr("id") + " " + n.attr("itemprop"))
                                      for n in ancestors(block.owner, 2)):
@@ -70,7 +70,7 @@ def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] |
                 return found, "text"
     for i in body_idx:
         block = blocks[i]
-        if rules_related(block):
+        if _is_related_heading(block):
             break  # dates after a "related" heading belong to other articles
         if block.chars <= 120 and block.kind != "table" and block.link_chars == 0:
             found = meta.parse_date(block.plain)
@@ -92,7 +92,7 @@ _DATE_MARKUP = re.compile(r"(^|[-_ ])(time|date|pubtime|pub-?date|publish|publis
 _LABELLED_DATE = re.compile(r"(?:发表于|發表於|发布于|發佈於|發布於|发表时间|發表時間|发布时间|發布時間|發佈時間|发布日期|發布日期|出版日期|Posted on|Published)\s*[:：]?\s*", re.I)
 
 
-def rules_related(block: Block) -> bool:
+def _is_related_heading(block: Block) -> bool:
     """True for a short "related articles" heading."""
     return block.chars <= 30 and bool(load_rules().related_heading.match(block.plain))
 
