@@ -182,8 +182,10 @@ def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
                           lambda: templates.make_env(config.theme_dirs()))
         _fail_on(templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root), [], False)
         site = with_bodies_for(site, todo, cache, config.feed_items)
-        renderer = Renderer(site, site_text(config, run.converter()), env, config.root, pages,
-                            config.feed_items)
+        # site-wide texts and ui.yml change only with settings and theme: once per serve session
+        text = cache.reuse("site_text", f"{config.render_key()}|{theme_key}",
+                           lambda: site_text(config, run.converter()))
+        renderer = Renderer(site, text, env, config.root, pages, config.feed_items)
     staging = Staging(out)
     try:
         results = render_pages(todo, renderer, staging, out, run.procs, run.progress)

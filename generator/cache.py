@@ -14,12 +14,12 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, workers
 from generator.model import Article
 
 FILE_NAME = "build.pickle"
@@ -30,6 +30,8 @@ ARTICLES_NAME = "articles-{:02d}.pickle"
 FORMAT = 6
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
+# From this many articles to write on, the cache shards are pickled by two processes.
+PARALLEL_WRITE = 2000
 # (page key, size, mtime_ns) of one output file
 ManifestEntry = tuple[str, int, int]
 Bodies = tuple[str, str, str]
@@ -242,6 +244,7 @@ class Cache:
             n = shard_index(key)
             if n in by_shard:
                 by_shard[n].append(key)
+        todo = []
         for n, keys in sorted(by_shard.items()):
             name = shard_of(keys[0]) if keys else f"bodies-{n:02d}.pickle"
             old = self._shard(name) if any(is_stub(self.articles[k]) for k in keys) else {}
@@ -252,9 +255,18 @@ class Cache:
                     content[key] = bodies_of(art)
                 elif key in old:  # a lost body stays lost: hydrate() then starts afresh
                     content[key] = old[key]
-            self._write(name, content)
             self.shards[name] = content
-            self._write(ARTICLES_NAME.format(n), {k: stub_of(self.articles[k]) for k in keys})
+            todo.append((n, name, keys))
+
+        def write(chunk: Sequence[tuple[int, str, list[str]]]) -> None:
+            """Pickle and write some shards (in this process or a forked one)."""
+            for n, name, keys in chunk:
+                self._write(name, self.shards[name])
+                self._write(ARTICLES_NAME.format(n), {k: stub_of(self.articles[k]) for k in keys})
+
+        # a cold build rewrites every shard: a second of pickling, split over both cores
+        many = sum(len(keys) for _, _, keys in todo) >= PARALLEL_WRITE
+        workers.fork_map(write, todo, workers.default_workers() if many else 1)
         self.dirty_shards.clear()
 
     def _write(self, name: str, value: object) -> None:
