@@ -21,8 +21,9 @@ import gc
 import hashlib
 import os
 import time
+import zlib
 from collections import Counter
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -177,18 +178,24 @@ def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
     manifest = cache.manifest(out)
     todo, unchanged = pages_to_render(pages, manifest, out, trust=cache.folder is None)
     renderer = None
+    kept = cache.pages if cache.keep_pages else {}
     if todo:  # a template change changes every key, so unchanged templates need no check
         env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
                           lambda: templates.make_env(config.theme_dirs()))
         _fail_on(templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root), [], False)
-        site = with_bodies_for(site, todo, cache, config.feed_items)
+        site = with_bodies_for(site, [p for p in todo if p.key not in kept], cache, config.feed_items)
         # site-wide texts and ui.yml change only with settings and theme: once per serve session
         text = cache.reuse("site_text", f"{config.render_key()}|{theme_key}",
                            lambda: site_text(config, run.converter()))
         renderer = Renderer(site, text, env, config.root, pages, config.feed_items)
     staging = Staging(out)
     try:
-        results = render_pages(todo, renderer, staging, out, run.procs, run.progress)
+        # rendered pages are kept only by a cache that is saved: they serve the next process
+        saving = cache.keep_pages and cache.folder is not None
+        results, packed = render_pages(todo, renderer, staging, out, run.procs, run.progress,
+                                       kept=kept, keep=saving)
+        if saving:
+            cache.keep_rendered((p.key for p in pages if p.kind != "static"), packed)
         run.stages.lap("render")
         removed = stale_files(out, manifest, {p.path for p in pages}, keep_search=config.search)
         written = [path for path, changed_bytes, _ in results if changed_bytes]
@@ -515,28 +522,39 @@ def with_bodies_for(site: Site, todo: list[Page], cache: Cache, feed_items: int)
     return dataclasses.replace(site, articles={**site.articles, **filled})
 
 
-def render_pages(todo: list[Page], renderer: Renderer, staging: Staging, out: Path, procs: int,
-                 progress: Progress | None) -> list[tuple[str, bool, str]]:
-    """Render pages, stage those whose bytes differ from out_dir: [(path, changed, key)]."""
+def render_pages(todo: list[Page], renderer: Renderer | None, staging: Staging, out: Path,
+                 procs: int, progress: Progress | None, *, kept: Mapping[str, bytes] | None = None,
+                 keep: bool = False) -> tuple[list[tuple[str, bool, str]], dict[str, bytes]]:
+    """Render pages, stage those whose bytes differ from out_dir: [(path, changed, key)].
 
+    A page whose key is in `kept` (compressed bytes of an earlier process) is unpacked
+    instead of rendered; with `keep`, newly rendered pages come back compressed too.
+    """
     prefix = f"{out}{os.sep}"
     parent = os.getpid()  # only this process reports progress
+    kept = kept or {}
 
-    def job(chunk: Sequence[Page]) -> list[tuple[str, bool, str]]:
+    def job(chunk: Sequence[Page]) -> tuple[list[tuple[str, bool, str]], dict[str, bytes]]:
         """Work through one chunk (in this process or a forked one)."""
-        done = []
+        done, packed = [], {}
         for n, page in enumerate(chunk):
-            data = renderer.render(page)
+            found = kept.get(page.key) if page.kind != "static" else None
+            if found is not None:
+                data = zlib.decompress(found)
+            else:
+                data = renderer.render(page)
+                if keep and page.kind != "static":
+                    packed[page.key] = zlib.compress(data, 1)
             same = _same_bytes(prefix + page.path, data)
             if not same:
                 staging.write(page.path, data)
             done.append((page.path, not same, page.key))
             if progress and n % 500 == 0 and os.getpid() == parent:
                 progress("render", n * max(1, procs), len(todo))
-        return done
+        return done, packed
 
     parts = workers.fork_map(job, todo, procs if len(todo) >= PARALLEL_RENDER else 1)
-    return [r for part in parts for r in part]
+    return [r for part in parts for r in part[0]], {k: v for part in parts for k, v in part[1].items()}
 
 
 def _same_bytes(path: str, data: bytes) -> bool:

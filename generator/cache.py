@@ -27,6 +27,7 @@ FILE_NAME = "build.pickle"
 BODY_SHARDS = 32
 RELATED_NAME = "related.pickle"
 ARTICLES_NAME = "articles-{:02d}.pickle"
+PAGES_NAME = "pages.pickle"
 FORMAT = 6
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
@@ -84,6 +85,12 @@ class Cache:
     dirty_shards: set[int] = field(default_factory=set)
     # body shards read so far {file name: {key: Bodies}}
     shards: dict[str, dict[str, Bodies]] = field(default_factory=dict)
+    # keep rendered pages across processes (set by serve: its preview folder is new each
+    # session, so a warm start would otherwise render all 28,000 pages of 10,000 articles)
+    keep_pages: bool = False
+    # {page key: zlib-compressed bytes}; None until first used when loaded from disk
+    stored_pages: dict[str, bytes] | None = field(default_factory=dict)
+    pages_dirty: bool = False
 
     @classmethod
     def memory(cls) -> Cache:
@@ -106,7 +113,22 @@ class Cache:
         if fmt != FORMAT or version != __version__ or not isinstance(state, dict):
             return empty
         return cls(folder=folder, read_from=folder, related_loaded=False, stored_articles=None,
-                   **state)
+                   stored_pages=None, **state)
+
+    @property
+    def pages(self) -> dict[str, bytes]:
+        """Kept pages by page key, compressed (read from disk on first use; empty unless keep_pages)."""
+        if self.stored_pages is None:
+            self.stored_pages = self._read(PAGES_NAME, {}) if self.keep_pages else {}
+        return self.stored_pages
+
+    def keep_rendered(self, keys: Iterable[str], new: dict[str, bytes]) -> None:
+        """Kept pages := those of the current plan (`keys`), the newly rendered ones added."""
+        old = self.pages
+        kept = {k: found for k in keys if (found := new.get(k) or old.get(k)) is not None}
+        if new or len(kept) != len(old):
+            self.stored_pages = kept
+            self.dirty = self.pages_dirty = True
 
     @property
     def articles(self) -> dict[str, Article]:
@@ -231,11 +253,13 @@ class Cache:
             self._write_shards()
         if self.related_dirty:
             self._write(RELATED_NAME, self.related_index)
+        if self.pages_dirty:
+            self._write(PAGES_NAME, self.stored_pages)
         state = {"fingerprint": self.fingerprint, "stats": self.stats,
                  "manifests": self.manifests, "related": self.related,
                  "search_key": self.search_key, "last_build": self.last_build}
         self._write(FILE_NAME, (FORMAT, __version__, state))
-        self.dirty = self.bodies_dirty = self.related_dirty = False
+        self.dirty = self.bodies_dirty = self.related_dirty = self.pages_dirty = False
 
     def _write_shards(self) -> None:
         """Rewrite the shards (stubs and bodies) whose articles were parsed or dropped."""

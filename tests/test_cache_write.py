@@ -18,3 +18,29 @@ def test_cache_written_in_parallel_reads_back_every_body(tmp_path: Path, monkeyp
     assert len(loaded.articles) == 12
     bodies = {a.path: a.versions["hans"].body_html for a in loaded.hydrate(loaded.articles.values()).values()}
     assert bodies == {f"content/a{n:02d}.md": f"<p>第{n}篇正文。</p>\n" for n in range(12)}
+
+
+def test_kept_pages_make_a_fresh_folder_without_rendering(tmp_path: Path, monkeypatch) -> None:
+    from generator.render import Renderer
+    from build_helpers import snapshot
+
+    files = {f"content/a{n}.md": article(f"標題{n}", f"2025-02-{n + 1:02d}") for n in range(3)}
+    config = make_site(tmp_path, files)
+    first = Cache.load(config.cache_dir)
+    first.keep_pages = True
+    build(config, out_dir=tmp_path / "one", cache=first, workers_count=1)
+    assert (config.cache_dir / cache_mod.PAGES_NAME).is_file()
+
+    def refuse(self, page):
+        raise AssertionError(f"rendered {page.path} although it was kept")
+
+    monkeypatch.setattr(Renderer, "render", lambda self, page: refuse(self, page) if page.kind != "static"
+                        else Path(page.params[0]).read_bytes())
+    warm = Cache.load(config.cache_dir)
+    warm.keep_pages = True
+    report = build(config, out_dir=tmp_path / "two", cache=warm, workers_count=1)
+    assert report.written == report.pages
+    assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
+    # without keep_pages nothing is kept, so a fresh folder renders again
+    plain = Cache.load(config.cache_dir)
+    assert plain.pages == {}
