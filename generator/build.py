@@ -79,6 +79,7 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
                           progress=progress, strict=strict, workers_count=workers_count)
     finally:
+        cache.join_writers()  # a failed build leaves no child behind
         if collecting:
             gc.enable()
 
@@ -123,6 +124,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         if report is not None:
             return report
     corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
+    cache.write_bodies_early()
     site = build_site(corpus, related=lambda published: related_for(published, config, cache),
                       previous=cache.recall("site", run.fingerprint))
     cache.keep("site", run.fingerprint, site)

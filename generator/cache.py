@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from generator import __version__, workers
+from generator import __version__
 from generator.model import Article
 
 FILE_NAME = "build.pickle"
@@ -31,7 +31,7 @@ PAGES_NAME = "pages.pickle"
 FORMAT = 6
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
-# From this many articles to write on, the cache shards are pickled by two processes.
+# From this many articles on, the shards are written by a child while the build goes on.
 PARALLEL_WRITE = 2000
 # (page key, size, mtime_ns) of one output file
 ManifestEntry = tuple[str, int, int]
@@ -91,6 +91,8 @@ class Cache:
     # {page key: zlib-compressed bytes}; None until first used when loaded from disk
     stored_pages: dict[str, bytes] | None = field(default_factory=dict)
     pages_dirty: bool = False
+    # forked children writing shards while a build goes on: [(pid, shard numbers)]
+    writers: list[tuple[int, list[int]]] = field(default_factory=list)
 
     @classmethod
     def memory(cls) -> Cache:
@@ -169,6 +171,7 @@ class Cache:
 
     def reset(self, problem: str) -> None:
         """Forget everything parsed (the output manifests stay valid)."""
+        self.join_writers()  # an early writer must not rename its files after the new ones
         self.use_fingerprint("")
         self.problem = problem
 
@@ -246,6 +249,7 @@ class Cache:
 
     def save(self) -> None:
         """Write to disk atomically (no-op in memory or when nothing changed)."""
+        self.join_writers()
         if self.folder is None or not self.dirty:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -261,8 +265,52 @@ class Cache:
         self._write(FILE_NAME, (FORMAT, __version__, state))
         self.dirty = self.bodies_dirty = self.related_dirty = self.pages_dirty = False
 
+    def write_bodies_early(self) -> None:
+        """Start writing the dirty shards in a forked child while the build goes on.
+
+        A cold build's second of pickling then overlaps the related-articles index, which
+        keeps one core busy. save() waits for the child; what a failed child did not write
+        is written again there.
+        """
+        if (self.folder is None or not self.bodies_dirty or not hasattr(os, "fork")
+                or len(self.articles) < PARALLEL_WRITE):
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        todo = self._dirty_shard_contents()
+        pid = os.fork()
+        if pid == 0:  # child: write, then leave without running the parent's cleanups
+            status = 1
+            try:
+                self._write_parts(todo)
+                status = 0
+            finally:
+                os._exit(status)
+        self.writers.append((pid, [n for n, _, _ in todo]))
+        self.dirty_shards.clear()
+        self.bodies_dirty = False
+
+    def join_writers(self) -> None:
+        """Wait for early writers; the shards of a failed one are dirty again."""
+        writers, self.writers = self.writers, []
+        for pid, shards in writers:
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                self.dirty_shards.update(shards)
+                self.dirty = self.bodies_dirty = True
+
     def _write_shards(self) -> None:
         """Rewrite the shards (stubs and bodies) whose articles were parsed or dropped."""
+        self._write_parts(self._dirty_shard_contents())
+        self.dirty_shards.clear()
+
+    def _write_parts(self, todo: Sequence[tuple[int, str, list[str]]]) -> None:
+        """Pickle and write shards (in this process or a forked one)."""
+        for n, name, keys in todo:
+            self._write(name, self.shards[name])
+            self._write(ARTICLES_NAME.format(n), {k: stub_of(self.articles[k]) for k in keys})
+
+    def _dirty_shard_contents(self) -> list[tuple[int, str, list[str]]]:
+        """(shard number, body file, article keys) of each dirty shard; bodies noted in self.shards."""
         by_shard: dict[int, list[str]] = {n: [] for n in self.dirty_shards}
         for key in self.articles:
             n = shard_index(key)
@@ -281,17 +329,7 @@ class Cache:
                     content[key] = old[key]
             self.shards[name] = content
             todo.append((n, name, keys))
-
-        def write(chunk: Sequence[tuple[int, str, list[str]]]) -> None:
-            """Pickle and write some shards (in this process or a forked one)."""
-            for n, name, keys in chunk:
-                self._write(name, self.shards[name])
-                self._write(ARTICLES_NAME.format(n), {k: stub_of(self.articles[k]) for k in keys})
-
-        # a cold build rewrites every shard: a second of pickling, split over both cores
-        many = sum(len(keys) for _, _, keys in todo) >= PARALLEL_WRITE
-        workers.fork_map(write, todo, workers.default_workers() if many else 1)
-        self.dirty_shards.clear()
+        return todo
 
     def _write(self, name: str, value: object) -> None:
         """Write one cache file atomically (temporary file, then rename)."""
