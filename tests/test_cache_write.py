@@ -44,3 +44,23 @@ def test_kept_pages_make_a_fresh_folder_without_rendering(tmp_path: Path, monkey
     # without keep_pages nothing is kept, so a fresh folder renders again
     plain = Cache.load(config.cache_dir)
     assert plain.pages == {}
+
+
+def test_shards_a_failed_child_did_not_write_are_written_by_save(tmp_path: Path, monkeypatch) -> None:
+    import os
+
+    files = {f"content/b{n}.md": article(f"標題{n}", f"2025-03-{n + 1:02d}", body=f"第{n}段。") for n in range(5)}
+    config = make_site(tmp_path, files)
+    monkeypatch.setattr(cache_mod, "PARALLEL_WRITE", 1)
+    parent, original = os.getpid(), Cache._write_parts
+
+    def fail_in_child(self, todo):
+        if os.getpid() != parent:
+            raise OSError("disk full (in the child only)")
+        original(self, todo)
+
+    monkeypatch.setattr(Cache, "_write_parts", fail_in_child)
+    build(config, out_dir=tmp_path / "out", workers_count=1)
+    loaded = Cache.load(config.cache_dir)
+    bodies = {a.path: a.versions["hant"].body_html for a in loaded.hydrate(loaded.articles.values()).values()}
+    assert bodies == {f"content/b{n}.md": f"<p>第{n}段。</p>\n" for n in range(5)}
