@@ -233,7 +233,7 @@ def unchanged_report(cache: Cache, out: Path, inputs: str, config: Config, stric
     record = cache.last_build.get(str(out))
     if record is None or record[0] != inputs:
         return None
-    if config.search and not (out / SEARCH_DIR / "pagefind-entry.json").is_file():
+    if config.search and not search_index_present(out):
         return None
     manifest = cache.manifest(out)
     if not manifest:
@@ -598,19 +598,21 @@ def _update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
 # ---------------------------------------------------------------------------- search
 
 
+def search_index_present(out: Path) -> bool:
+    """Whether out/ holds a finished search index (generator.search writes its data file last)."""
+    from generator import search
+    return (out / SEARCH_DIR / search.DATA_FILE).is_file()
+
+
 def index_search(out: Path, site: Site, config: Config, cache: Cache) -> object | None:
     """Hook for generator.search (Pagefind), called when the corpus changed since it last ran.
 
     Search needs every body; they are loaded from the cache only when the index may be stale.
     """
-    try:
-        from generator import search
-    except ImportError:
-        return None
+    from generator import search
     key = digest([str(getattr(search, "FORMAT", "")), str(out), config.fingerprint()]
                  + [f"{s}:{site.articles[s].digest}" for s in site.order])
-    entry = out / SEARCH_DIR / "pagefind-entry.json"
-    if cache.search_key == key and entry.is_file():
+    if cache.search_key == key and search_index_present(out):
         return None
     full = dataclasses.replace(site, articles=cache.hydrate(site.articles.values()))
     report = search.index_search(out, full, config)

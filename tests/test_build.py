@@ -160,3 +160,20 @@ def test_strict_turns_warnings_into_errors(tmp_path):
     with pytest.raises(BuildFailed, match="the article has no body text"):
         build(config, out_dir=tmp_path / "out2", cache=Cache.memory(), strict=True)
     assert not (tmp_path / "out2").exists()
+
+
+def test_no_change_build_with_search_on_neither_renders_nor_reindexes(tmp_path, monkeypatch):
+    from generator import search
+
+    config = make_site(tmp_path / "site", {"content/a.md": article("騰訊發布財報", "2025-01-02")},
+                       search=True)
+    out, cache = tmp_path / "out", Cache.memory()
+    build(config, out_dir=out, cache=cache)
+    assert (out / "pagefind" / search.DATA_FILE).is_file()
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("the search index was rebuilt although nothing changed")
+
+    monkeypatch.setattr(search, "index_search", must_not_run)
+    again = build(config, out_dir=out, cache=cache)
+    assert (again.rendered, again.written, again.removed) == (0, 0, 0)
