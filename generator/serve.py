@@ -100,15 +100,15 @@ def _relative_to(path: Path, root: Path) -> str | None:
 def session_cache(config: Config) -> Cache:
     """A cache for one preview, warm from serve's own folder on disk.
 
-    Serve keeps its parse cache apart from `build`'s: its base_url differs, so the settings
-    fingerprint differs, and sharing one file would make each command throw the other's away.
+    Serve keeps its cache apart from `build`'s: its pages carry the local server's URLs,
+    and sharing one file would make each command throw the other's pages away.
     """
     cache = Cache.load(config.cache_dir / SERVE_CACHE_DIR)
     # Manifests describe earlier sessions' temporary folders, deleted since.
     cache.manifests.clear()
-    if cache.articles and cache.fingerprint == config.fingerprint():
-        # Already warm: writing the whole corpus back would only slow this start down.
-        cache.folder = None
+    # Rendered pages are kept across sessions, so a warm start unpacks them instead of
+    # rendering every page again; the first build writes back only what it had to render.
+    cache.keep_pages = True
     return cache
 
 

@@ -230,24 +230,47 @@ def test_preview_goes_to_ram_unless_tmpdir_is_set() -> None:
     assert chosen is None or chosen == Path("/dev/shm")
 
 
-def test_session_cache_is_written_back_only_when_cold(tmp_path: Path) -> None:
+def test_session_cache_keeps_rendered_pages_for_the_next_start(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "site.yml").write_text("title: T\nsearch: false\n")
     (tmp_path / "content").mkdir()
     (tmp_path / "content/a.md").write_text(
         "---\ntitle: 標題\ndate: 2025-01-02\ntags: [甲]\n---\n\n正文。\n", encoding="utf-8")
     config = load_config(tmp_path, base_url="http://127.0.0.1:8000/")
     cold = session_cache(config)
-    assert cold.folder == tmp_path / ".newsarchive-cache" / SERVE_CACHE_DIR
+    assert cold.folder == tmp_path / ".newsarchive-cache" / SERVE_CACHE_DIR and cold.keep_pages
     full_build(config, out_dir=tmp_path / "session-1", cache=cold)  # writes the cache back
+    pages_file = cold.folder / "pages.pickle"
+    stamp = pages_file.stat().st_mtime_ns
+
     warm = session_cache(config)
     assert len(warm.articles) == 1
-    assert warm.folder is None  # nothing worth writing back this session
     assert warm.manifests == {}  # the earlier session's folder is gone
-    # another port parses nothing again (articles only use base_path); another path does
+    from generator.render import Renderer
+
+    rendered: list[str] = []
+    original = Renderer.render
+
+    def counting(self, page):  # type: ignore[no-untyped-def]
+        if page.kind != "static":
+            rendered.append(page.path)
+        return original(self, page)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    full_build(config, out_dir=tmp_path / "session-2", cache=warm)
+    assert rendered == []  # every page unpacked from the kept ones, none rendered again
+    assert snapshot_of(tmp_path / "session-2") == snapshot_of(tmp_path / "session-1")
+    assert pages_file.stat().st_mtime_ns == stamp  # nothing new to keep, nothing rewritten
+
+    # another port reuses the parsed articles, but pages carry absolute URLs: rendered anew
     other_port = load_config(tmp_path, base_url="http://127.0.0.1:8001/")
-    assert session_cache(other_port).folder is None
-    other_path = load_config(tmp_path, base_url="http://127.0.0.1:8001/sub/")
-    assert session_cache(other_path).folder is not None
+    full_build(other_port, out_dir=tmp_path / "session-3", cache=session_cache(other_port))
+    assert {"zh-hant/articles/a/index.html", "zh-hans/articles/a/index.html"} <= set(rendered)
+
+
+def snapshot_of(folder: Path) -> dict[str, bytes]:
+    """{relative path: bytes} of a built folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.mark.parametrize("detach", [False, True])
