@@ -21,8 +21,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthetic  # bench/synthetic.py: the shared synthetic archives
+
 REPO = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 SITE_YML = """title: 基準測試
 description: 合成語料
 base_url: https://example.github.io/archive/
@@ -34,11 +35,7 @@ search: false
 
 def make_site(folder: Path, count: int) -> None:
     """A site folder with site.yml and `count` generated articles in content/."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "site.yml").write_text(SITE_YML, encoding="utf-8")
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(count), "--out",
-                    str(folder / "content"), "--flavor", "plain"], check=True,
-                   stdout=subprocess.DEVNULL)
+    synthetic.make_site(folder, count, SITE_YML)
 
 
 def timed_build(site: Path) -> tuple[float, float, int, str]:

@@ -12,13 +12,13 @@ from __future__ import annotations
 import argparse
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 import tracemalloc
 from datetime import date
 from pathlib import Path
+
+import synthetic  # bench/synthetic.py: the shared synthetic archives
 
 import yaml
 
@@ -26,16 +26,12 @@ from generator.related import RelatedDoc, RelatedIndex, text_features
 from generator.scripts import Converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 FRONT = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
 
 
 def make_corpus(n: int, out: Path) -> Path:
     """Generate (once) a plain corpus of n articles."""
-    if not any(out.glob("*.md")):
-        subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(n), "--out", str(out)],
-                       check=True, stdout=subprocess.DEVNULL)
-    return out
+    return synthetic.write_articles(n, out)
 
 
 def read_docs(folder: Path, conv: Converter) -> list[RelatedDoc]:

@@ -9,26 +9,23 @@ cost of fold() on the same bodies. The target is under 0.1 ms per KB.
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import synthetic  # bench/synthetic.py: the shared synthetic archives
 
 from markdown_it import MarkdownIt
 
 from generator.scripts import Converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 
 
 def bodies(n: int, folder: Path) -> list[str]:
     """HTML bodies of the first n articles of a generated corpus."""
-    if not any(folder.glob("*.md")):
-        subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(n), "--out", str(folder)],
-                       check=True, stdout=subprocess.DEVNULL)
+    synthetic.write_articles(n, folder)
     md = MarkdownIt("commonmark")
     paths = sorted(folder.glob("*.md"))[:n]
     return [md.render(p.read_text(encoding="utf-8").split("\n---\n", 1)[1]) for p in paths]

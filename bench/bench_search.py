@@ -19,15 +19,15 @@ import dataclasses
 import json
 import resource
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import synthetic  # bench/synthetic.py: the shared synthetic archives
+
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 SITE_YML = "title: 基準測試\ndescription: 合成語料\nbase_url: https://example.github.io/archive/\n"
 
 from generator import build as build_mod, search  # noqa: E402  (after the path insert)
@@ -38,11 +38,7 @@ from generator.site import build_site  # noqa: E402
 
 def make_site(folder: Path, count: int) -> None:
     """A site folder with site.yml and `count` generated articles in content/."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "site.yml").write_text(SITE_YML, encoding="utf-8")
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--n", str(count), "--out",
-                    str(folder / "content"), "--flavor", "plain"], check=True,
-                   stdout=subprocess.DEVNULL)
+    synthetic.make_site(folder, count, SITE_YML)
 
 
 def timed(label: str, fn, *args, **kwargs):
@@ -118,8 +114,6 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
     args = parser.parse_args()
-    if not MAKE_CORPUS.is_file():
-        raise SystemExit(f"needs {MAKE_CORPUS}")
     base = args.keep or Path(tempfile.mkdtemp(prefix="bench-search-"))
     try:
         for size in args.sizes:

@@ -26,8 +26,9 @@ import tempfile
 import time
 from pathlib import Path
 
+import synthetic  # bench/synthetic.py: the shared synthetic archives
+
 REPO = Path(__file__).resolve().parent.parent
-CORPUS_SCRIPT = REPO.parent / "shared" / "bench" / "make_corpus.py"
 EVENTS_PATH = "/__newsarchive/events"
 SITE_YML = "title: 新聞存檔基準\nbase_url: https://example.github.io/archive/\nsearch: {search}\n"
 
@@ -35,12 +36,7 @@ SITE_YML = "title: 新聞存檔基準\nbase_url: https://example.github.io/archi
 def make_site(folder: Path, size: int, *, search: bool) -> Path:
     """A scratch site with `size` synthetic articles under content/."""
     site = folder / f"site-{size}"
-    if not (site / "content").is_dir():
-        subprocess.run([sys.executable, str(CORPUS_SCRIPT), "--n", str(size), "--out",
-                        str(site / "content"), "--flavor", "plain"], check=True,
-                       stdout=subprocess.DEVNULL)
-    (site / "site.yml").write_text(SITE_YML.format(search=str(search).lower()), encoding="utf-8")
-    return site
+    return synthetic.make_site(site, size, SITE_YML.format(search=str(search).lower()))
 
 
 class ServeProcess:
