@@ -41,6 +41,8 @@ from generator.site import build_site
 from generator.sources import Entry, read_source, scan, split_media
 
 Progress = Callable[[str, int, int], None]
+# brings out_dir's search index up to date: (out_dir, site with bodies, config) -> report
+Indexer = Callable[[Path, Site, Config], object]
 # Below this many items a second process costs more than it saves.
 PARALLEL_PARSE = 400
 PARALLEL_RENDER = 1500
@@ -63,8 +65,13 @@ class _Stages:
 
 def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | None = None,
           changed: Collection[str | Path] | None = None, progress: Progress | None = None,
-          strict: bool = False, workers_count: int | None = None) -> BuildReport:
-    """Build the site into out_dir; raise BuildFailed (out_dir untouched) on any content error."""
+          strict: bool = False, workers_count: int | None = None,
+          indexer: Indexer | None = None) -> BuildReport:
+    """Build the site into out_dir; raise BuildFailed (out_dir untouched) on any content error.
+
+    `indexer(out_dir, site, config)` brings the search index up to date (default:
+    generator.search.index_search, at once; the preview hands it to a background thread).
+    """
     # A build allocates millions of objects and frees few; the cyclic collector would scan
     # the whole corpus again and again (a third of a no-change rebuild's time).
     collecting = gc.isenabled()
@@ -73,11 +80,13 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
     try:
         try:
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
-                          progress=progress, strict=strict, workers_count=workers_count)
+                          progress=progress, strict=strict, workers_count=workers_count,
+                          indexer=indexer)
         except StaleCache as stale:
             cache.reset(f"{stale}; parsed everything again")
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
-                          progress=progress, strict=strict, workers_count=workers_count)
+                          progress=progress, strict=strict, workers_count=workers_count,
+                          indexer=indexer)
     finally:
         cache.join_writers()  # a failed build leaves no child behind
         if collecting:
@@ -104,7 +113,7 @@ class _Run:
 
 def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
            changed: Collection[str | Path] | None, progress: Progress | None,
-           strict: bool, workers_count: int | None) -> BuildReport:
+           strict: bool, workers_count: int | None, indexer: Indexer | None) -> BuildReport:
     """build() with the collector off: the stages, in order."""
     run = _Run(config, cache, Path(out_dir or config.output_dir).resolve(), config.fingerprint(),
                workers.default_workers() if workers_count is None else workers_count, progress,
@@ -137,7 +146,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     run.stages.lap("plan")
     todo, unchanged, results, removed = render_and_write(run, site, pages, theme_key)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)
-    search_report = index_search(run.out, site, config, cache) if config.search else None
+    search_report = index_search(run.out, site, config, cache, indexer) if config.search else None
     if search_report is not None:
         run.stages.lap("search")
     counts = (len(site.articles), sum(a.draft for a in corpus), len(pages))
@@ -604,7 +613,8 @@ def search_index_present(out: Path) -> bool:
     return (out / SEARCH_DIR / search.DATA_FILE).is_file()
 
 
-def index_search(out: Path, site: Site, config: Config, cache: Cache) -> object | None:
+def index_search(out: Path, site: Site, config: Config, cache: Cache,
+                 indexer: Indexer | None = None) -> object | None:
     """Hook for generator.search (Pagefind), called when the corpus changed since it last ran.
 
     Search needs every body; they are loaded from the cache only when the index may be stale.
@@ -615,7 +625,7 @@ def index_search(out: Path, site: Site, config: Config, cache: Cache) -> object 
     if cache.search_key == key and search_index_present(out):
         return None
     full = dataclasses.replace(site, articles=cache.hydrate(site.articles.values()))
-    report = search.index_search(out, full, config)
+    report = (indexer or search.index_search)(out, full, config)
     cache.search_key = key
     cache.dirty = True
     return report

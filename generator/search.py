@@ -49,9 +49,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -362,6 +360,15 @@ class Background:
         self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
         self._thread.start()
 
+    def index(self, out_dir: Path, site: Site, config: Config) -> SearchReport:
+        """index_search for build(indexer=...): hand the work to this thread, return at once.
+
+        Handed over before any check (reading the data file and hashing every slug would
+        cost a preview's reload tens of milliseconds); the job itself finds a current index.
+        """
+        self.submit(lambda: index_search(out_dir, site, config, workers=1))
+        return SearchReport(len(site.order), 0, 0, 0, 0.0, False, deferred=True)
+
     def submit(self, job: Callable[[], SearchReport]) -> None:
         """Run `job` after the current one, dropping any job still waiting."""
         with self._lock:
@@ -404,36 +411,14 @@ class Background:
             self._done(result)
 
 
-# where index_search sends its work: None runs it at once; see `in_background`
-_BACKGROUND: ContextVar[Background | None] = ContextVar("search_background", default=None)
-
-
-@contextmanager
-def in_background(runner: Background) -> Iterator[None]:
-    """Within this block (this thread), index_search hands stale shards to `runner`."""
-    token = _BACKGROUND.set(runner)
-    try:
-        yield
-    finally:
-        _BACKGROUND.reset(token)
-
-
 def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | None = None,
                  shard_size: int = SHARD_SIZE, workers: int | None = None) -> SearchReport:
     """Index the site's articles into out_dir/pagefind/, re-indexing only shards that changed.
 
-    Shards are indexed by `workers` processes (default: one per core, up to two). Inside
-    `in_background(runner)` the indexing is handed to the runner, which uses one (it shares
-    the machine with the preview's rebuilds, and forking a threaded server is best avoided).
+    Shards are indexed by `workers` processes (default: one per core, up to two; the
+    preview's Background indexer uses one: it shares the machine with the rebuilds, and
+    forking a threaded server is best avoided).
     """
-    runner = _BACKGROUND.get()
-    if runner is not None:
-        # handed over before any check (reading the data file and hashing every slug cost
-        # a preview's reload tens of milliseconds); the runner's thread starts with an empty
-        # context, so there the call below indexes at once, or finds the index current
-        runner.submit(lambda: index_search(out_dir, site, config, folder=folder,
-                                           shard_size=shard_size, workers=1))
-        return SearchReport(len(site.order), 0, 0, 0, 0.0, False, deferred=True)
     started = time.perf_counter()
     target = out_dir / SEARCH_DIR
     shards, keys = shard_keys(site, config, shard_size)

@@ -17,16 +17,15 @@ import threading
 import time
 import traceback
 from collections.abc import Callable, Mapping
-from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from generator.build import build
+from generator.build import Indexer, build
 from generator.cache import Cache
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, SiteError
-from generator.search import Background, SearchReport, in_background
+from generator.search import Background, SearchReport
 from generator.server import (
     PreviewHTTPServer,
     PreviewState,
@@ -219,22 +218,20 @@ class Preview:
         if self._cache is None:
             # One cache for the whole session: build() drops what new settings invalidate.
             self._cache = self._cache_factory(self.config)
-        with self._indexing():
-            report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
-                                 changed=changed_paths(batch, self.root))
+        options = {"indexer": self._background_indexer()} if self.config.search else {}
+        report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
+                             changed=changed_paths(batch, self.root), **options)
         if isinstance(self._cache, Cache) and self._cache.folder is not None:
             # The corpus as parsed at start-up is on disk now for the next warm start;
             # rebuilds stay in memory instead of rewriting the whole pickle per keystroke.
             self._cache.folder = None
         return report
 
-    def _indexing(self) -> AbstractContextManager[None]:
-        """Where this build's search indexing goes: the background indexer when search is on."""
-        if self.config is None or not self.config.search:
-            return nullcontext()
+    def _background_indexer(self) -> Indexer:
+        """The search indexing of this session's builds: on a thread, after the reload."""
         if self._indexer is None:
             self._indexer = Background(self._indexed)
-        return in_background(self._indexer)
+        return self._indexer.index
 
     def _indexed(self, result: SearchReport | SiteError) -> None:
         """Report a background indexing run (on the indexer's thread)."""

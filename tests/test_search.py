@@ -15,7 +15,7 @@ from generator.config import load_config
 from generator.scripts import Converter, parse_glossary
 from generator.errors import SiteError
 from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, Background, SearchReport,
-                              article_record, article_text, fold_table, in_background,
+                              article_record, article_text, fold_table,
                               index_search, index_tokens, plain_text, plan_shards, record_id,
                               record_json, search_tokens)
 from generator.site import build_site
@@ -257,16 +257,14 @@ def test_background_indexing_returns_at_once_then_catches_up(built) -> None:
     done: list[object] = []
     runner = Background(done.append)
     try:
-        with in_background(runner):
-            report = index_search(out, changed, config)
-            assert report.deferred and not report.skipped
-            assert "background" in report.summary()
+        report = runner.index(out, changed, config)
+        assert report.deferred and not report.skipped
+        assert "background" in report.summary()
         assert runner.wait(60)
         assert len(done) == 1 and isinstance(done[0], SearchReport) and not done[0].skipped
         assert data.read_bytes() != before
         # the runner's own call finds the index current (and the build's summary says so)
-        with in_background(runner):
-            assert index_search(out, changed, config).deferred
+        assert runner.index(out, changed, config).deferred
         assert runner.wait(60)
         assert len(done) == 2 and done[1].skipped and "current" in done[1].summary()
     finally:

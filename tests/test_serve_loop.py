@@ -36,10 +36,12 @@ class FakeBuild:
 
     def __init__(self) -> None:
         self.calls: list[tuple[Any, frozenset[Path] | None]] = []
+        self.indexers: list[Any] = []
 
     def __call__(self, config: Config, *, out_dir: Path, cache: Any = None,
-                 changed: frozenset[Path] | None = None) -> None:
+                 changed: frozenset[Path] | None = None, indexer: Any = None) -> None:
         self.calls.append((cache, changed))
+        self.indexers.append(indexer)
         content = config.root / "content"
         if (content / "crash").exists():
             raise RuntimeError("bug in the build")
@@ -131,6 +133,9 @@ def test_cache_is_kept_and_changed_paths_are_passed(preview) -> None:
     view.rebuild(ChangeBatch(paths, frozenset({Kind.CONTENT})))
     assert build.calls[-1] == ({"cache": "kept"}, frozenset({"content/page.txt"}))
     assert build.calls[-1][0] is build.calls[0][0]
+    # search is on: every build hands its indexing to the session's one background indexer
+    assert build.indexers[0] is not None and build.indexers[-1] == build.indexers[0]
+    assert build.indexers[0].__self__ is view._indexer
 
 
 def test_changed_paths_are_site_relative_or_none_when_everything_must_be_reread() -> None:
