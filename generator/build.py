@@ -38,7 +38,7 @@ from generator.output import Staging, list_files
 from generator.pages import HTML_KINDS, digest, plan_site
 from generator.render import Renderer
 from generator.site import build_site
-from generator.sources import Entry, read_source, scan, split_media
+from generator.sources import Entry, read_source, rescan, scan, split_media
 
 Progress = Callable[[str, int, int], None]
 # brings out_dir's search index up to date: (out_dir, site with bodies, config) -> report
@@ -123,7 +123,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         run.warnings.append(cache.problem)
         cache.problem = None
 
-    entries, errors = scan(config.content_dir, config.root)
+    entries, errors = scan_content(config, cache, changed)
     entries, media = split_media(entries)
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
@@ -159,6 +159,28 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
         written_paths=tuple(written), rendered_urls=tuple(sorted(p.path for p in todo)),
         out_dir=str(run.out), extra={"search": search_report} if search_report is not None else {})
+
+
+def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] | None
+                 ) -> tuple[list[Entry], list[SiteError]]:
+    """Every content file; with `changed`, the last scan of this process with those re-stat-ed.
+
+    `changed` promises that no other content file changed since the last build with this
+    cache (serve's watcher); a scan that found errors is never reused.
+    """
+    folder = str(config.content_dir)
+    last = cache.runtime.get("scan")
+    entries = None
+    if changed is not None and last is not None and last[0] == folder:
+        entries = rescan(config.content_dir, config.root, last[1], _changed_set(changed, config.root))
+    errors: list[SiteError] = []
+    if entries is None:
+        entries, errors = scan(config.content_dir, config.root)
+    if errors:
+        cache.runtime.pop("scan", None)
+    else:
+        cache.runtime["scan"] = (folder, entries)
+    return entries, errors
 
 
 def read_and_parse(run: _Run, entries: list[Entry], media: list[Entry], errors: list[SiteError],
@@ -424,12 +446,37 @@ def related_for(published: list[Article], config: Config, cache: Cache) -> dict[
     else:
         _, index, before = state
         edited = [docs[s] for s, d in digests.items() if before.get(s) != d]
-        index.update([_related_doc(a, RelatedDoc, cache) for a in edited],
-                     removed=[s for s in before if s not in docs])
+        moved = index.update([_related_doc(a, RelatedDoc, cache) for a in edited],
+                             removed=[s for s in before if s not in docs])
+        patched = _patched_lists(cache, index, moved)
+        if patched is not None:
+            cache.related = (key, patched)
+            cache.runtime["related_lists"] = (key, index)
+            cache.set_related_state((config.related, index, digests))
+            return patched
     result = index.lists()
     cache.related = (key, result)
+    # which index the lists in cache.related came from: in this process only (never saved)
+    cache.runtime["related_lists"] = (key, index)
     cache.set_related_state((config.related, index, digests))
     return result
+
+
+def _patched_lists(cache: Cache, index, moved: set[str]) -> dict[str, tuple[str, ...]] | None:
+    """The last lists with those of `moved` replaced, or None when they must be listed afresh.
+
+    Listing 10,000 articles again costs more than the rest of a one-article edit's index
+    stage; the last lists serve when this very index produced them and no key came or went.
+    """
+    previous, made = cache.related, cache.runtime.get("related_lists")
+    if previous is None or made is None or made[0] != previous[0] or made[1] is not index:
+        return None
+    if any(key not in previous[1] for key in moved):
+        return None
+    fresh = index.lists_of(moved)
+    if len(fresh) != len(moved):
+        return None
+    return {**previous[1], **fresh}
 
 
 def _related_doc(article: Article, make, cache: Cache):

@@ -166,6 +166,10 @@ class RelatedIndex:
         """{key: related keys, best first}, keys in sorted order."""
         return {key: tuple(k for _, k in self._ranked[key]) for key in sorted(self._ranked)}
 
+    def lists_of(self, keys: Iterable[str]) -> dict[str, tuple[str, ...]]:
+        """lists() restricted to `keys` (those still indexed)."""
+        return {key: tuple(k for _, k in self._ranked[key]) for key in keys if key in self._ranked}
+
     def update(self, changed: Sequence[RelatedDoc], removed: Iterable[str] = ()) -> set[str]:
         """Apply edits (new/changed docs, removed keys); return the keys whose lists changed."""
         gone = set(removed)

@@ -1,8 +1,11 @@
 """The read edge: find content files and read them as Sources, refusing bad files clearly."""
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
+import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +44,50 @@ def scan(content_dir: Path, root: Path) -> tuple[list[Entry], list[SiteError]]:
     _walk(content_dir, root, set(), entries, errors)
     entries.sort(key=lambda e: e.path)
     return entries, errors
+
+
+def rescan(content_dir: Path, root: Path, previous: list[Entry], changed: Iterable[str]
+           ) -> list[Entry] | None:
+    """scan()'s answer from an earlier scan and the paths changed since; None when unsure.
+
+    Stat-ing the changed files alone spares a one-article edit walking 10,000 files. A
+    changed folder, a file in a folder the earlier scan did not enter, a vanished path with
+    files below it, or any path that cannot be stat-ed cleanly needs the full scan.
+    """
+    base = _rel(content_dir, root)
+    prefix = f"{base}/"
+    paths = [e.path for e in previous]
+    found = {e.path: e for e in previous}
+    folders = {base} | {p.rpartition("/")[0] for p in paths}
+    moved = False  # whether a path came or went (then the order must be made again)
+    for path in changed:
+        if not path.startswith(prefix):
+            continue  # settings, theme or glossary: not a content file
+        parts = path[len(prefix):].split("/")
+        if any(part.startswith(".") for part in parts):
+            continue  # the scan skips hidden files and folders too
+        if path.rpartition("/")[0] not in folders:
+            return None
+        name = parts[-1]
+        absolute = os.path.join(str(content_dir), *parts)
+        try:
+            info = os.stat(absolute)
+        except FileNotFoundError:
+            at = bisect.bisect_left(paths, f"{path}/")
+            if at < len(paths) and paths[at].startswith(f"{path}/"):
+                return None  # a folder went away
+            moved = found.pop(path, None) is not None or moved
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if is_content_name(name) or os.path.splitext(name)[1].lower() in MEDIA_SUFFIXES:
+            moved = moved or path not in found
+            found[path] = Entry(path, absolute, info.st_mtime_ns, info.st_size)
+    if not moved:
+        return [found[p] for p in paths]
+    return sorted(found.values(), key=lambda e: e.path)
 
 
 def _walk(folder: Path, root: Path, seen: set[tuple[int, int]], entries: list[Entry],
