@@ -535,6 +535,8 @@ def missing_media(corpus: list[Article], published: set[str]) -> list[SiteError]
     """One error per figure whose local image file does not exist."""
     errors = []
     for art in corpus:
+        if not art.figures:
+            continue
         for number, fig in enumerate(art.figures, 1):
             local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
             if local and local not in published:

@@ -66,6 +66,9 @@ class Plan:
     settings: tuple
     cards: dict[str, str]
     pages: list[Page]
+    # {what a page shows: positions in `pages`} (see _positions), made by the first replan
+    # and valid for every plan of the same structure
+    where: dict[tuple, list[int]] | None = dataclasses.field(default=None, compare=False)
 
 
 def plan_site(site: Site, *, per_page: int, feed_items: int, base_key: str,
@@ -104,11 +107,35 @@ def replan(previous: Plan, site: Site, settings: tuple) -> Plan | None:
     changed = {slug for slug in touched if cards[slug] != previous.cards[slug]}
     moved = {slug for slug in site.order if site.related.get(slug) != old.related.get(slug)}
     if not changed and not moved:
-        return Plan(site, settings, cards, previous.pages)
+        return Plan(site, settings, cards, previous.pages, previous.where)
     per_page, feed_items, base_key, _ = settings
     rekey = _Rekey(site, cards, changed, moved, per_page, feed_items, base_key)
-    pages = [rekey.page(p) for p in previous.pages]
-    return Plan(site, settings, cards, pages)
+    where = previous.where if previous.where is not None else _positions(previous.pages)
+    # Only the pages of touched articles and lists and the feeds can get a new key.
+    places = [i for slug in rekey.shown() for i in where.get(("article", slug), ())]
+    places += [i for whole, found in where.items() if whole[0] in _LIST_KINDS
+               and not rekey.untouched(whole) for i in found]
+    places += where.get(("feed",), [])
+    pages = list(previous.pages)
+    for i in places:
+        pages[i] = rekey.page(pages[i])
+    return Plan(site, settings, cards, pages, where)
+
+
+def _positions(pages: list[Page]) -> dict[tuple, list[int]]:
+    """Where each article's pages, each list's pages and the feeds are in `pages`."""
+    where: dict[tuple, list[int]] = {}
+    for i, page in enumerate(pages):
+        if page.kind == "article":
+            whole: tuple = ("article", page.params[0])
+        elif page.kind in _LIST_KINDS:
+            whole = (page.kind, tuple(page.params[:-2]))
+        elif page.kind == "feed":
+            whole = ("feed",)
+        else:
+            continue
+        where.setdefault(whole, []).append(i)
+    return where
 
 
 class _Rekey:
@@ -126,6 +153,17 @@ class _Rekey:
                        | {s for s, near in site.neighbours.items() if not changed.isdisjoint(near)})
         # {(kind, ident): whether the list holds no changed article}, asked once per list
         self._untouched: dict[tuple, bool] = {}
+
+    def shown(self) -> set[str]:
+        """Slugs whose article pages may get a new key."""
+        return self._shown
+
+    def untouched(self, whole: tuple) -> bool:
+        """Whether the list (kind, ident) holds no changed article."""
+        found = self._untouched.get(whole)
+        if found is None:
+            found = self._untouched[whole] = self.changed.isdisjoint(self._slugs(*whole))
+        return found
 
     def page(self, page: Page) -> Page:
         """The page, with a new key if what it shows changed."""
@@ -148,11 +186,7 @@ class _Rekey:
     def _list(self, page: Page) -> str | None:
         """New key of a list page, or None when none of its items changed."""
         *ident, number, total = page.params
-        whole = (page.kind, tuple(ident))
-        untouched = self._untouched.get(whole)
-        if untouched is None:
-            untouched = self._untouched[whole] = self.changed.isdisjoint(self._slugs(*whole))
-        if untouched:
+        if self.untouched((page.kind, tuple(ident))):
             return None
         slugs = self._slugs(page.kind, tuple(ident))
         chunk = slugs[(number - 1) * self.per_page: number * self.per_page]

@@ -59,15 +59,28 @@ def reuse_site(previous: Site, articles: list[Article], *, related: Related) -> 
     by_slug = {slug: published[slug] for slug in previous.order}
     return Site(articles=by_slug, order=previous.order, tags=previous.tags,
                 categories=previous.categories, months=previous.months,
-                related=_known(related(list(by_slug.values())), by_slug),
+                related=_known(related(list(by_slug.values())), by_slug, previous.related),
                 neighbours=previous.neighbours)
 
 
-def _known(related: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Article]
-           ) -> dict[str, tuple[str, ...]]:
-    """Related lists restricted to published articles, never an article itself."""
-    return {slug: tuple(s for s in rel if s in by_slug and s != slug)
-            for slug, rel in related.items() if slug in by_slug}
+def _known(related: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Article],
+           previous: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+    """Related lists restricted to published articles, never an article itself.
+
+    `previous` (the result for the same published slugs) answers for every list that is
+    the very tuple it returned: an edit changes a few of 10,000 lists.
+    """
+    known = {}
+    for slug, rel in related.items():
+        if slug not in by_slug:
+            continue
+        if previous is not None and previous.get(slug) is rel:
+            known[slug] = rel
+            continue
+        kept = tuple(s for s in rel if s in by_slug and s != slug)
+        # the list itself when nothing was dropped, so the next build can recognise it
+        known[slug] = rel if kept == rel else kept
+    return known
 
 
 def newest_first(article: Article) -> tuple[float, str]:
