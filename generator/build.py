@@ -157,7 +157,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         articles=counts[0], drafts=counts[1], pages=counts[2], rendered=len(todo),
         written=len(written), unchanged=unchanged + len(results) - len(written),
         removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
-        written_paths=tuple(written), rendered_urls=tuple(sorted(p.path for p in todo)),
+        written_paths=tuple(written), rendered_paths=tuple(sorted(p.path for p in todo)),
         out_dir=str(run.out), extra={"search": search_report} if search_report is not None else {})
 
 

@@ -168,8 +168,8 @@ class BuildReport:
     seconds: dict[str, float]
     # output paths (relative to out_dir) written by this build
     written_paths: tuple[str, ...] = ()
-    # output paths whose page was rendered by this build (URLs, relative to base_path)
-    rendered_urls: tuple[str, ...] = ()
+    # output paths (relative to out_dir) of the pages this build rendered
+    rendered_paths: tuple[str, ...] = ()
     out_dir: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -189,7 +189,7 @@ def test_one_article_edit_renders_only_dependent_pages(preview: Preview, site: P
     assert outcome.ok
     report = outcome.report
     # the article in both scripts is re-rendered; pages that do not show it are not
-    rendered = set(report.rendered_urls)
+    rendered = set(report.rendered_paths)
     assert {"zh-hant/articles/gamma/index.html", "zh-hans/articles/gamma/index.html"} <= rendered
     # gamma shares no tag, category or month with alpha and beta, and is not their neighbour
     # only by date: their pages list it nowhere but in prev/next links

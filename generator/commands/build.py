@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from generator.build import build
+from generator.commands import add_base_url_option, add_site_option
 from generator.config import load_config
 from generator.model import BuildReport
 
@@ -17,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "build", help="build the static site into output/",
         description="Build content/ into a static site in Traditional and Simplified Chinese. "
                     "Nothing in the output folder changes unless the whole build succeeds.")
-    add_site_options(parser)
+    add_site_option(parser)
+    add_base_url_option(parser)
     parser.add_argument("--out", metavar="DIR", type=Path,
                         help="output folder (default: output/ in the site folder)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -25,14 +27,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="skip the search index (site.yml `search: false` does the same)")
     parser.add_argument("--quiet", action="store_true", help="no progress and summary lines")
     parser.set_defaults(func=run)
-
-
-def add_site_options(parser: argparse.ArgumentParser) -> None:
-    """--site and --base-url, shared by build and check."""
-    parser.add_argument("--site", metavar="DIR", type=Path, default=Path("."),
-                        help="site folder holding site.yml (default: current folder)")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="override base_url of site.yml (also: NEWSARCHIVE_BASE_URL)")
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from generator.build import build
 from generator.cache import Cache
-from generator.commands.build import add_site_options
+from generator.commands import add_base_url_option, add_site_option
 from generator.config import load_config
 
 
@@ -18,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "check", help="validate content and links without writing output/",
         description="Build the site into a temporary folder (output/ is not touched), report "
                     "every content error, then check every internal link, anchor and asset.")
-    add_site_options(parser)
+    add_site_option(parser)
+    add_base_url_option(parser)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.set_defaults(func=run)
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from generator import deploy
 from generator.build import build
+from generator.commands import add_base_url_option, add_site_option
 from generator.commands.build import print_report
 from generator.config import load_config
 
@@ -17,15 +17,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Build the site, then commit exactly output/ on top of the Pages branch "
                     "fetched from the remote and push it (never forced). Your checkout, index "
                     "and branches are not touched.")
-    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                        help="site folder holding site.yml (default: the current folder)")
+    add_site_option(parser)
     parser.add_argument("--remote", default="origin", help="git remote to push to (default: origin)")
     parser.add_argument("--branch", default="gh-pages",
                         help="branch GitHub Pages serves (default: gh-pages)")
     parser.add_argument("--message", "-m", metavar="TEXT",
                         help="commit subject (the source commit is always named below it)")
-    parser.add_argument("--base-url", metavar="URL",
-                        help="override site.yml base_url (also NEWSARCHIVE_BASE_URL)")
+    add_base_url_option(parser)
     parser.add_argument("--no-build", action="store_true",
                         help="publish output/ as it is, without building first")
     parser.add_argument("--dry-run", action="store_true",

@@ -11,6 +11,7 @@ import sys
 from collections import Counter
 from datetime import datetime
 
+from generator.commands import add_site_option
 from generator.importer.batch import Options, PageResult, import_batch, open_batch
 
 
@@ -82,7 +83,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "import", help="turn raw news pages (files, folders, URLs) into articles",
         description="Import .html/.htm/.txt pages, folders of them, or http(s) URLs into content/.")
     parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
-    parser.add_argument("--site", default=".", metavar="DIR", help="site folder (holding site.yml)")
+    add_site_option(parser)
     parser.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     parser.add_argument("--force", action="store_true",
                         help="re-import and overwrite curated articles (a .bak copy is kept)")

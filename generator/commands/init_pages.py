@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
+from generator.commands import add_site_option
 from generator.pages_workflow import write_workflow
 
 
@@ -14,8 +14,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Write the GitHub Actions workflow that builds the archive with the base URL "
                     "GitHub Pages reports and publishes it. Then choose Settings -> Pages -> "
                     "Source: GitHub Actions in the repository on GitHub.")
-    parser.add_argument("--site", type=Path, default=Path("."), metavar="DIR",
-                        help="site folder (default: the current folder)")
+    add_site_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="replace an existing workflow file that differs")
     parser.set_defaults(func=run)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import datetime
-from pathlib import Path
 
+from generator.commands import add_site_option
 from generator.config import load_config
 from generator.errors import SiteError
 from generator.frontmatter import dump_front_matter
@@ -25,8 +25,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                        "else article-HHMMSS)")
     parser.add_argument("--script", choices=("hant", "hans"),
                         help="script the article is written in (default: site default)")
-    parser.add_argument("--site", metavar="DIR", type=Path, default=Path("."),
-                        help="site folder holding site.yml (default: current folder)")
+    add_site_option(parser)
     parser.set_defaults(func=run)
 
 

@@ -6,9 +6,9 @@ import signal
 import sys
 import threading
 import webbrowser
-from pathlib import Path
 from types import FrameType
 
+from generator.commands import add_site_option
 from generator.serve import Preview, is_local
 
 
@@ -29,8 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="no search box nor index in the preview (by default the "
                              "index is brought up to date in the background after each "
                              "rebuild: pages reload at once, search follows)")
-    parser.add_argument("--site", type=Path, default=Path("."),
-                        help="site folder holding site.yml (default: current folder)")
+    add_site_option(parser)
     parser.set_defaults(func=run)
 
 
