@@ -300,7 +300,7 @@ def _write(target: str, text: str, existing: store.Stored | None, copies: list[t
     if in_the_way and not opts.force:
         raise SiteError("a file that is not an article is in the way", str(path),
                         hint="move it, or use --force")
-    batch.check(target, text)
+    _check(batch, target, text, result)
     result.status = "new" if existing is None and not in_the_way else "updated"
     result.images = [name for _, name in copies]
     stored = store.stored_from_text(target, path, text, archive.fold)
@@ -342,10 +342,18 @@ def _syndicate(twin: store.Stored, extracted: Extracted, page: Page, batch: Batc
     if text is None:
         result.warnings.append("this copy is already listed in `syndicated`")
         return
-    batch.check(twin.rel, text)
+    _check(batch, twin.rel, text, result)
     if not batch.options.dry_run:
         store.replace_unchanged(twin.path, twin.text, text)
     archive.add(store.stored_from_text(twin.rel, twin.path, text, archive.fold))
+
+
+def _check(batch: Batch, target: str, text: str, result: PageResult) -> None:
+    """The build's verdict on a text about to be written, as an error naming the input."""
+    try:
+        batch.check(target, text)
+    except SiteError as refused:
+        raise SiteError(refused.message, result.input, hint=refused.hint) from None
 
 
 def _shown(archive: store.Archive, rel: str) -> str:

@@ -53,5 +53,5 @@ def article_check(config: Config, converter: Converter) -> ArticleCheck:
 
 def _refused(path: str, why: str) -> SiteError:
     """One line: the would-be file, the build's reason, and that nothing was written."""
-    return SiteError(f"the imported article would not build: {why}", path,
+    return SiteError(f"the imported article {path} would not build: {why}",
                      hint="nothing was written for this page")
