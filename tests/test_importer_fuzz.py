@@ -11,13 +11,14 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from generator.build import parse_articles
 from generator.config import load_config
 from generator.importer import store
-from generator.importer.batch import Options, import_one, open_batch
+from generator.importer.batch import Batch, Options, import_one, open_batch
 from generator.scripts import Converter
 from generator.sources import decode_source
 
@@ -77,14 +78,20 @@ def mutated_pages(draw) -> tuple[str, bytes]:
     return name, raw
 
 
-_TEMPLATE = Path(tempfile.mkdtemp(prefix="fuzz-site-"))
-(_TEMPLATE / "site.yml").write_text(SITE_YML, encoding="utf-8")
-BATCH = open_batch(_TEMPLATE, Options(), now=NOW)
-CONFIG = load_config(_TEMPLATE)
-CONVERTER = Converter.from_config(CONFIG.opencc, None)
+def new_site(folder: Path) -> Path:
+    site = folder / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yml").write_text(SITE_YML, encoding="utf-8")
+    return site
 
 
-def _build_errors(site: Path, written: Path) -> list[str]:
+@pytest.fixture(scope="module")
+def site_batch(tmp_path_factory) -> Batch:
+    """One opened batch (converter, build check) reused with an empty archive per example."""
+    return open_batch(new_site(tmp_path_factory.mktemp("fuzz")), Options(), now=NOW)
+
+
+def build_errors(site: Path, written: Path) -> list[str]:
     """The build's verdict on one written article (its own parser and settings)."""
     config = load_config(site)
     rel = written.relative_to(site).as_posix()
@@ -93,23 +100,24 @@ def _build_errors(site: Path, written: Path) -> list[str]:
     return [str(e) for e in errors]
 
 
+CONVERTER = Converter.from_config(None, None)
+
+
 @settings(max_examples=70, derandomize=True, deadline=None, database=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(mutated_pages())
-def test_mutated_real_pages_import_cleanly_into_files_that_build(page):
+@given(page=mutated_pages())
+def test_mutated_real_pages_import_cleanly_into_files_that_build(site_batch, page):
     name, raw = page
     with tempfile.TemporaryDirectory() as folder:
-        site = Path(folder) / "site"
-        (site / "content").mkdir(parents=True)
-        (site / "site.yml").write_text(SITE_YML, encoding="utf-8")
+        site = new_site(Path(folder))
         source = Path(folder) / name
         source.write_bytes(raw)
-        batch = replace(BATCH, archive=store.Archive(site / "content", BATCH.archive.fold))
+        batch = replace(site_batch, archive=store.Archive(site / "content", site_batch.archive.fold))
         result = import_one(str(source), batch)
         if result.status == "error":
             assert "the importer failed" not in result.error, result.error
             assert "\n" not in result.error
         for written in (site / "content").rglob("*.md"):
-            assert _build_errors(site, written) == []
+            assert build_errors(site, written) == []
         if result.status == "new":
             assert (site / result.output).is_file()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from generator.importer.decode import decode, decode_mixed
 from generator.importer.inputs import MAX_BYTES
 
 NOW = "2025-12-01T09:00:00+08:00"
+REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path("/work/shared/corpus/real/GeneralNewsExtractor/tests")
 ALT_ONLY_PAGES = ("people/1.html", "ednchina/1.html", "cjn/1.html")
 TRUNCATED_GB2312 = b"<text encoding=gb2312\xb5\xc0\xed\xa3\xac"
@@ -80,7 +83,7 @@ def _import_in_thread(site: Path, page: Path, results: dict) -> None:
 
 
 def test_concurrent_imports_of_clashing_pages_keep_both_articles(tmp_path):
-    for round_ in range(12):
+    for round_ in range(8):
         site = tmp_path / f"site{round_}"
         site.mkdir()
         (site / "site.yml").write_text("title: t\nbase_url: https://example.org/\n", encoding="utf-8")
@@ -118,6 +121,30 @@ def test_a_second_importer_waits_then_fails_with_one_line(site, tmp_path, capsys
     assert main(["import", "--site", str(site), "--wait", "0", str(page)]) == 0
 
 
+def _import_in_process(site: Path, page: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "generator", "import", "--site", str(site),
+                             "--json", "--now", NOW, str(page)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, cwd=REPO,
+                            env={**os.environ, "PYTHONPATH": str(REPO)})
+
+
+def test_concurrent_import_processes_keep_both_articles(tmp_path):
+    for round_ in range(3):
+        site = tmp_path / f"site{round_}"
+        site.mkdir()
+        (site / "site.yml").write_text("title: t\nbase_url: https://example.org/\n", encoding="utf-8")
+        pages = _clashing_pages(tmp_path, round_)
+        procs = [_import_in_process(site, page) for page in pages]
+        outcomes = [proc.communicate(timeout=120) for proc in procs]
+        assert all("Traceback" not in err for _, err in outcomes)
+        results = [json.loads(out) for out, _ in outcomes]
+        assert sorted(r["status"] for r in results) == ["new", "new"]
+        assert len({r["output"] for r in results}) == 2
+        for page, result in zip(pages, results):
+            text = (site / result["output"]).read_text(encoding="utf-8")
+            assert page.read_text(encoding="utf-8").splitlines()[2] in text
+
+
 def test_a_new_article_never_replaces_a_file_that_appeared(tmp_path):
     target = tmp_path / "a.md"
     target.write_text("the curator's draft\n", encoding="utf-8")
@@ -125,6 +152,17 @@ def test_a_new_article_never_replaces_a_file_that_appeared(tmp_path):
         store.create_new(target, "imported\n")
     assert target.read_text(encoding="utf-8") == "the curator's draft\n"
     assert [p.name for p in tmp_path.iterdir()] == ["a.md"]
+
+
+def test_force_over_a_stranger_in_the_way_keeps_a_backup(site, tmp_path, capsys):
+    page = text_page(tmp_path / "a.txt", "示例集团发布业绩", list(_SENTENCES))
+    _, [planned] = run(site, page, "--dry-run", capsys=capsys)
+    stranger = site / planned["output"]
+    stranger.parent.mkdir(parents=True)
+    stranger.write_text("notes, not an article\n", encoding="utf-8")
+    status, [result] = run(site, page, "--force", capsys=capsys)
+    assert status == 0 and result["status"] == "updated" and result["backup"]
+    assert (site / result["backup"]).read_text(encoding="utf-8") == "notes, not an article\n"
 
 
 def test_an_update_never_replaces_a_text_changed_since_it_was_read(tmp_path):
@@ -230,10 +268,15 @@ def test_folder_import_skips_symlinks_leading_out_of_the_folder(site, tmp_path, 
     outside = text_page(tmp_path / "outside.txt", "另一家公司的新闻", list(_SENTENCES[3:]) * 2)
     (folder / "link.txt").symlink_to(outside)
     (folder / "alias.txt").symlink_to(folder / "inside.txt")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    text_page(elsewhere / "far.txt", "远方公司的新闻", [s + "远方。" for s in _SENTENCES])
+    (folder / "linked").symlink_to(elsewhere, target_is_directory=True)
     status, results = run(site, folder, capsys=capsys)
     by_name = {Path(r["input"]).name: r for r in results}
     assert status == 0 and by_name["link.txt"]["status"] == "skipped"
     assert "outside the folder" in by_name["link.txt"]["warnings"][0]
+    assert by_name["linked"]["status"] == "skipped" and "far.txt" not in by_name
     # a symlink within the folder is read: the same bytes twice, one article
     assert sorted([by_name["inside.txt"]["status"], by_name["alias.txt"]["status"]]) == [
         "new", "unchanged"]

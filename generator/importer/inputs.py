@@ -52,12 +52,13 @@ def expand_inputs(items: list[str]) -> list[str | Skipped]:
             inside = found.relative_to(path).parts[:-1]
             if any(p.endswith("_files") or p.startswith(".") for p in inside):
                 continue
-            if found.suffix.lower() not in PAGE_SUFFIXES or not found.is_file():
-                continue
-            if found.is_symlink() and not _within(found.resolve(), root):
-                out.append(Skipped(str(found), "a symlink to a file outside the folder"))
-                continue
-            out.append(str(found))
+            leaves = found.is_symlink() and not _within(found.resolve(), root)
+            if leaves and found.is_dir():
+                # rglob does not descend into linked folders; say why their pages are missing
+                out.append(Skipped(str(found), "a symlink to a folder outside the folder"))
+            elif found.suffix.lower() in PAGE_SUFFIXES and found.is_file():
+                out.append(Skipped(str(found), "a symlink to a file outside the folder")
+                           if leaves else str(found))
     return out
 
 

@@ -292,9 +292,13 @@ def import_lock(cache_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[No
     pick the same free name for clashing pages; one at a time, the second sees the first.
     The lock goes with the process, so a crashed import never leaves the site locked.
     """
-    cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / LOCK_NAME
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise SiteError(f"cannot create the import lock: {exc.strerror or exc}", str(path),
+                        hint="the site folder must be writable to import into it") from None
     try:
         deadline = time.monotonic() + wait
         while True:
