@@ -10,7 +10,8 @@ from urllib.parse import unquote
 from generator.importer.model import Extracted, Removal
 
 MEDIA_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg")
-_ABSOLUTE_WEB = re.compile(r"^https?://", re.I)
+# a web address, protocol-relative ones (//host/pic.jpg) included: the build keeps them
+_ABSOLUTE_WEB = re.compile(r"^(https?:)?//", re.I)
 _ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 # a figure's own paragraph in an imported body (html_figures, text_extract write them)
 _MARKER = re.compile(r"^[ \t]*\{\{\s*figure\s+(\d+)\s*\}\}[ \t]*$", re.MULTILINE)
@@ -45,9 +46,6 @@ def drop_unreachable_images(extracted: Extracted, copied: set[str]) -> Extracted
     """
     figures, lost = [], []
     for fig in extracted.figures:
-        if fig.src and fig.src.startswith("//"):
-            # protocol-relative: the picture is on the web; give it the scheme pages use now
-            fig = replace(fig, src="https:" + fig.src)
         if fig.src and fig.src not in copied and not _ABSOLUTE_WEB.match(fig.src):
             lost.append((fig.src, bool(fig.caption)))
             fig = replace(fig, src=None)
