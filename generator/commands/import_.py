@@ -12,7 +12,8 @@ from collections import Counter
 from datetime import datetime
 
 from generator.commands import add_site_option
-from generator.importer.batch import Options, PageResult, import_batch, open_batch
+from generator.importer.batch import Options, PageResult, import_batch, locked_batch
+from generator.importer.store import LOCK_WAIT_SECONDS
 
 
 def format_result(result: PageResult, *, verbose: bool) -> str:
@@ -20,6 +21,8 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
     where = result.output or "-"
     if result.status == "error":
         return f"error       {result.error}"
+    if result.status == "skipped":
+        return f"skipped     {result.input}  ({'; '.join(result.warnings)})"
     line = f"{result.status:<11} {where}  {result.title or ''}"
     if result.duplicate_of:
         line += f"  (syndicated copy: {result.input})"
@@ -53,14 +56,14 @@ def run(args: argparse.Namespace) -> int:
     options = Options(dry_run=args.dry_run, force=args.force,
                       allow_duplicates=args.allow_duplicates, tags=tuple(args.tag or ()),
                       category=args.category)
-    batch = open_batch(args.site, options, now=args.now)
-    for problem in batch.problems:
-        print(f"warning: {problem} (not considered for duplicates or updates)", file=sys.stderr)
     failed = 0
-    for result in import_batch(args.inputs, batch):
-        failed += result.status == "error"
-        print(as_json(result, verbose=args.verbose) if args.json
-              else format_result(result, verbose=args.verbose), flush=True)
+    with locked_batch(args.site, options, now=args.now, wait=args.wait) as batch:
+        for problem in batch.problems:
+            print(f"warning: {problem} (not considered for duplicates or updates)", file=sys.stderr)
+        for result in import_batch(args.inputs, batch):
+            failed += result.status == "error"
+            print(as_json(result, verbose=args.verbose) if args.json
+                  else format_result(result, verbose=args.verbose), flush=True)
     if args.dry_run and not args.json:
         print("dry run: nothing was written", file=sys.stderr)
     return 1 if failed else 0
@@ -74,6 +77,17 @@ def _timestamp(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"not an ISO date-time: {text!r}") from None
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError("give an offset, e.g. 2025-11-28T10:00:00+08:00")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """--wait value: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be 0 or more seconds (found {text!r})")
     return value
 
 
@@ -93,5 +107,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--category", metavar="C", help="category for every page")
     parser.add_argument("--allow-duplicates", action="store_true",
                         help="import near-duplicates of existing articles as new articles")
+    parser.add_argument("--wait", type=_seconds, default=LOCK_WAIT_SECONDS, metavar="SECONDS",
+                        help="how long to wait for another import into the same site "
+                             f"(default {LOCK_WAIT_SECONDS:g})")
     parser.add_argument("--now", type=_timestamp, default=None, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)

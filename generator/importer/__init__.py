@@ -17,7 +17,9 @@ Stage order for one page (pipeline.import_page runs them; all pure, bytes in, va
                                  category, a lead summary and refuses non-articles
 5. render      render.py        `Extracted` -> the article's path and file text (front matter,
                                  fingerprint)
-6. write       store.py         the archive on disk: edit detection, duplicates, atomic writes
+6. write       store.py         the archive on disk: edit detection, duplicates, exclusive
+                                 atomic writes, the per-site import lock
+               verify.py        the build's own parser run on each text before it is written
 
 Around the stages, with I/O:
 

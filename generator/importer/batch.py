@@ -3,37 +3,50 @@
 Each page gets one status: new, updated, unchanged, duplicate, kept-edited or error. A page
 that fails never stops the batch and never leaves a half-written file. The status rules:
 
-- unchanged: the same raw bytes were imported before (or the article would be rewritten
-  identically apart from its import time);
+- unchanged: the same raw bytes were imported before, or the article would be rewritten
+  identically apart from its import time and the raw bytes' hash (a re-saved copy of the
+  page: the same text from the same origin);
 - duplicate: the text nearly matches another article: the copy is listed in that
   article's `syndicated` instead (unless --allow-duplicates);
 - kept-edited: the curator edited the article since its import (unless --force, which
   keeps a .bak copy);
-- new / updated: the article was (or, with --dry-run, would be) written.
+- new / updated: the article was (or, with --dry-run, would be) written;
+- skipped: a file in an imported folder that is not read (a symlink leading out of it);
+- error: nothing was written for the page, e.g. because the build would reject the file.
+
+Writing is exclusive: a new article is linked into place only if its name is still free, an
+update replaces only the text that was read, and `locked_batch` holds the site's import lock
+so that a second importer waits instead of racing. Every article text is checked with the
+build's own parser (`verify`) before it is written. What a page turns into does not depend
+on how pages were split into batches: the archive (tags, duplicates, free names) is updated
+after every page, in a dry run too.
 
 See `store` for edit and duplicate detection, `pipeline` for the page itself.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.config import load_config
+from generator.config import Config, load_config
 from generator.errors import SiteError
 from generator.importer import store
-from generator.importer.images import drop_unreachable_images, saved_images
-from generator.importer.inputs import Page, expand_inputs, read_input
+from generator.importer.images import drop_pictureless_figures, drop_unreachable_images, saved_images
+from generator.importer.inputs import Page, Skipped, expand_inputs, read_input
 from generator.importer.model import Extracted, Removal
 from generator.importer.pipeline import SiteKnowledge, import_page
 from generator.importer.render import article_path, render_article
+from generator.importer.verify import ArticleCheck, article_check
 from generator.scripts import Converter, load_glossary
 
 _IMPORT_TIME = re.compile(r"imported: [^,}\n]+")
+_RAW_HASH = re.compile(r"sha256: [0-9a-f]{64}")
 _FINGERPRINT = re.compile(r"fingerprint: v1-[0-9a-f]{16}")
 
 
@@ -77,6 +90,12 @@ class Batch:
     options: Options
     # the import time written into every article
     now: datetime
+    # the build's verdict on an article text about to be written (verify.article_check)
+    check: ArticleCheck = lambda rel, text: None
+
+    def knowledge(self) -> SiteKnowledge:
+        """What the pipeline knows now: tags of the archive as it stands after earlier pages."""
+        return replace(self.site, known_tags=self.archive.tags())
 
     @property
     def problems(self) -> list[str]:
@@ -86,12 +105,33 @@ class Batch:
 
 def open_batch(site_dir: str | Path, options: Options, now: datetime | None = None) -> Batch:
     """Load the site's config, glossary and archive; now defaults to the site's local time."""
+    return _open(load_config(site_dir), options, now)
+
+
+@contextlib.contextmanager
+def locked_batch(site_dir: str | Path, options: Options, now: datetime | None = None, *,
+                 wait: float = store.LOCK_WAIT_SECONDS) -> Iterator[Batch]:
+    """open_batch under the site's import lock, held until the batch is done.
+
+    A dry run writes nothing and reads only whole files, so it takes no lock.
+    """
     config = load_config(site_dir)
+    if options.dry_run:
+        yield _open(config, options, now)
+        return
+    with store.import_lock(config.cache_dir, wait):
+        # the archive is read under the lock: it includes what the previous import wrote
+        yield _open(config, options, now)
+
+
+def _open(config: Config, options: Options, now: datetime | None) -> Batch:
+    """The batch of one site: its converter, archive and the build's article check."""
     glossary = load_glossary(config.glossary) if config.glossary else None
     converter = Converter.from_config(config.opencc, glossary)
     archive = store.Archive.load(config.content_dir, converter.fold)
     return Batch(archive=archive, site=site_knowledge(converter, archive, options),
-                 options=options, now=now or datetime.now(config.timezone))
+                 options=options, now=now or datetime.now(config.timezone),
+                 check=article_check(config, converter))
 
 
 def site_knowledge(converter: Converter, archive: store.Archive, options: Options) -> SiteKnowledge:
@@ -105,7 +145,10 @@ def site_knowledge(converter: Converter, archive: store.Archive, options: Option
 def import_batch(inputs: list[str], batch: Batch) -> Iterator[PageResult]:
     """Import every input (folders expanded), one result per page as soon as it is done."""
     for item in expand_inputs(inputs):
-        yield import_one(item, batch)
+        if isinstance(item, Skipped):
+            yield PageResult(input=item.path, status="skipped", warnings=[item.reason])
+        else:
+            yield import_one(item, batch)
 
 
 def import_one(item: str, batch: Batch) -> PageResult:
@@ -135,28 +178,48 @@ def _import_page(page: Page, batch: Batch, result: PageResult) -> None:
     if same is not None and same.meta.get("source", {}).get("sha256") == raw_sha and not opts.force:
         _report_unchanged(same, archive, result)
         return
-    extracted = import_page(page.raw, name=page.label, url=page.url, site=batch.site,
+    extracted = import_page(page.raw, name=page.label, url=page.url, site=batch.knowledge(),
                             declared=page.charset)
     _describe(result, extracted)
-    # the same story re-saved (same URL, or same date, title and origin) updates its article
+    mine = store.shingles(f"{extracted.title}\n{extracted.body}", archive.fold)
+    # the same story re-saved (same URL, or same date, title, origin and text) updates its article
     if same is not None:
         target = same.rel
     else:
-        target = _free_path(article_path(extracted), page, extracted.source_name, archive)
+        target = _free_path(article_path(extracted), page, extracted.source_name, mine, archive)
     if target not in archive.articles and not opts.allow_duplicates:
-        twin = archive.duplicate_of(store.shingles(f"{extracted.title}\n{extracted.body}",
-                                                   archive.fold))
+        twin = archive.duplicate_of(mine)
+        if twin is not None and _is_resave(twin, extracted, page, archive.fold):
+            _report_unchanged(twin, archive, result)
+            return
         if twin is not None:
             _syndicate(twin, extracted, page, batch, result)
             return
     extracted, copies = saved_images(page.path, extracted, Path(target).stem)
-    extracted = drop_unreachable_images(extracted, {name for _, name in copies})
-    result.warnings = list(extracted.warnings)
+    extracted = drop_pictureless_figures(drop_unreachable_images(extracted, {n for _, n in copies}))
+    _describe(result, extracted)
     existing = archive.articles.get(target)
     syndicated = existing.meta.get("syndicated") if existing else None
     _, text = render_article(extracted, raw_sha256=raw_sha, imported=batch.now,
                              syndicated=syndicated)
     _write(target, text, existing, copies, batch, result)
+
+
+def _is_resave(twin: store.Stored, extracted: Extracted, page: Page,
+               fold: Callable[[str], str]) -> bool:
+    """The twin is this very page saved again: the same body text, no sign of another origin.
+
+    The headline may read differently (a browser's copy with another <title>); a wire story
+    run by another outlet has the same text too, but names that outlet (or comes from
+    another URL): that is syndication, not a re-save.
+    """
+    if store.shingles(extracted.body, fold) != store.shingles(twin.body, fold):
+        return False
+    source = twin.meta.get("source")
+    source = source if isinstance(source, dict) else {}
+    name, url = source.get("name"), source.get("url")
+    return (not extracted.source_name or not name or name == extracted.source_name) and (
+        not page.url or not url or url == page.url)
 
 
 def _report_unchanged(same: store.Stored, archive: store.Archive, result: PageResult) -> None:
@@ -181,25 +244,39 @@ def removal_counts(removals: tuple[Removal, ...]) -> dict[str, int]:
     return {r.rule: r.count for r in removals if r.count}
 
 
-def _free_path(rel: str, page: Page, outlet: str | None, archive: store.Archive) -> str:
-    """rel, unless an article from another origin (URL or outlet) holds it: then rel-2, -3…"""
+def _free_path(rel: str, page: Page, outlet: str | None, mine: frozenset[int],
+               archive: store.Archive) -> str:
+    """rel, unless another story (other URL, outlet or text) holds it: then rel-2, -3…"""
     candidate, number = rel, 2
     while candidate in archive.articles:
-        source = archive.articles[candidate].meta.get("source") or {}
-        if not isinstance(source, dict):
-            source = {}
-        same_outlet = not outlet or not source.get("name") or source.get("name") == outlet
-        if source.get("url") == page.url and same_outlet:
+        if _same_story(archive.articles[candidate], page, outlet, mine):
             return candidate
         candidate = rel.removesuffix(".md") + f"-{number}.md"
         number += 1
     return candidate
 
 
+def _same_story(art: store.Stored, page: Page, outlet: str | None, mine: frozenset[int]) -> bool:
+    """The article holding the page's name is an earlier import of the same story.
+
+    The same URL says so; without URLs, two pages with the same title and day are one story
+    only when their texts nearly match: different texts are different articles, and each
+    keeps its own file.
+    """
+    source = art.meta.get("source") or {}
+    if not isinstance(source, dict):
+        source = {}
+    same_outlet = not outlet or not source.get("name") or source.get("name") == outlet
+    if source.get("url") != page.url or not same_outlet:
+        return False
+    return bool(page.url) or store.similarity(mine, art.shingles) >= store.DUPLICATE_SHARE
+
+
 def _same_but_time(old: str, new: str) -> bool:
-    """Texts equal apart from the import time and the fingerprint."""
+    """Texts equal apart from the import time, the raw bytes' hash and the fingerprint."""
     def strip(text: str) -> str:
-        return _FINGERPRINT.sub("fingerprint: -", _IMPORT_TIME.sub("imported: -", text))
+        text = _RAW_HASH.sub("sha256: -", _IMPORT_TIME.sub("imported: -", text))
+        return _FINGERPRINT.sub("fingerprint: -", text)
     return strip(old) == strip(new)
 
 
@@ -219,19 +296,38 @@ def _write(target: str, text: str, existing: store.Stored | None, copies: list[t
         result.warnings.append("the article was edited since it was imported; "
                                "not overwritten (use --force to replace it, keeping a backup)")
         return
-    if path.exists() and existing is None and not opts.force:
+    in_the_way = existing is None and (path.exists() or path.is_symlink())
+    if in_the_way and not opts.force:
         raise SiteError("a file that is not an article is in the way", str(path),
                         hint="move it, or use --force")
-    result.status = "new" if existing is None and not path.exists() else "updated"
+    _check(batch, target, text, result)
+    result.status = "new" if existing is None and not in_the_way else "updated"
     result.images = [name for _, name in copies]
-    if opts.dry_run:
-        return
-    if existing is not None and existing.edited:
+    stored = store.stored_from_text(target, path, text, archive.fold)
+    if not opts.dry_run:
+        _put(path, text, existing, copies, archive, result)
+    archive.add(stored)
+
+
+def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tuple[Path, str]],
+         archive: store.Archive, result: PageResult) -> None:
+    """Write the images, then the article: exclusively when new, over what was read when not."""
+    if existing is None and path.exists() or existing is not None and existing.edited:
+        # --force over a curated file or a stranger in the way: keep a copy first
         result.backup = _shown(archive, str(store.backup(path).relative_to(archive.content_dir)))
     for source, name in copies:
         store.atomic_write(path.parent / name, source.read_bytes())
-    store.atomic_write(path, text)
-    archive.add(store.stored_from_text(target, path, text, archive.fold))
+    if existing is not None:
+        store.replace_unchanged(path, existing.text, text)
+        return
+    if result.backup:
+        store.atomic_write(path, text)
+        return
+    try:
+        store.create_new(path, text)
+    except FileExistsError:
+        raise SiteError("another file took this name while the page was imported; "
+                        "not overwritten", str(path), hint="import the page again") from None
 
 
 def _syndicate(twin: store.Stored, extracted: Extracted, page: Page, batch: Batch,
@@ -246,10 +342,18 @@ def _syndicate(twin: store.Stored, extracted: Extracted, page: Page, batch: Batc
     if text is None:
         result.warnings.append("this copy is already listed in `syndicated`")
         return
-    if batch.options.dry_run:
-        return
-    store.atomic_write(twin.path, text)
+    _check(batch, twin.rel, text, result)
+    if not batch.options.dry_run:
+        store.replace_unchanged(twin.path, twin.text, text)
     archive.add(store.stored_from_text(twin.rel, twin.path, text, archive.fold))
+
+
+def _check(batch: Batch, target: str, text: str, result: PageResult) -> None:
+    """The build's verdict on a text about to be written, as an error naming the input."""
+    try:
+        batch.check(target, text)
+    except SiteError as refused:
+        raise SiteError(refused.message, result.input, hint=refused.hint) from None
 
 
 def _shown(archive: store.Archive, rel: str) -> str:

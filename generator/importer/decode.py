@@ -46,7 +46,12 @@ _FAMILIES = {
 _MAX_REPAIRS = 200
 
 _LOOKBACK = 9
-_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+# well-formed multi-byte UTF-8 only (RFC 3629): no overlong forms, surrogates or code points
+# past U+10FFFF, so that every run this matches really decodes as UTF-8
+_UTF8_CHAR = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]"
+    rb"|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}|\xed[\x80-\x9f][\x80-\xbf]"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2}")
 
 
 def normalise_charset(name: str | None) -> str | None:
@@ -122,9 +127,9 @@ def decode_mixed(raw: bytes, codec: str) -> tuple[str, int, int]:
             bad = pos + err.start
         start = _utf8_repair_start(raw, pos, bad, codec)
         if start is None:
-            parts.append(raw[pos:bad].decode(codec))
-            parts.append("\ufffd")
-            lossy += 1
+            head, lost = _lenient(raw[pos:bad], codec)
+            parts += [head, "\ufffd"]
+            lossy += lost + 1
             pos = bad + 1
             continue
         end = _utf8_run_end(raw, start)
@@ -133,6 +138,19 @@ def decode_mixed(raw: bytes, codec: str) -> tuple[str, int, int]:
         repairs += 1
         pos = end
     return "".join(parts), repairs, lossy
+
+
+def _lenient(raw: bytes, codec: str) -> tuple[str, int]:
+    """Decode bytes before a decoder's error position; never raises.
+
+    For the CJK codecs the bytes before the reported error decode cleanly, but a stateful or
+    unusual codec may disagree with itself about a cut character: count what it replaces.
+    """
+    try:
+        return raw.decode(codec), 0
+    except UnicodeDecodeError:
+        text = raw.decode(codec, "replace")
+        return text, text.count("\ufffd")
 
 
 _PUA = re.compile(r"[\ue000-\uf8ff]")

@@ -7,11 +7,14 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote
 
-from generator.importer.model import Extracted
+from generator.importer.model import Extracted, Removal
 
 MEDIA_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg")
-_ABSOLUTE_WEB = re.compile(r"^https?://", re.I)
+# a web address, protocol-relative ones (//host/pic.jpg) included: the build keeps them
+_ABSOLUTE_WEB = re.compile(r"^(https?:)?//", re.I)
 _ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+# a figure's own paragraph in an imported body (html_figures, text_extract write them)
+_MARKER = re.compile(r"^[ \t]*\{\{\s*figure\s+(\d+)\s*\}\}[ \t]*$", re.MULTILINE)
 
 
 def saved_images(saved_file: Path | None, extracted: Extracted,
@@ -44,15 +47,41 @@ def drop_unreachable_images(extracted: Extracted, copied: set[str]) -> Extracted
     figures, lost = [], []
     for fig in extracted.figures:
         if fig.src and fig.src not in copied and not _ABSOLUTE_WEB.match(fig.src):
-            lost.append(fig.src)
+            lost.append((fig.src, bool(fig.caption)))
             fig = replace(fig, src=None)
         figures.append(fig)
     if not lost:
         return extracted
     warnings = extracted.warnings + tuple(
-        f"image {src!r} could not be located (no base URL or saved file); kept its caption"
-        for src in lost)
+        f"image {src!r} could not be located (no base URL or saved file); "
+        + ("kept its caption" if captioned else "dropped it (it has no caption)")
+        for src, captioned in lost)
     return replace(extracted, figures=tuple(figures), warnings=warnings)
+
+
+def drop_pictureless_figures(extracted: Extracted) -> Extracted:
+    """Figures left with neither caption nor src are removed, with their `{{figure N}}` lines.
+
+    Such a figure is a picture that will never be shown (its file is unreachable) described
+    only by its alt text, which on real pages is mostly a file name or "click to enlarge":
+    printed as a caption it would be noise, and the build refuses a figure with nothing to
+    show. The alt texts are reported as the `image-without-source` removal.
+    """
+    keep = [i for i, fig in enumerate(extracted.figures, 1) if fig.caption or fig.src]
+    if len(keep) == len(extracted.figures):
+        return extracted
+    number = {old: new for new, old in enumerate(keep, 1)}
+
+    def renumber(marker: re.Match) -> str:
+        new = number.get(int(marker[1]))
+        return f"{{{{figure {new}}}}}" if new else ""
+
+    body = re.sub(r"\n{3,}", "\n\n", _MARKER.sub(renumber, extracted.body)).strip("\n")
+    gone = tuple(fig.alt or "(image without alt text)" for i, fig in
+                 enumerate(extracted.figures, 1) if i not in number)
+    return replace(extracted, figures=tuple(extracted.figures[i - 1] for i in keep),
+                   body=body,
+                   removals=(*extracted.removals, Removal("image-without-source", gone)))
 
 
 def _local_file(base: Path, src: str | None, folder: Path) -> Path | None:

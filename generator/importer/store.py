@@ -12,10 +12,13 @@ to one script, without punctuation, spaces or Markdown. A new page sharing at le
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import re
-import tempfile
-from collections.abc import Callable, Iterable
+import secrets
+import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,12 +27,16 @@ from generator.errors import SiteError
 from generator.frontmatter import dump_front_matter, split_front_matter
 from generator.importer.render import FINGERPRINT, fingerprint, stamp
 
+LOCK_NAME = "import.lock"
+LOCK_WAIT_SECONDS = 60.0
+_LOCK_POLL_SECONDS = 0.05
 _SHINGLE = 5
 DUPLICATE_SHARE = 0.6
 # Articles shorter than this (in shingles) are not compared: too little text to tell.
 _MIN_SHINGLES = 30
 _CLOSING_FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
-_NOT_TEXT = re.compile(r"\{\{figure \d+\}\}|[\W_]+", re.UNICODE)
+_FIGURE_MARKER = re.compile(r"\{\{\s*figure\s+\d+\s*\}\}")
+_NOT_TEXT = re.compile(r"[\W_]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -57,7 +64,8 @@ def is_edited(text: str) -> bool:
 
 def shingles(text: str, fold: Callable[[str], str]) -> frozenset[int]:
     """Hashed character 5-grams of the folded text without punctuation and spaces."""
-    flat = _NOT_TEXT.sub("", fold(text))
+    # markers go first: where a run of punctuation ran into one, "figure1" was left behind
+    flat = _NOT_TEXT.sub("", fold(_FIGURE_MARKER.sub(" ", text)))
     return frozenset(hash(flat[i:i + _SHINGLE]) for i in range(max(0, len(flat) - _SHINGLE + 1)))
 
 
@@ -111,6 +119,8 @@ class Archive:
         self.content_dir = content_dir
         self.fold = fold
         self.articles: dict[str, Stored] = {s.rel: s for s in stored}
+        # {folded tag: ((rel, position), spelling)}, built on first use (see tags())
+        self._tags: dict[str, tuple[tuple[str, int], str]] | None = None
         # files that could not be read (reported, never overwritten blindly)
         self.problems = list(problems)
 
@@ -129,8 +139,13 @@ class Archive:
         return cls(content_dir, fold, stored, problems)
 
     def add(self, stored: Stored) -> None:
-        """Record a file just written."""
+        """Record a file just written (or, in a dry run, that would be)."""
+        replaced = stored.rel in self.articles
         self.articles[stored.rel] = stored
+        if replaced:
+            self._tags = None  # a tag may have left the archive with the old text
+        elif self._tags is not None:
+            self._note_tags(stored)
 
     def by_source(self, raw_sha256: str, url: str | None) -> Stored | None:
         """The article imported from the same raw bytes, or from the same URL."""
@@ -154,13 +169,23 @@ class Archive:
         return best
 
     def tags(self) -> tuple[str, ...]:
-        """Every tag name used in the archive, first spelling of each, sorted."""
-        names: dict[str, str] = {}
-        for art in self.articles.values():
-            for tag in art.meta.get("tags") or []:
-                if isinstance(tag, str | int) and str(tag).strip():
-                    names.setdefault(self.fold(str(tag)), str(tag).strip())
-        return tuple(sorted(names.values()))
+        """Every tag name used in the archive, sorted; of spellings that fold alike, the one
+        in the first file (by path) wins, so the answer does not depend on the order in
+        which articles were imported (one batch or many)."""
+        if self._tags is None:
+            self._tags = {}
+            for art in self.articles.values():
+                self._note_tags(art)
+        return tuple(sorted(name for _, name in self._tags.values()))
+
+    def _note_tags(self, art: Stored) -> None:
+        """Merge one article's tags into the tag index."""
+        assert self._tags is not None
+        for position, tag in enumerate(art.meta.get("tags") or []):
+            if isinstance(tag, str | int) and not isinstance(tag, bool) and str(tag).strip():
+                key, where = self.fold(str(tag)), (art.rel, position)
+                if key not in self._tags or where < self._tags[key][0]:
+                    self._tags[key] = (where, str(tag).strip())
 
 
 def article_text_for_matching(meta: dict, body: str) -> str:
@@ -185,26 +210,107 @@ def stored_from_text(rel: str, path: Path, text: str, fold: Callable[[str], str]
 
 def atomic_write(path: Path, data: str | bytes) -> None:
     """Write via a temporary file in the same folder and os.replace: old file or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = _temporary_copy(path, data)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(raw)
-            handle.flush()
-            os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
+def create_new(path: Path, data: str | bytes) -> None:
+    """Write a file that must not exist yet: FileExistsError if it does, whoever made it.
+
+    The complete text is written to a temporary file first and then hard-linked into place:
+    link() fails when the name is taken, so a file that appeared since the archive was read
+    (another importer, an editor) is never replaced, and no reader sees half a file.
+    """
+    tmp = _temporary_copy(path, data)
+    try:
+        os.link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _temporary_copy(path: Path, data: str | bytes) -> Path:
+    """The data in a new hidden file next to path, synced; its mode follows the umask."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            # 0o666 & ~umask, as for any file an editor saves (mkstemp would give 0600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(raw)
+                handle.flush()
+                os.fsync(handle.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+    raise FileExistsError(f"no free temporary name next to {path}")
+
+
+def replace_unchanged(path: Path, expected: str, data: str) -> None:
+    """Replace a file the importer read as `expected`; SiteError if it changed since.
+
+    Importers hold the site's lock, so only a curator's editor can get in between: their
+    save is never overwritten by a text computed from the version before it.
+    """
+    tmp = _temporary_copy(path, data)
+    try:
+        if path.read_text(encoding="utf-8") != expected:
+            raise SiteError("the file changed while the page was imported; not overwritten",
+                            str(path), hint="import the page again")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def backup(path: Path) -> Path:
-    """Copy a file to <name>.bak (or .bak-N), atomically; return the backup's path."""
-    target = path.with_name(path.name + ".bak")
-    number = 2
-    while target.exists():
-        target = path.with_name(f"{path.name}.bak-{number}")
-        number += 1
-    atomic_write(target, path.read_bytes())
-    return target
+    """Copy a file to <name>.bak (or .bak-N) that did not exist before; return its path."""
+    data = path.read_bytes()
+    target, number = path.with_name(path.name + ".bak"), 2
+    while True:
+        try:
+            create_new(target, data)
+            return target
+        except FileExistsError:
+            target = path.with_name(f"{path.name}.bak-{number}")
+            number += 1
+
+
+@contextlib.contextmanager
+def import_lock(cache_dir: Path, wait: float = LOCK_WAIT_SECONDS) -> Iterator[None]:
+    """Hold the site's import lock (flock on <cache>/import.lock), waiting at most `wait` s.
+
+    Two imports into one site would each read the archive before the other wrote, and both
+    pick the same free name for clashing pages; one at a time, the second sees the first.
+    The lock goes with the process, so a crashed import never leaves the site locked.
+    """
+    path = cache_dir / LOCK_NAME
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError as exc:
+        raise SiteError(f"cannot create the import lock: {exc.strerror or exc}", str(path),
+                        hint="the site folder must be writable to import into it") from None
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise SiteError(f"another import into this site is running (waited {wait:g} s)",
+                                    str(path), hint="let it finish, then import again; "
+                                                    "or give --wait SECONDS") from None
+                time.sleep(_LOCK_POLL_SECONDS)
+        yield
+    finally:
+        os.close(fd)
