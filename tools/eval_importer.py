@@ -10,6 +10,10 @@ both the raw figure and the figure with those corrections are printed, and thres
 to the corrected figure.
 
 Usage: python tools/eval_importer.py [--corpus DIR] [--show-failures] [--min-title N ...]
+
+With --corpus tests/corpus (a folder holding truth.jsonl and MANIFEST.tsv) it scores the split
+corpus instead: development and held-out figures side by side (tools/eval_split.py); --pages DIR
+says where that corpus's page files are when they are not in its pages/ folder.
 """
 from __future__ import annotations
 
@@ -195,11 +199,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--show-failures", action="store_true")
     ap.add_argument("--raw", action="store_true", help="decode + extract only, without the pipeline")
+    ap.add_argument("--pages", type=Path, default=None, help="page files of a split corpus (default: CORPUS/pages)")
     for name in ("title", "date", "author", "body", "snippets", "speed"):
         ap.add_argument(f"--min-{name}", type=float, default=None)
     for name in ("boilerplate", "garbled", "errors", "crashes"):
         ap.add_argument(f"--max-{name}", type=int, default=None)
     args = ap.parse_args(argv)
+    if (args.corpus / "truth.jsonl").is_file():
+        # imported here, not at the top: eval_split itself imports this module's checks
+        from eval_split import evaluate
+        return evaluate(args.corpus, args.pages, None if args.raw else _load_pipeline(), args.show_failures)
     if not (args.corpus / "expected.jsonl").is_file():
         print(f"no corpus at {args.corpus} (expected.jsonl missing): pass --corpus DIR", file=sys.stderr)
         return 2
