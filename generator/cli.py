@@ -51,15 +51,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except BuildFailed as failure:
-        for error in failure.errors:
-            print(f"error: {error}", file=sys.stderr)
-        print(f"{len(failure.errors)} error(s); nothing was changed", file=sys.stderr)
+        report_errors(failure.errors)
         return 1
     except SiteError as error:
-        print(f"error: {error}", file=sys.stderr)
+        report_errors([error])
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def report_errors(errors: Sequence[SiteError]) -> None:
+    """One `error: path:line: what (hint)` line each, then the same closing line for every
+    kind of failure that stopped a command (a stopped command changed nothing)."""
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    count = len(errors)
+    print(f"{count} error{'s' if count != 1 else ''}; nothing was changed", file=sys.stderr)
 
 
 def _command_word(argv: Sequence[str], known: set[str]) -> str | None:
