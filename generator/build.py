@@ -415,17 +415,19 @@ def _fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None
     """Raise every collected error (and, with --strict, every warning)."""
     problems = list(errors)
     if strict:
-        problems += [SiteError(f"warning: {w}", hint="--strict turns warnings into errors") for w in warnings]
+        # a warning already reads `path:line: what (hint)`; --strict only changes its rank
+        problems += [SiteError(w) for w in warnings]
     if problems:
         raise BuildFailed(problems)
 
 
 def _config_warnings(config: Config) -> list[str]:
-    """Warnings about the settings themselves."""
+    """Warnings about the settings and the site's theme folder."""
+    warnings = templates.misplaced_overrides(config.theme_dirs(), config.root)
     if not config.base_url.startswith(("http://", "https://")):
-        return [f"site.yml: base_url {config.base_url!r} is not absolute; feeds, sitemap and "
-                "canonical links need https://host/ (set it, or pass --base-url)"]
-    return []
+        warnings.append(f"site.yml: base_url {config.base_url!r} is not absolute; feeds, "
+                        "sitemap and canonical links need https://host/ (set it, or pass --base-url)")
+    return warnings
 
 
 # ---------------------------------------------------------------------------- index

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import os
 import re
 from collections.abc import Mapping
@@ -67,8 +68,8 @@ class Config:
 
     @property
     def default_theme(self) -> Path:
-        """The built-in theme shipped with the repository."""
-        return Path(__file__).resolve().parent.parent / "themes" / "default"
+        """The built-in theme (see default_theme_dir)."""
+        return default_theme_dir()
 
     def theme_dirs(self) -> tuple[Path, ...]:
         """Theme folders, the site override first."""
@@ -96,6 +97,15 @@ class Config:
         if self.glossary and self.glossary.is_file():
             parts.append(hashlib.sha256(self.glossary.read_bytes()).hexdigest())
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
+
+
+def default_theme_dir() -> Path:
+    """The default theme: inside the package when installed from a wheel or an sdist (the
+    build maps themes/default there), else beside the package in a source checkout."""
+    packaged = importlib.resources.files("generator").joinpath("themes", "default")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "themes" / "default"
 
 
 def load_config(root: Path | str, *, base_url: str | None = None,
@@ -289,3 +299,12 @@ def _cname(value: Any, err) -> str | None:
         err("cname", f"must be a domain name (found {value!r})", "for example news.example.com")
         return None
     return value.strip()
+
+
+def check_base_url(value: str, what: str = "base_url") -> str:
+    """base_url normalised as site.yml would take it, or SiteError naming `what`."""
+
+    def refuse(message: str, hint: str | None = None) -> None:
+        raise SiteError(f"{what}: {message}", hint=hint)
+
+    return _base_url(value, refuse)

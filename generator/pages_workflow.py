@@ -1,6 +1,7 @@
 """The GitHub Actions workflow that builds the archive and publishes it to GitHub Pages."""
 from __future__ import annotations
 
+import importlib.resources
 import subprocess
 from pathlib import Path, PurePosixPath
 
@@ -8,86 +9,31 @@ from generator.errors import SiteError
 
 WORKFLOW_PATH = PurePosixPath(".github/workflows/pages.yml")
 
-# The official Pages flow (configure-pages -> upload-pages-artifact -> deploy-pages).
+# The official Pages flow (configure-pages -> upload-pages-artifact -> deploy-pages), kept in
+# generator/workflows/: pages.yml is the current format, pages-v*.yml every earlier one that
+# `init-pages` wrote (so `--upgrade` can tell an untouched old file from a user's edit).
 # configure-pages reports base_url without a trailing slash ("https://user.github.io/repo"),
 # so the build step appends exactly one, stripping one first in case a later version adds it.
-_TEMPLATE = """\
-# Build the archive and publish it to GitHub Pages on every push to main.
-# Written by `newsarchive init-pages`. In the repository on GitHub, choose
-# Settings -> Pages -> Build and deployment -> Source: GitHub Actions.
-name: Publish to GitHub Pages
-
-on:
-  push:
-    branches: [main]
-  workflow_dispatch:
-
-permissions:
-  contents: read
-  pages: write
-  id-token: write
-
-# One deployment at a time; a run in progress finishes rather than being cancelled.
-concurrency:
-  group: pages
-  cancel-in-progress: false
-
-jobs:
-  build:
-    runs-on: ubuntu-latest
-    steps:
-      - name: Check out the repository
-        uses: actions/checkout@v4
-
-      - name: Set up Python
-        uses: actions/setup-python@v5
-        with:
-          python-version: "3.11"
-          cache: pip
-          cache-dependency-path: pyproject.toml
-
-      - name: Install newsarchive
-        run: python -m pip install .
-
-      - name: Configure GitHub Pages
-        id: pages
-        uses: actions/configure-pages@v5
-
-      - name: Build the archive for the Pages address
-{working_directory}        env:
-          PAGES_BASE_URL: ${{{{ steps.pages.outputs.base_url }}}}
-        run: |
-          export NEWSARCHIVE_BASE_URL="${{PAGES_BASE_URL%/}}/"
-          echo "base URL: $NEWSARCHIVE_BASE_URL"
-          newsarchive build
-
-      - name: Upload the site
-        uses: actions/upload-pages-artifact@v3
-        with:
-          path: {output}
-
-  deploy:
-    needs: build
-    runs-on: ubuntu-latest
-    environment:
-      name: github-pages
-      url: ${{{{ steps.deployment.outputs.page_url }}}}
-    steps:
-      - name: Deploy to GitHub Pages
-        id: deployment
-        uses: actions/deploy-pages@v4
-"""
+CURRENT = "pages.yml"
+EARLIER = ("pages-v1.yml",)
 
 
-def workflow_text(site_path: str = ".") -> str:
+def _template(name: str) -> str:
+    """A workflow template shipped with the package."""
+    return importlib.resources.files("generator").joinpath("workflows", name).read_text("utf-8")
+
+
+def workflow_text(site_path: str = ".", template: str = CURRENT) -> str:
     """The workflow for a site at SITE_PATH (relative to the repository root, "/"-separated)."""
     site = PurePosixPath(site_path)
     if site.is_absolute() or ".." in site.parts:
         raise SiteError(f"site folder {site_path!r} is not inside the repository")
-    if str(site) == ".":
-        return _TEMPLATE.format(working_directory="", output="output")
-    return _TEMPLATE.format(working_directory=f"        working-directory: {site}\n",
-                            output=f"{site}/output")
+    text = _template(template)
+    if template == "pages-v1.yml":
+        directory = "" if str(site) == "." else f"        working-directory: {site}\n"
+        return text.format(working_directory=directory,
+                           output="output" if str(site) == "." else f"{site}/output")
+    return text.format(site=site, prefix="" if str(site) == "." else f"{site}/")
 
 
 def repository_root(site_dir: Path) -> Path:
@@ -101,8 +47,12 @@ def repository_root(site_dir: Path) -> Path:
     return Path(top).resolve() if result.returncode == 0 and top else site_dir
 
 
-def write_workflow(site_dir: Path, *, force: bool = False) -> tuple[Path, str]:
-    """Write the workflow; (path, "written" | "unchanged" | "replaced"). Never clobbers silently."""
+def write_workflow(site_dir: Path, *, force: bool = False, upgrade: bool = False
+                   ) -> tuple[Path, str]:
+    """Write the workflow; (path, "written" | "unchanged" | "upgraded" | "replaced").
+
+    Never clobbers silently: an earlier generated workflow that nobody edited is rewritten
+    with `upgrade`, any other different file only with `force`."""
     site_dir = Path(site_dir).resolve()
     if not site_dir.is_dir():
         raise SiteError("site folder does not exist", path=site_dir)
@@ -113,12 +63,25 @@ def write_workflow(site_dir: Path, *, force: bool = False) -> tuple[Path, str]:
         current = path.read_bytes()
         if current == text.encode():
             return path, "unchanged"
-        if not force:
-            raise SiteError("a different workflow already exists; not overwriting it", path=path,
-                            hint="compare it with `newsarchive init-pages`, or pass --force")
-        status = "replaced"
+        status = _replacement(current, site_dir.relative_to(root).as_posix(), path,
+                              force=force, upgrade=upgrade)
     else:
         status = "written"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode())
     return path, status
+
+
+def _replacement(current: bytes, site_path: str, path: Path, *, force: bool, upgrade: bool) -> str:
+    """How an existing different workflow may be replaced, or the error that refuses it."""
+    generated = any(current == workflow_text(site_path, old).encode() for old in EARLIER)
+    if generated and (upgrade or force):
+        return "upgraded"
+    if generated:
+        raise SiteError("the workflow was written by an earlier newsarchive; not rewriting it",
+                        path=path, hint="pass --upgrade to bring it to the current format")
+    if force:
+        return "replaced"
+    raise SiteError("a different workflow already exists; not overwriting it", path=path,
+                    hint="it was edited by hand: compare it with `newsarchive init-pages "
+                         "--force` in a scratch copy, or pass --force to replace it")

@@ -153,6 +153,7 @@ class Preview:
         self._thread: threading.Thread | None = None
         self.config: Config | None = None
         self.url = ""
+        self.served_once = False  # a build succeeded in this preview (there is a site to show)
         self.last: Outcome | None = None
 
     @property
@@ -243,6 +244,7 @@ class Preview:
     def _publish(self, outcome: Outcome) -> None:
         """Tell the terminal and every open page."""
         self.last = outcome
+        self.served_once = self.served_once or outcome.ok
         if outcome.ok:
             self.state.publish_success()
             for warning in getattr(outcome.report, "warnings", ()):
@@ -252,8 +254,9 @@ class Preview:
             return
         for line in outcome.errors:
             print(line, file=self.err)
-        print(f"build failed: {len(outcome.errors)} error(s); still serving the last good build",
-              file=self.err, flush=True)
+        after = ("still serving the last good build" if self.served_once
+                 else "nothing to serve until the errors are fixed")
+        print(f"build failed: {len(outcome.errors)} error(s); {after}", file=self.err, flush=True)
         self.state.publish_errors(outcome.errors)
 
     def targets(self) -> WatchTargets:

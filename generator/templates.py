@@ -124,3 +124,20 @@ def _show(path: Path, root: Path) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+def misplaced_overrides(theme_dirs: Sequence[Path], root: Path) -> list[str]:
+    """Warnings for template files a site theme put beside templates/ instead of in it.
+
+    The loader reads only THEME/templates/, so THEME/base.html would be ignored without a
+    word; the default theme (the last folder) names the templates that can be overridden.
+    """
+    *site_themes, default = theme_dirs
+    known = {p.name for p in (default / "templates").iterdir()} if (default / "templates").is_dir() else set()
+    warnings = []
+    for theme in site_themes:
+        for path in sorted(theme.iterdir()) if theme.is_dir() else ():
+            if path.is_file() and path.name in known:
+                warnings.append(f"{_show(path, root)}: not used: templates are read from "
+                                f"{_show(theme, root)}/templates/ (move it there)")
+    return warnings

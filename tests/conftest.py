@@ -6,6 +6,7 @@ CI sets it, so there a missing browser fails instead of passing silently.
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import os
 import shutil
@@ -66,3 +67,38 @@ def static_server() -> Iterator[object]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+# --- the shipped sample archive ---------------------------------------------------------
+# Tests marked `sample` check the sample archive this repository ships (the seed article,
+# the search fixtures' expected hits). A fork whose content/ holds its own articles skips
+# them with a reason; this repository's CI sets NEWSARCHIVE_REQUIRE_SAMPLE so a changed
+# sample fails there instead. After changing the sample on purpose, record it again:
+#   .venv/bin/python -c "import sys; sys.path[:0] = ['tests']; import conftest; \
+#       print(conftest.content_digest())" > tests/fixtures/sample_content.sha256
+SAMPLE_DIGEST = REPO / "tests" / "fixtures" / "sample_content.sha256"
+
+
+def content_digest(folder: Path = REPO / "content") -> str:
+    """SHA-256 over every file of content/ (relative path and bytes)."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@functools.cache
+def is_shipped_sample() -> bool:
+    """content/ is the sample archive this repository ships."""
+    return content_digest() == SAMPLE_DIGEST.read_text(encoding="utf-8").strip()
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Skip (or, where the sample is required, fail) `sample` tests in a site of its own."""
+    if item.get_closest_marker("sample") is None or is_shipped_sample():
+        return
+    message = "content/ is not the shipped sample archive (a site with its own articles)"
+    if os.environ.get("NEWSARCHIVE_REQUIRE_SAMPLE"):
+        pytest.fail(f"{message}: update {SAMPLE_DIGEST.name} if the sample changed on purpose")
+    pytest.skip(message)

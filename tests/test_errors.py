@@ -91,7 +91,7 @@ def test_cli_reports_one_line_per_error_and_exits_1(tmp_path, capsys):
     assert err == [
         "error: content/bad.md:4: 0700 would be read as the number 448 (quote it)",
         "error: content/worse.md:1: no front matter (start the file with a line '---')",
-        "2 error(s); nothing was changed",
+        "2 errors; nothing was changed",
     ]
     assert snapshot(out) == before
 
@@ -99,7 +99,19 @@ def test_cli_reports_one_line_per_error_and_exits_1(tmp_path, capsys):
 def test_broken_site_yml_exits_1(tmp_path, capsys):
     (tmp_path / "site.yml").write_text("title: [\n")
     assert main(["build", "--site", str(tmp_path)]) == 1
-    assert capsys.readouterr().err.startswith("error: site.yml:2: invalid YAML")
+    err = capsys.readouterr().err
+    assert err.startswith("error: site.yml:2: invalid YAML")
+    assert err.splitlines()[-1] == "1 error; nothing was changed"
+
+
+def test_strict_warning_is_one_error_line_without_a_doubled_prefix(tmp_path, capsys):
+    config = make_site(tmp_path / "site", GOOD, base_url="/archive/")
+    assert main(["build", "--site", str(config.root), "--out", str(tmp_path / "out"),
+                 "--strict"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err == ["error: site.yml: base_url '/archive/' is not absolute; feeds, sitemap and "
+                   "canonical links need https://host/ (set it, or pass --base-url)",
+                   "1 error; nothing was changed"]
 
 
 def test_contradictory_glossary_fails_the_build(tmp_path):
@@ -109,3 +121,12 @@ def test_contradictory_glossary_fails_the_build(tmp_path):
     with pytest.raises(SiteError, match="glossary.yml"):
         build(config, out_dir=tmp_path / "out", cache=Cache.memory())
     assert not (tmp_path / "out").exists()
+
+
+def test_theme_override_beside_templates_is_a_warning(tmp_path, capsys):
+    (tmp_path / "site/themes/site").mkdir(parents=True)
+    (tmp_path / "site/themes/site/base.html").write_text("<p>mine</p>\n")
+    config = make_site(tmp_path / "site", GOOD, theme_dir="themes/site")
+    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    assert "themes/site/base.html: not used: templates are read from themes/site/templates/ " \
+        "(move it there)" in report.warnings

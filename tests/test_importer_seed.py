@@ -4,9 +4,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.cli import main
 from generator.frontmatter import split_front_matter
 
+pytestmark = pytest.mark.sample
 ROOT = Path(__file__).resolve().parent.parent
 SEED = Path(__file__).parent / "fixtures" / "importer" / "seed.txt"
 ARTICLE = ROOT / "content" / "2025" / "2025-11-28-9130c62398.md"

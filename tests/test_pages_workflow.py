@@ -38,7 +38,10 @@ def test_workflow_is_the_official_pages_flow() -> None:
     build = steps(data["jobs"]["build"])
     assert list(build)[:2] == ["actions/checkout", "actions/setup-python"]
     assert build["actions/setup-python"]["with"]["python-version"] == "3.11"
-    assert "pip install ." in build["Install newsarchive"]["run"]
+    install = build["Install newsarchive"]["run"]
+    assert "pip install -r requirements.txt" in install and 'pip install "$GITHUB_WORKSPACE"' in install
+    assert build["actions/cache"]["with"]["path"] == ".newsarchive-cache"
+    assert "site.yml" in build["actions/cache"]["with"]["key"]
     assert build["actions/configure-pages"]["id"] == "pages"
     assert build["actions/upload-pages-artifact"]["with"]["path"] == "output"
     order = list(build)
@@ -65,9 +68,39 @@ def test_build_step_gets_the_pages_base_url_with_exactly_one_slash(reported: str
 
 
 def test_site_in_a_subfolder_builds_there() -> None:
-    build = steps(load(workflow_text("archive"))["jobs"]["build"])
-    assert build["Build the archive for the Pages address"]["working-directory"] == "archive"
+    job = load(workflow_text("archive"))["jobs"]["build"]
+    assert job["defaults"]["run"]["working-directory"] == "archive"
+    build = steps(job)
     assert build["actions/upload-pages-artifact"]["with"]["path"] == "archive/output"
+    assert build["actions/cache"]["with"]["path"] == "archive/.newsarchive-cache"
+
+
+# The majors that run on GitHub's runners today (Node 24); Node 20 ones were removed in 2026.
+CURRENT_ACTIONS = {"actions/checkout": "v6", "actions/setup-python": "v6",
+                   "actions/cache": "v5", "actions/configure-pages": "v5",
+                   "actions/upload-pages-artifact": "v4", "actions/deploy-pages": "v4"}
+
+
+def test_workflow_uses_current_action_majors() -> None:
+    data = load(workflow_text())
+    used = {step["uses"].split("@")[0]: step["uses"].split("@")[1]
+            for job in data["jobs"].values() for step in job["steps"] if "uses" in step}
+    assert used == CURRENT_ACTIONS
+
+
+def test_upgrade_rewrites_an_untouched_old_workflow_only(
+        tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    path = tmp_path / WORKFLOW_PATH
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow_text(".", "pages-v1.yml"), encoding="utf-8")
+    assert cli.main(["init-pages", "--site", str(tmp_path)]) == 1
+    assert "pass --upgrade" in capsys.readouterr().err
+    assert cli.main(["init-pages", "--site", str(tmp_path), "--upgrade"]) == 0
+    assert "upgraded" in capsys.readouterr().out
+    assert path.read_text(encoding="utf-8") == workflow_text()
+    path.write_text(workflow_text(".", "pages-v1.yml") + "# mine\n", encoding="utf-8")
+    assert cli.main(["init-pages", "--site", str(tmp_path), "--upgrade"]) == 1
+    assert "edited by hand" in capsys.readouterr().err
 
 
 def test_repository_carries_the_generated_workflow() -> None:
@@ -95,6 +128,11 @@ def test_workflow_goes_to_the_repository_root(tmp_path: Path) -> None:
     path, status = write_workflow(tmp_path / "archive")
     assert (path, status) == ((tmp_path / WORKFLOW_PATH).resolve(), "written")
     assert "working-directory: archive" in path.read_text(encoding="utf-8")
+
+
+def test_old_generated_workflow_still_renders_as_it_was_written() -> None:
+    old = load(workflow_text("archive", "pages-v1.yml"))
+    assert steps(old["jobs"]["build"])["actions/checkout"]["uses"] == "actions/checkout@v4"
 
 
 def test_site_outside_the_repository_is_refused() -> None:

@@ -24,6 +24,7 @@ from generator.model import Site
 from generator.search import DATA_FILE, index_search, search_records, search_tokens, site_texts
 from generator.site import build_site
 
+pytestmark = pytest.mark.sample  # the query fixtures name the sample's articles
 REPO = Path(__file__).resolve().parent.parent
 MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 QUERIES = yaml.safe_load((REPO / "tests/fixtures/search_queries.yml").read_text(encoding="utf-8"))

@@ -110,6 +110,30 @@ def test_failed_rebuild_keeps_last_good_site_and_publishes_errors(preview) -> No
     assert "second" in fetch(view.url)
 
 
+def test_failed_rebuild_says_which_site_is_served(preview) -> None:
+    view, _, site, _, err = preview
+    (site / "content/bad").touch()
+    view.rebuild(None)
+    assert err.getvalue().splitlines()[-1] == \
+        "build failed: 2 error(s); still serving the last good build"
+
+
+def test_first_build_failing_says_there_is_nothing_to_serve(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "content").mkdir(parents=True)
+    (site / "site.yml").write_text("title: Test\n")
+    (site / "content/bad").touch()
+    err = io.StringIO()
+    view = Preview(site, port=0, out=io.StringIO(), err=err, build_fn=FakeBuild(),
+                   cache_factory=lambda config: None, temp_parent=tmp_path)
+    try:
+        assert not view.start().ok
+    finally:
+        view.close()
+    assert err.getvalue().splitlines()[-1] == \
+        "build failed: 2 error(s); nothing to serve until the errors are fixed"
+
+
 def test_crash_inside_a_build_never_stops_the_server(preview) -> None:
     view, _, site, _, err = preview
     (site / "content/crash").touch()

@@ -17,12 +17,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_site_option(parser)
     parser.add_argument("--force", action="store_true",
                         help="replace an existing workflow file that differs")
+    parser.add_argument("--upgrade", action="store_true",
+                        help="rewrite a workflow an earlier newsarchive wrote (and nobody edited)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Write the workflow file and say where."""
-    path, status = write_workflow(args.site, force=args.force)
+    path, status = write_workflow(args.site, force=args.force, upgrade=args.upgrade)
     if status == "unchanged":
         print(f"{path} is already up to date")
     else:

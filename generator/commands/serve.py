@@ -21,7 +21,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "to content, themes, glossary or site.yml and reload open pages.")
     parser.add_argument("--watch", action="store_true",
                         help="rebuild on change and reload open pages")
-    parser.add_argument("--port", type=int, default=8000, help="port (0 picks a free one)")
+    parser.add_argument("--port", type=int, default=8000,
+                        help="port (default %(default)s; 0 picks a free one); the preview keeps "
+                             "base_url's path, e.g. http://127.0.0.1:8000/archive/")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to bind (default 127.0.0.1: this machine only)")
     parser.add_argument("--open", action="store_true", help="open the site in a browser")
