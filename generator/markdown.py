@@ -8,6 +8,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 
 from generator.model import Figure
+from generator.urls import is_safe_url
 
 FIGURE_PARAGRAPH = re.compile(r"<p>\{\{\s*figure\s+(\d+)\s*\}\}</p>\n?")
 FIGURE_LINE = re.compile(r"^\s*\{\{\s*figure\s+(\d+)\s*\}\}\s*$", re.MULTILINE)
@@ -17,11 +18,50 @@ _ROOT_LINK = re.compile(r'(<(?:a|img)\s[^>]*?\b(?:href|src)=")/(?!/)')
 _KEEP_MARKERS = re.compile(r"-\{(.*?)\}-", re.DOTALL)
 
 
-def make_renderer() -> Callable[[str], str]:
+def _markdown_it() -> MarkdownIt:
     """CommonMark plus tables and strikethrough; raw HTML is escaped, not passed through."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
+    return md
+
+
+def make_renderer() -> Callable[[str], str]:
+    """The renderer: a link or image whose URL is not safe stays text.
+
+    markdown-it's own validateLink lets `data:image/...` and every scheme but four through;
+    ours is generator.urls.is_safe_url. The build reports such links first (unsafe_links),
+    so this is the second line of defence, not the message.
+    """
+    md = _markdown_it()
+    md.validateLink = is_safe_url
     return md.render
+
+
+# Accepts every URL, so that unsafe_links sees the links the renderer would refuse.
+_PERMISSIVE = _markdown_it()
+_PERMISSIVE.validateLink = lambda url: True
+_LINK_TOKENS = {"link_open": "href", "image": "src"}
+
+
+def unsafe_links(body: str) -> list[tuple[int, str]]:
+    """(0-based line in body, URL) of every Markdown link or image with an unsafe URL."""
+    if "](" not in body and "]:" not in body and "<" not in body:
+        return []  # no inline link, reference definition or autolink can exist
+    found = []
+    line = 0
+    for token in _PERMISSIVE.parse(body):
+        if token.map:
+            line = token.map[0]
+        if token.type != "inline" or not token.children:
+            continue
+        offset = 0
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+            url = child.attrGet(_LINK_TOKENS.get(child.type, ""))
+            if isinstance(url, str) and not is_safe_url(url):
+                found.append((line + offset, url))
+    return found
 
 
 def place_figures(body_html: str, figures: tuple[Figure, ...], base_path: str
