@@ -50,7 +50,10 @@ class _Errors:
         start = key_line(self.text, key)
         if start is None:
             return None
-        needle = value[:40]
+        # the longest stretch YAML writes as is (an escape like "\t" is not in the file)
+        needle = max(re.split(r"[\x00-\x1f\x7f\\\"']", value[:80]), key=len)
+        if len(needle) < 4:
+            return start
         for number, line in enumerate(self.text.split("\n")[start - 1:start + 200], start):
             if needle in line:
                 return number

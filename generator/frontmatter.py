@@ -66,9 +66,11 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> date | datet
 
 def brief(value: Any) -> str:
     """repr() of a value for a message, cut short: a value may be huge (never repr it whole)."""
-    return _BRIEF.repr(value)
+    text = _BRIEF.repr(value)
+    return text if len(text) <= BRIEF_CHARS else text[:BRIEF_CHARS - 1] + "…"
 
 
+BRIEF_CHARS = 120
 _BRIEF = reprlib.Repr()
 _BRIEF.maxstring = _BRIEF.maxother = 80
 _BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = 6
@@ -155,7 +157,8 @@ def parse_meta(yaml_text: str, path: str, *, first_line: int = 1) -> dict[str, A
     except FrontMatterError as exc:
         raise SiteError(exc.message, path, first_line + exc.line, exc.hint) from exc
     except yaml.reader.ReaderError as exc:
-        line = first_line + yaml_text.count("\n", 0, exc.position) if isinstance(exc.position, int) else None
+        # the reader stops at the first such character; libyaml's position counts bytes
+        line = first_line + yaml_text.count("\n", 0, yaml_text.find(chr(exc.character)))
         raise SiteError(f"control character U+{exc.character:04X} is not allowed in front matter",
                         path, line, 'remove it, or write it as an escape inside "double quotes"') from exc
     except yaml.YAMLError as exc:
