@@ -77,7 +77,7 @@ _BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = 6
 _BRIEF.maxlevel = 3
 
 
-def _refuse_aliases(yaml_text: str) -> None:
+def refuse_aliases(yaml_text: str) -> None:
     """No `&anchor` or `*alias`: an alias bomb expands to billions of values when used.
 
     Read from the event stream, before any value is built, so the cost is the text's size.
@@ -111,7 +111,7 @@ def _refuse_controls(root: yaml.Node) -> None:
 
 def _load(yaml_text: str) -> Any:
     """yaml.load with our loader, refusing aliases and control characters before construction."""
-    _refuse_aliases(yaml_text)
+    refuse_aliases(yaml_text)
     loader = _Loader(yaml_text)
     try:
         node = loader.get_single_node()

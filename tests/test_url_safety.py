@@ -288,3 +288,14 @@ def test_a_raw_nul_in_front_matter_is_an_error_with_its_line():
 def test_tabs_and_newlines_in_values_are_still_text():
     meta, _, _ = split_front_matter('---\ntitle: "a\\tb"\nsummary: "c\\nd"\ntags: [a]\n---\nx\n', "a.md")
     assert meta["title"] == "a\tb" and meta["summary"] == "c\nd"
+
+
+def test_an_alias_bomb_in_site_yml_is_a_clean_error(tmp_path, capsys):
+    root = tmp_path / "site"
+    make_site(root, {})
+    settings = (root / "site.yml").read_text(encoding="utf-8")
+    lines = ALIAS_BOMB.split("\n")[3:12]  # the anchors a..i
+    (root / "site.yml").write_text(settings + "\n".join(lines) + "\nextra: *i\n", encoding="utf-8")
+    assert main(["check", "--site", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "site.yml:" in err and "YAML anchor &a is not allowed in settings" in err
