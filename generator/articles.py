@@ -91,12 +91,12 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     if declared is not None and declared not in SCRIPTS:
         errs.add("script", f"must be hant or hans (found {brief(declared)})")
     _check_markers(body, body_line, len(figures), errs)
-    _check_links(body, body_line, errs)
     authors, source_info = _authors(meta, errs), _source_info(meta, tz, errs)
     syndicated = _syndicated(meta, tz, errs)
+    body_html = _rendered(render, body, body_line, errs)
     if errs.items:
         raise BuildFailed(errs.items)
-    body_html = markdown.rebase_links(render(body), base_path)
+    body_html = markdown.rebase_links(body_html, base_path)
     # the summary and script come from the text alone (no captions), markers kept for OpenCC
     text = markdown.plain_text(markdown.FIGURE_PARAGRAPH.sub("", body_html), keep_markers=True)
     summary = summary if summary is not None else _auto_summary(text)
@@ -347,12 +347,16 @@ def _check_markers(body: str, body_line: int, count: int, errs: _Errors) -> None
                 errs.path, body_line + line, "figures are numbered from 1 in `figures:`"))
 
 
-def _check_links(body: str, body_line: int, errs: _Errors) -> None:
-    """Every Markdown link and image has a safe URL (no javascript:, vbscript:, data:, ...)."""
-    for line, url in markdown.unsafe_links(body):
-        errs.items.append(SiteError(
-            f"link {urls.shown_url(url)} is not a safe link", errs.path, body_line + line,
-            "only http://, https://, mailto: or relative URLs"))
+def _rendered(render: Callable[[str], str], body: str, body_line: int, errs: _Errors) -> str:
+    """The body's HTML; each link or image with an unsafe URL an error at its line."""
+    try:
+        return render(body)
+    except markdown.UnsafeLinks as unsafe:
+        for line, url in unsafe.found:
+            errs.items.append(SiteError(
+                f"link {urls.shown_url(url)} is not a safe link", errs.path, body_line + line,
+                "only http://, https://, mailto: or relative URLs"))
+        return ""
 
 
 def _auto_summary(text: str) -> str:

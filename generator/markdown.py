@@ -25,36 +25,53 @@ def _markdown_it() -> MarkdownIt:
     return md
 
 
-def make_renderer() -> Callable[[str], str]:
-    """The renderer: a link or image whose URL is not safe stays text.
+class UnsafeLinks(Exception):
+    """Markdown links or images whose URL must not reach a page: (0-based body line, URL)."""
 
-    markdown-it's own validateLink lets `data:image/...` and every scheme but four through;
-    ours is generator.urls.is_safe_url. The build reports such links first (unsafe_links),
-    so this is the second line of defence, not the message.
+    def __init__(self, found: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(found)} unsafe link(s)")
+        self.found = found
+
+
+def make_renderer() -> Callable[[str], str]:
+    """The renderer; raises UnsafeLinks for a link, image, autolink or reference whose URL
+    generator.urls.is_safe_url refuses (javascript:, vbscript:, data: images, obfuscated).
+
+    markdown-it's own validateLink lets `data:image/...` and every scheme but four through,
+    and a refused link silently becomes text. Ours accepts every URL while parsing, so the
+    tokens show each link with its line, and refuses the document when one is unsafe: one
+    parse serves both the check and the HTML.
     """
     md = _markdown_it()
-    md.validateLink = is_safe_url
-    return md.render
+    md.validateLink = lambda url: True  # judged on the tokens, where the line is known
+
+    def render(body: str) -> str:
+        """HTML of one Markdown body."""
+        env: dict = {}
+        tokens = md.parse(body, env)
+        found = _unsafe_links(tokens) if _MAY_LINK.search(body) else []
+        if found:
+            raise UnsafeLinks(found)
+        return md.renderer.render(tokens, md.options, env)
+
+    return render
 
 
-# Accepts every URL, so that unsafe_links sees the links the renderer would refuse.
-_PERMISSIVE = _markdown_it()
-_PERMISSIVE.validateLink = lambda url: True
+# An inline link `](`, a reference definition `]:` or an autolink `<` (else no URL can occur).
+_MAY_LINK = re.compile(r"\]\(|\]:|<")
 _LINK_TOKENS = {"link_open": "href", "image": "src"}
 
 
-def unsafe_links(body: str) -> list[tuple[int, str]]:
-    """(0-based line in body, URL) of every Markdown link or image with an unsafe URL."""
-    if "](" not in body and "]:" not in body and "<" not in body:
-        return []  # no inline link, reference definition or autolink can exist
+def _unsafe_links(tokens: list) -> list[tuple[int, str]]:
+    """(0-based line, URL) of every link/image token whose URL is not safe."""
     found = []
     line = 0
-    for token in _PERMISSIVE.parse(body):
+    for token in tokens:
         if token.map:
             line = token.map[0]
         if token.type != "inline" or not token.children:
             continue
-        offset = 0
+        offset = 0  # line breaks inside the paragraph before the link
         for child in token.children:
             if child.type in ("softbreak", "hardbreak"):
                 offset += 1
