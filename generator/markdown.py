@@ -57,6 +57,22 @@ def make_renderer() -> Callable[[str], str]:
     return render
 
 
+# `[`, `]` or `<` not already escaped (after an even number of backslashes, none included)
+_LINK_SYNTAX = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]<])")
+_CHECK = make_renderer()
+
+
+def defuse_unsafe_links(body: str) -> tuple[str, tuple[str, ...]]:
+    """(body, unsafe URLs): when Markdown written by the importer from a plain-text page links
+    an unsafe URL, every `[`, `]` and `<` is backslash-escaped (as the HTML importer escapes
+    text), so no link is left and the text reads as it was."""
+    try:
+        _CHECK(body)
+    except UnsafeLinks as unsafe:
+        return _LINK_SYNTAX.sub(r"\1\\\2", body), tuple(url for _, url in unsafe.found)
+    return body, ()
+
+
 # An inline link `](`, a reference definition `]:` or an autolink `<` (else no URL can occur).
 _MAY_LINK = re.compile(r"\]\(|\]:|<")
 _LINK_TOKENS = {"link_open": "href", "image": "src"}

@@ -302,3 +302,31 @@ def test_an_alias_bomb_in_site_yml_is_a_clean_error(tmp_path, capsys):
     assert main(["check", "--site", str(root)]) == 1
     err = capsys.readouterr().err
     assert "site.yml:" in err and "YAML anchor &a is not allowed in settings" in err
+
+
+EVIL_TEXT = """格力電器發布年度業績報告
+2025-03-01 10:00
+
+格力電器今日發布年度業績報告，營收同比增長百分之十，淨利潤創歷史新高。詳見[這裡](javascript:alert(1))。
+
+分析人士認為，格力電器的業績增長主要得益於空調業務的穩定表現和新業務的拓展，值得關注。<vbscript:msgbox(1)>
+"""
+
+
+def test_a_text_page_with_script_links_imports_them_as_text(site, tmp_path, capsys):
+    page = tmp_path / "evil.txt"
+    page.write_text(EVIL_TEXT, encoding="utf-8")
+    assert main(["import", "--site", str(site), "--json", str(page)]) == 0
+    [result] = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.strip()]
+    assert result["removed"]["unsafe-url"] == 2
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site), "--out", str(out)]) == 0
+    links = output_links(out)
+    assert links and all(is_safe_url(v) for v in links)
+    page_html = (out / "zh-hant/articles" / Path(result["output"]).stem / "index.html").read_text(encoding="utf-8")
+    assert "詳見[這裡](javascript:alert(1))。" in page_html  # the text, not a link
+
+
+def test_defusing_leaves_safe_markdown_alone():
+    body = "好的 [x](https://example.com/) \\\\[不是連結]\n"
+    assert markdown.defuse_unsafe_links(body) == (body, ())
