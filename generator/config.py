@@ -164,11 +164,10 @@ def _parse(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
     """YAML mapping plus the line of each top-level key."""
     try:
         refuse_aliases(text)  # an alias bomb would expand in every use of the settings
-    except FrontMatterError as exc:
-        raise SiteError(exc.message.replace("front matter", "settings"), name, exc.line + 1, exc.hint) from exc
-    try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except FrontMatterError as exc:
+        raise SiteError(exc.message.replace("front matter", "settings"), name, exc.line + 1, exc.hint) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
