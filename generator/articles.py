@@ -45,8 +45,8 @@ class _Errors:
         self.items.append(SiteError(f"{key}: {message}", self.path, where, hint))
 
     def value_line(self, key: str, value: str) -> int | None:
-        """Line of a value written under a top-level key (its first line holding the value's
-        start), else the key's line: a nested `url:` is reported where it is written."""
+        """Line of a value written under a top-level key (the first line after the key that
+        holds part of it), else the key's line: a nested `url:` is reported where it is."""
         start = key_line(self.text, key)
         if start is None:
             return None
@@ -287,10 +287,11 @@ def _figures(meta: Mapping[str, Any], errs: _Errors) -> tuple[Figure, ...]:
                 errs.add("figures", f"figure {number}: {name} must be text (found {brief(field)})", "quote it")
                 field = None
             fields[name] = field.strip() if isinstance(field, str) else None
-        if fields["src"] and not urls.is_safe_url(fields["src"]):
+        refused = bool(fields["src"]) and not urls.is_safe_url(fields["src"])
+        if refused:
             errs.unsafe_url("figures", f"figure {number}: src", fields["src"])
             fields["src"] = None
-        if not fields["caption"] and not fields["src"]:
+        if not fields["caption"] and not fields["src"] and not refused:
             errs.add("figures", f"figure {number} has neither caption nor src")
         figures.append(Figure(caption=fields["caption"] or "", src=fields["src"] or None,
                               alt=fields["alt"], credit=fields["credit"] or None))
