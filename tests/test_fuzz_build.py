@@ -1,4 +1,5 @@
-"""Random hostile articles through the parser and a real build: never a traceback, never a script link.
+"""Random hostile articles through the parser, a real build and the importer: never a traceback,
+never a script link.
 
 Front matter mixes YAML edge cases (aliases, tags, mangled numbers, broken quoting), control
 characters raw and escaped, and obfuscated javascript:/vbscript:/data: URLs in every field
@@ -170,3 +171,34 @@ def test_a_real_build_never_raises_anything_but_build_errors_nor_links_a_script(
         event("built")
         links = output_links(out)
         assert links and not [v for v in links if is_script_link(v)]
+
+
+@st.composite
+def hostile_page(draw) -> str:
+    """An HTML page whose canonical, og:url, <base>, links and images carry hostile URLs."""
+    def attr() -> str:
+        return draw(URLS).replace("&", "&amp;").replace('"', "&quot;")
+
+    head = [f'<link rel="canonical" href="{attr()}">', f'<meta property="og:url" content="{attr()}">',
+            f'<meta property="og:image" content="{attr()}">', f'<base href="{attr()}">']
+    text = "格力電器今日發布年度業績報告，營收同比增長百分之十，淨利潤創歷史新高。"
+    body = [f'<p>{text}<a href="{attr()}">連結</a>{text}</p>',
+            f'<p><img src="{attr()}" width="600" height="400" alt="圖"></p>',
+            f'<p><img data-src="{attr()}" srcset="{attr()} 2x" width="600" alt="圖"></p>', f"<p>{text}</p>"]
+    chosen_head = draw(st.lists(st.sampled_from(head), max_size=4, unique=True))
+    chosen_body = draw(st.lists(st.sampled_from(body), min_size=1, max_size=5))
+    return (f"<html><head><title>格力電器發布年度業績報告</title>{''.join(chosen_head)}</head><body>"
+            f"<article><h1>格力電器發布年度業績報告</h1>{''.join(chosen_body)}</article></body></html>")
+
+
+@settings(FUZZ, max_examples=60)
+@given(hostile_page())
+def test_the_importer_never_writes_a_script_link(page):
+    from generator.importer.html_extract import extract_html
+    from generator.markdown import make_renderer
+
+    extracted = extract_html(page)
+    urls = [extracted.source_url, *(f.src for f in extracted.figures)]
+    assert not any(is_script_link(u) for u in urls if u), urls
+    html = make_renderer()(extracted.body)  # raises UnsafeLinks if the body links one
+    assert not any(is_script_link(c.split('"', 1)[0]) for c in html.split('href="')[1:])
