@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from generator import markdown, urls
 from generator.errors import BuildFailed, SiteError
-from generator.frontmatter import key_line, split_front_matter
+from generator.frontmatter import brief, key_line, split_front_matter
 from generator.related import text_features
 from generator.model import SCRIPTS, Article, Figure, Source, SourceInfo, Syndication, Version
 
@@ -44,6 +44,26 @@ class _Errors:
         where = line if line is not None else key_line(self.text, key)
         self.items.append(SiteError(f"{key}: {message}", self.path, where, hint))
 
+    def value_line(self, key: str, value: str) -> int | None:
+        """Line of a value written under a top-level key (the first line after the key that
+        holds part of it), else the key's line: a nested `url:` is reported where it is."""
+        start = key_line(self.text, key)
+        if start is None:
+            return None
+        # the longest stretch YAML writes as is (an escape like "\t" is not in the file)
+        needle = max(re.split(r"[\x00-\x1f\x7f\\\"']", value[:80]), key=len)
+        if len(needle) < 4:
+            return start
+        for number, line in enumerate(self.text.split("\n")[start - 1:start + 200], start):
+            if needle in line:
+                return number
+        return start
+
+    def unsafe_url(self, key: str, what: str, url: str) -> None:
+        """Record a URL that must not reach a page (javascript:, data:, ...)."""
+        self.add(key, f"{what}: {urls.shown_url(url)} is not a safe link",
+                 "only http://, https://, mailto: or relative URLs", line=self.value_line(key, url))
+
 
 # An undated draft still needs a value to sort by; drafts are never published.
 UNDATED_DRAFT = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -58,7 +78,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     title = _required_text(meta, "title", errs)
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
-        errs.add("draft", f"must be true or false (found {draft!r})")
+        errs.add("draft", f"must be true or false (found {brief(draft)})")
     # a draft may wait for its date (an imported page that showed none); it is never published
     when = _when(meta, "date", tz, errs, required=draft is not True) or UNDATED_DRAFT
     updated = _when(meta, "updated", tz, errs)
@@ -69,11 +89,14 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     slug = _slug(meta, source.path, errs)
     declared = meta.get("script")
     if declared is not None and declared not in SCRIPTS:
-        errs.add("script", f"must be hant or hans (found {declared!r})")
+        errs.add("script", f"must be hant or hans (found {brief(declared)})")
     _check_markers(body, body_line, len(figures), errs)
+    authors, source_info = _authors(meta, errs), _source_info(meta, tz, errs)
+    syndicated = _syndicated(meta, tz, errs)
+    body_html = _rendered(render, body, body_line, errs)
     if errs.items:
         raise BuildFailed(errs.items)
-    body_html = markdown.rebase_links(render(body), base_path)
+    body_html = markdown.rebase_links(body_html, base_path)
     # the summary and script come from the text alone (no captions), markers kept for OpenCC
     text = markdown.plain_text(markdown.FIGURE_PARAGRAPH.sub("", body_html), keep_markers=True)
     summary = summary if summary is not None else _auto_summary(text)
@@ -88,8 +111,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         path=source.path, slug=slug or "", date=when, updated=updated, script=script,
         draft=bool(draft), tag_keys=tag_keys,
         category_key=converter.fold(category) if category else None,
-        authors=_authors(meta, errs), source=_source_info(meta, tz, errs),
-        syndicated=_syndicated(meta, tz, errs), figures=figures,
+        authors=authors, source=source_info, syndicated=syndicated, figures=figures,
         extra=tuple(sorted((k, v) for k, v in meta.items() if k not in KNOWN)),
         text=folded,
         terms=text_features(folded),
@@ -178,7 +200,7 @@ def _optional_text(meta: Mapping[str, Any], key: str, errs: _Errors) -> str | No
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        errs.add(key, f"must be text (found {type(value).__name__} {value!r})", "quote it")
+        errs.add(key, f"must be text (found {type(value).__name__} {brief(value)})", "quote it")
         return None
     return str(value).strip()
 
@@ -195,7 +217,7 @@ def _when(meta: Mapping[str, Any], key: str, tz: tzinfo, errs: _Errors, *,
         return fallback if required else None  # type: ignore[return-value]
     parsed = to_datetime(value, tz)
     if parsed is None:
-        errs.add(key, f"not a date ({value!r})", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00")
+        errs.add(key, f"not a date ({brief(value)})", "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00")
         return fallback
     return parsed
 
@@ -221,15 +243,15 @@ def _tags(meta: Mapping[str, Any], errs: _Errors) -> list[str]:
         errs.add("tags", "is required", "for example tags: [騰訊, 晶片]", line=key_line(errs.text, "tags") or 1)
         return []
     if isinstance(value, str):
-        errs.add("tags", f"must be a list (found text {value!r})", "write tags: [騰訊, 晶片]")
+        errs.add("tags", f"must be a list (found text {brief(value)})", "write tags: [騰訊, 晶片]")
         return []
     if not isinstance(value, list):
-        errs.add("tags", f"must be a list (found {value!r})", "write tags: [騰訊, 晶片]")
+        errs.add("tags", f"must be a list (found {brief(value)})", "write tags: [騰訊, 晶片]")
         return []
     tags = []
     for item in value:
         if isinstance(item, bool) or not isinstance(item, str | int) or not str(item).strip():
-            errs.add("tags", f"each tag must be text (found {item!r})", "quote it")
+            errs.add("tags", f"each tag must be text (found {brief(item)})", "quote it")
             continue
         tags.append(str(item).strip())
     return tags
@@ -256,16 +278,20 @@ def _figures(meta: Mapping[str, Any], errs: _Errors) -> tuple[Figure, ...]:
         if isinstance(item, str):
             item = {"caption": item}
         if not isinstance(item, dict):
-            errs.add("figures", f"figure {number} must be a mapping (found {item!r})")
+            errs.add("figures", f"figure {number} must be a mapping (found {brief(item)})")
             continue
         fields = {}
         for name in ("caption", "src", "alt", "credit"):
             field = item.get(name)
             if field is not None and not isinstance(field, str):
-                errs.add("figures", f"figure {number}: {name} must be text (found {field!r})", "quote it")
+                errs.add("figures", f"figure {number}: {name} must be text (found {brief(field)})", "quote it")
                 field = None
             fields[name] = field.strip() if isinstance(field, str) else None
-        if not fields["caption"] and not fields["src"]:
+        refused = bool(fields["src"]) and not urls.is_safe_url(fields["src"])
+        if refused:
+            errs.unsafe_url("figures", f"figure {number}: src", fields["src"])
+            fields["src"] = None
+        if not fields["caption"] and not fields["src"] and not refused:
             errs.add("figures", f"figure {number} has neither caption nor src")
         figures.append(Figure(caption=fields["caption"] or "", src=fields["src"] or None,
                               alt=fields["alt"], credit=fields["credit"] or None))
@@ -283,7 +309,7 @@ def _local_media(figures: tuple[Figure, ...], path: str, content_prefix: str,
             joined = posixpath.normpath(str(folder / src))
             inside = posixpath.relpath(joined, content_prefix) if content_prefix else joined
             if inside.startswith(".."):
-                errs.add("figures", f"figure {number}: src {src!r} points outside {content_prefix}/")
+                errs.add("figures", f"figure {number}: src {brief(src)} points outside {content_prefix}/")
             src = f"/{MEDIA_DIR}/{inside}"
         out.append(Figure(fig.caption, src, fig.alt, fig.credit))
     return tuple(out)
@@ -291,7 +317,7 @@ def _local_media(figures: tuple[Figure, ...], path: str, content_prefix: str,
 
 def _is_url(src: str) -> bool:
     """True for an absolute or protocol-relative URL (left as written)."""
-    return "://" in src or src.startswith(("//", "data:"))
+    return "://" in src or src.startswith("//")
 
 
 def _slug(meta: Mapping[str, Any], path: str, errs: _Errors) -> str | None:
@@ -300,14 +326,14 @@ def _slug(meta: Mapping[str, Any], path: str, errs: _Errors) -> str | None:
     if value is not None:
         text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
         if not urls.valid_slug(text):
-            errs.add("slug", f"must be ASCII letters, digits, '-', '_' or '.' (found {value!r})",
+            errs.add("slug", f"must be ASCII letters, digits, '-', '_' or '.' (found {brief(value)})",
                      "for example slug: gree-results-2025")
             return None
         return text
     stem = PurePosixPath(path).stem
     if not urls.valid_slug(stem):
         errs.items.append(SiteError(
-            f"file name {stem!r} is not an ASCII slug", path, 1,
+            f"file name {brief(stem)} is not an ASCII slug", path, 1,
             "add slug: some-ascii-name to the front matter, or rename the file"))
         return None
     return stem
@@ -320,6 +346,18 @@ def _check_markers(body: str, body_line: int, count: int, errs: _Errors) -> None
             errs.items.append(SiteError(
                 f"{{{{figure {number}}}}}: no such figure (the article has {count})",
                 errs.path, body_line + line, "figures are numbered from 1 in `figures:`"))
+
+
+def _rendered(render: Callable[[str], str], body: str, body_line: int, errs: _Errors) -> str:
+    """The body's HTML; each link or image with an unsafe URL an error at its line."""
+    try:
+        return render(body)
+    except markdown.UnsafeLinks as unsafe:
+        for line, url in unsafe.found:
+            errs.items.append(SiteError(
+                f"link {urls.shown_url(url)} is not a safe link", errs.path, body_line + line,
+                "only http://, https://, mailto: or relative URLs"))
+        return ""
 
 
 def _auto_summary(text: str) -> str:
@@ -337,7 +375,7 @@ def _authors(meta: Mapping[str, Any], errs: _Errors) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(a, str) for a in value):
-        errs.add("authors", f"must be a list of names (found {value!r})")
+        errs.add("authors", f"must be a list of names (found {brief(value)})")
         return ()
     return tuple(a.strip() for a in value if a.strip())
 
@@ -352,9 +390,9 @@ def _source_info(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> SourceIn
         return None
     published = to_datetime(value["published"], tz) if value.get("published") else None
     if value.get("published") and published is None:
-        errs.add("source", f"published: not a date ({value['published']!r})")
+        errs.add("source", f"published: not a date ({brief(value['published'])})")
     rest = tuple(sorted((str(k), v) for k, v in value.items() if k not in ("name", "url", "published")))
-    return SourceInfo(name=_str_or_none(value.get("name")), url=_str_or_none(value.get("url")),
+    return SourceInfo(name=_str_or_none(value.get("name")), url=_safe_url(value.get("url"), "source", "url", errs),
                       published=published, extra=rest)
 
 
@@ -366,9 +404,19 @@ def _syndicated(meta: Mapping[str, Any], tz: tzinfo, errs: _Errors) -> tuple[Syn
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         errs.add("syndicated", "must be a list of {name, url, date}")
         return ()
-    return tuple(Syndication(name=_str_or_none(v.get("name")), url=_str_or_none(v.get("url")),
+    return tuple(Syndication(name=_str_or_none(v.get("name")),
+                             url=_safe_url(v.get("url"), "syndicated", f"entry {n}: url", errs),
                              date=to_datetime(v["date"], tz) if v.get("date") else None)
-                 for v in value)
+                 for n, v in enumerate(value, 1))
+
+
+def _safe_url(value: Any, key: str, what: str, errs: _Errors) -> str | None:
+    """A link from front matter, or None (and an error) when it is not a safe link."""
+    url = _str_or_none(value)
+    if url is not None and not urls.is_safe_url(url):
+        errs.unsafe_url(key, what, url)
+        return None
+    return url
 
 
 def _str_or_none(value: Any) -> str | None:

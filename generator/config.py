@@ -16,6 +16,7 @@ import yaml
 
 from generator import __version__
 from generator.errors import BuildFailed, SiteError
+from generator.frontmatter import FrontMatterError, refuse_aliases
 
 SITE_FILE = "site.yml"
 ENV_BASE_URL = "NEWSARCHIVE_BASE_URL"
@@ -172,8 +173,11 @@ def _read_text(path: Path) -> str:
 def _parse(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
     """YAML mapping plus the line of each top-level key."""
     try:
+        refuse_aliases(text)  # an alias bomb would expand in every use of the settings
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+    except FrontMatterError as exc:
+        raise SiteError(exc.message.replace("front matter", "settings"), name, exc.line + 1, exc.hint) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

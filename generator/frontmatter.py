@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import reprlib
 from datetime import date, datetime
 from typing import Any
 
@@ -18,6 +19,9 @@ KEY_ORDER = ("title", "date", "updated", "slug", "script", "draft", "tags", "cat
 _MANGLED_INT = re.compile(r"[-+]?(0[0-9_]+|0[xob].*|.*[:_].*)")
 _MANGLED_FLOAT = re.compile(r"[-+]?(.*[:_].*|0[0-9]+\..*)")
 _FENCE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+# C0 controls other than tab and newline (and DEL): YAML's reader refuses them raw, but a
+# double-quoted "\0" or "\x01" escape makes them, and they would reach the HTML.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _BaseDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
@@ -56,8 +60,68 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> date | datet
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
-        raise FrontMatterError(f"not a date: {node.value!r} ({exc})", node.start_mark.line,
+        raise FrontMatterError(f"not a date: {brief(node.value)} ({exc})", node.start_mark.line,
                                "use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00") from exc
+
+
+def brief(value: Any) -> str:
+    """repr() of a value for a message, cut short: a value may be huge (never repr it whole)."""
+    text = _BRIEF.repr(value)
+    return text if len(text) <= BRIEF_CHARS else text[:BRIEF_CHARS - 1] + "…"
+
+
+BRIEF_CHARS = 120
+_BRIEF = reprlib.Repr()
+_BRIEF.maxstring = _BRIEF.maxother = 80
+_BRIEF.maxlist = _BRIEF.maxtuple = _BRIEF.maxdict = _BRIEF.maxset = 6
+_BRIEF.maxlevel = 3
+
+
+def refuse_aliases(yaml_text: str) -> None:
+    """No `&anchor` or `*alias`: an alias bomb expands to billions of values when used.
+
+    Read from the event stream, before any value is built, so the cost is the text's size.
+    """
+    if "&" not in yaml_text and "*" not in yaml_text:
+        return  # neither can occur (the common case, no second pass)
+    for event in yaml.parse(yaml_text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            raise FrontMatterError(f"YAML alias *{event.anchor} is not allowed in front matter",
+                                   event.start_mark.line, "write the value out in full")
+        if getattr(event, "anchor", None):
+            raise FrontMatterError(f"YAML anchor &{event.anchor} is not allowed in front matter",
+                                   event.start_mark.line, "remove it and write values out in full")
+
+
+def _refuse_controls(root: yaml.Node) -> None:
+    """No control character (other than tab and newline) in any key or value."""
+    stack = [root]  # children pushed in reverse, so the first bad value is reported
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            found = _CONTROL.search(node.value)
+            if found:
+                raise FrontMatterError(f"control character U+{ord(found[0]):04X} is not allowed in "
+                                       f"front matter", node.start_mark.line, "remove the escape")
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(reversed([n for pair in node.value for n in pair]))
+
+
+def _load(yaml_text: str) -> Any:
+    """yaml.load with our loader, refusing aliases and control characters before construction."""
+    refuse_aliases(yaml_text)
+    loader = _Loader(yaml_text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if "\\" in yaml_text:  # only an escape can make a control character the reader let by
+            _refuse_controls(node)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
@@ -89,11 +153,12 @@ def split_front_matter(text: str, path: str) -> tuple[dict[str, Any], str, int]:
 def parse_meta(yaml_text: str, path: str, *, first_line: int = 1) -> dict[str, Any]:
     """Load a YAML mapping; errors carry path and absolute line."""
     try:
-        meta = yaml.load(yaml_text, Loader=_Loader)
+        meta = _load(yaml_text)
     except FrontMatterError as exc:
         raise SiteError(exc.message, path, first_line + exc.line, exc.hint) from exc
     except yaml.reader.ReaderError as exc:
-        line = first_line + yaml_text.count("\n", 0, exc.position) if isinstance(exc.position, int) else None
+        # the reader stops at the first such character; libyaml's position counts bytes
+        line = first_line + yaml_text.count("\n", 0, yaml_text.find(chr(exc.character)))
         raise SiteError(f"control character U+{exc.character:04X} is not allowed in front matter",
                         path, line, 'remove it, or write it as an escape inside "double quotes"') from exc
     except yaml.YAMLError as exc:
@@ -108,7 +173,7 @@ def parse_meta(yaml_text: str, path: str, *, first_line: int = 1) -> dict[str, A
         raise SiteError("front matter must be a mapping (key: value)", path, first_line)
     bad = [k for k in meta if not isinstance(k, str)]
     if bad:
-        raise SiteError(f"front matter keys must be text (found {bad[0]!r})", path,
+        raise SiteError(f"front matter keys must be text (found {brief(bad[0])})", path,
                         key_line(yaml_text, str(bad[0]), first_line))
     return meta
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from markdown_it import MarkdownIt
 
 from generator.model import Figure
+from generator.urls import is_safe_url
 
 FIGURE_PARAGRAPH = re.compile(r"<p>\{\{\s*figure\s+(\d+)\s*\}\}</p>\n?")
 FIGURE_LINE = re.compile(r"^\s*\{\{\s*figure\s+(\d+)\s*\}\}\s*$", re.MULTILINE)
@@ -17,11 +18,83 @@ _ROOT_LINK = re.compile(r'(<(?:a|img)\s[^>]*?\b(?:href|src)=")/(?!/)')
 _KEEP_MARKERS = re.compile(r"-\{(.*?)\}-", re.DOTALL)
 
 
-def make_renderer() -> Callable[[str], str]:
+def _markdown_it() -> MarkdownIt:
     """CommonMark plus tables and strikethrough; raw HTML is escaped, not passed through."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    return md.render
+    return md
+
+
+class UnsafeLinks(Exception):
+    """Markdown links or images whose URL must not reach a page: (0-based body line, URL)."""
+
+    def __init__(self, found: list[tuple[int, str]]) -> None:
+        super().__init__(f"{len(found)} unsafe link(s)")
+        self.found = found
+
+
+def make_renderer() -> Callable[[str], str]:
+    """The renderer; raises UnsafeLinks for a link, image, autolink or reference whose URL
+    generator.urls.is_safe_url refuses (javascript:, vbscript:, data: images, obfuscated).
+
+    markdown-it's own validateLink lets `data:image/...` and every scheme but four through,
+    and a refused link silently becomes text. Ours accepts every URL while parsing, so the
+    tokens show each link with its line, and refuses the document when one is unsafe: one
+    parse serves both the check and the HTML.
+    """
+    md = _markdown_it()
+    md.validateLink = lambda url: True  # judged on the tokens, where the line is known
+
+    def render(body: str) -> str:
+        """HTML of one Markdown body."""
+        env: dict = {}
+        tokens = md.parse(body, env)
+        found = _unsafe_links(tokens) if _MAY_LINK.search(body) else []
+        if found:
+            raise UnsafeLinks(found)
+        return md.renderer.render(tokens, md.options, env)
+
+    return render
+
+
+# `[`, `]` or `<` not already escaped (after an even number of backslashes, none included)
+_LINK_SYNTAX = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]<])")
+_CHECK = make_renderer()
+
+
+def defuse_unsafe_links(body: str) -> tuple[str, tuple[str, ...]]:
+    """(body, unsafe URLs): when Markdown written by the importer from a plain-text page links
+    an unsafe URL, every `[`, `]` and `<` is backslash-escaped (as the HTML importer escapes
+    text), so no link is left and the text reads as it was."""
+    try:
+        _CHECK(body)
+    except UnsafeLinks as unsafe:
+        return _LINK_SYNTAX.sub(r"\1\\\2", body), tuple(url for _, url in unsafe.found)
+    return body, ()
+
+
+# An inline link `](`, a reference definition `]:` or an autolink `<` (else no URL can occur).
+_MAY_LINK = re.compile(r"\]\(|\]:|<")
+_LINK_TOKENS = {"link_open": "href", "image": "src"}
+
+
+def _unsafe_links(tokens: list) -> list[tuple[int, str]]:
+    """(0-based line, URL) of every link/image token whose URL is not safe."""
+    found = []
+    line = 0
+    for token in tokens:
+        if token.map:
+            line = token.map[0]
+        if token.type != "inline" or not token.children:
+            continue
+        offset = 0  # line breaks inside the paragraph before the link
+        for child in token.children:
+            if child.type in ("softbreak", "hardbreak"):
+                offset += 1
+            url = child.attrGet(_LINK_TOKENS.get(child.type, ""))
+            if isinstance(url, str) and not is_safe_url(url):
+                found.append((line + offset, url))
+    return found
 
 
 def place_figures(body_html: str, figures: tuple[Figure, ...], base_path: str

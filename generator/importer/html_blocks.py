@@ -8,6 +8,8 @@ from urllib.parse import urljoin
 from generator.importer import metadata as meta
 from generator.importer.html_tree import BLOCK_TAGS, El, Rules
 from generator.importer.model import FigureInfo
+from generator import urls
+from generator.urls import is_safe_url
 
 
 _HEADINGS = {"h1": 2, "h2": 2, "h3": 3, "h4": 4, "h5": 4, "h6": 4}
@@ -50,6 +52,7 @@ class BlockRenderer:
         self.inline = _Inline()
         self.owner: El | None = None
         self.pending: list[Block] = []  # figures waiting for the end of their paragraph
+        self.unsafe_urls: list[str] = []  # image URLs dropped for their scheme
 
     def flush(self, owner: El, kind: str = "p", level: int = 0) -> None:
         """End the current inline run as a block."""
@@ -135,15 +138,24 @@ class BlockRenderer:
         text = "".join(self.inline.plain[before_plain:])
         n = sum(1 for ch in text if ch.isalnum())
         self.inline.link_chars += n
+        # only web links become Markdown links; any other target (a script button, an app
+        # link) leaves its text, as it always did, so it is no removal worth reporting
         href = resolve_url(el.attr("href"), self.base_url)
-        if href and text.strip() and href.startswith(("http://", "https://")):
+        if href and text.strip() and urls.url_scheme(href) in ("http", "https") and is_safe_url(href):
             inner = meta.squash("".join(self.inline.md[before_md:]))
             del self.inline.md[before_md:]
             self.inline.md.append(f"[{inner}]({href.replace(' ', '%20').replace(')', '%29')})")
 
+    def checked(self, url: str) -> str:
+        """The image URL, or "" (and a recorded removal) when its scheme must not reach a page."""
+        if url and not is_safe_url(url):
+            self.unsafe_urls.append(url)
+            return ""
+        return url
+
     def image(self, el: El) -> None:
         """An <img>: a figure block if it is an article image."""
-        src = _image_src(el, self.base_url)
+        src = self.checked(_image_src(el, self.base_url))
         if not src or not _is_article_image(el, src, self.rules):
             return
         alt = meta.squash(el.attr("alt")) or None
@@ -222,12 +234,16 @@ def _is_data_table(table: El) -> bool:
     return widths.count(max(widths)) >= len(widths) * 0.6 and table.link_chars < table.chars * 0.5
 
 
+# `javascript:void(0)` and friends: a button's placeholder href, nothing to report
+_NO_OP = re.compile(r"javascript:\s*(?:void\s*\(\s*0?\s*\)\s*;?|;|false;?)?\s*$", re.I)
+
+
 def resolve_url(href: str, base: str | None) -> str:
     """Absolute URL for a link or image reference, unresolvable ones left as they are."""
     href = (href or "").strip()
-    if not href or href.startswith(("javascript:", "#", "mailto:")):
-        return ""
-    if base and not href.startswith(("http://", "https://", "data:")):
+    if not href or href.startswith("#") or _NO_OP.match(href):
+        return ""  # in-page anchors and do-nothing script links are no article links
+    if base and urls.url_scheme(href) is None:
         try:
             return urljoin(base, href)
         except ValueError:

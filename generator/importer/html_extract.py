@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import html
 import re
+from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -37,6 +38,7 @@ from generator.importer.html_head import Head, read_head
 from generator.importer.html_tree import BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, settle_chrome
 from generator.importer.model import Extracted, Removal
 from generator.scripts import Converter, detect_script
+from generator.urls import is_safe_url
 
 
 def extract_html(text: str, *, url: str | None = None) -> Extracted:
@@ -47,6 +49,7 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     page_url = url or head.canonical or head.metas.get("og:url") or head.wrapper_url
     base_node = tree.css_first("base[href]")
     base = resolve_url(base_node.attributes.get("href") or "", page_url) or page_url if base_node is not None else page_url
+    base = base if base is None or is_safe_url(base) else page_url  # <base href="vbscript:…">
     root = tree.body or tree.root
     if root is None:
         return Extracted(title=None, date=None, warnings=("empty page: no HTML body",))
@@ -62,7 +65,9 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     matched = headline is not None
     if headline is None:
         headline = headline_above(blocks, container, rules)
-    return _describe(head, blocks, container, top, page_url, rules, headline, matched)
+    extracted = _describe(head, blocks, container, top, page_url, rules, headline, matched)
+    unsafe = (*head.unsafe_urls, *renderer.unsafe_urls)
+    return replace(extracted, removals=(*extracted.removals, Removal("unsafe-url", unsafe))) if unsafe else extracted
 
 
 def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | None:

@@ -7,6 +7,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from generator.importer import metadata as meta
 from generator.importer.html_tree import Rules
+from generator.urls import is_safe_url
+
+# <meta> values that are URLs the importer may write into an article
+_URL_METAS = ("og:url", "og:image", "twitter:url", "twitter:image")
 
 
 @dataclass(frozen=True)
@@ -21,6 +25,8 @@ class Head:
     wrapper_title: str | None
     # a publication time set by the page's own script (rules/html.yml script_dates)
     script_date: str | None = None
+    # page URLs with a scheme that must not reach an article (javascript:, data:, ...), dropped
+    unsafe_urls: tuple[str, ...] = ()
 
 
 def read_head(tree: LexborHTMLParser, rules: Rules | None = None) -> Head:
@@ -47,5 +53,14 @@ def read_head(tree: LexborHTMLParser, rules: Rules | None = None) -> Head:
     if rules is not None:
         scripts = " ".join(n.text(deep=True) for n in tree.css("script:not([src])"))
         script_date = meta.epoch_date(scripts, rules.script_dates)
+    unsafe = [u for u in (canonical, wrapper_url, *(metas.get(k) for k in _URL_METAS))
+              if u and not is_safe_url(u)]
+    canonical, wrapper_url = _safe(canonical), _safe(wrapper_url)
+    metas = {k: v for k, v in metas.items() if k not in _URL_METAS or is_safe_url(v)}
     return Head(meta.squash(title_node.text()) if title_node is not None else "", metas, json_ld,
-                canonical, wrapper_url, wrapper_title, script_date)
+                canonical, wrapper_url, wrapper_title, script_date, tuple(unsafe))
+
+
+def _safe(url: str | None) -> str | None:
+    """The URL, or None when its scheme must not reach an article."""
+    return url if url and is_safe_url(url) else None

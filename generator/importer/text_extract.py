@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
+from generator import markdown
 from generator.importer.metadata import clean_title, find_bylines
 from generator.importer.model import Extracted, FigureInfo, Removal
 
@@ -240,6 +241,9 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         if texts:
             removals.append(Removal(rule, texts))
     paragraphs, figures = _body(unwrap(body_lines))
+    body, unsafe = markdown.defuse_unsafe_links("\n\n".join(paragraphs) + "\n" if paragraphs else "")
+    if unsafe:  # a text page's own `[x](javascript:…)`: no link, its text kept
+        removals.append(Removal("unsafe-url", unsafe))
     return Extracted(
         title=info.get("title"),
         date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
@@ -250,7 +254,7 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         summary=info.get("summary"),
         tags=_trailer_tags(trailer),
         figures=tuple(figures),
-        body="\n\n".join(paragraphs) + "\n" if paragraphs else "",
+        body=body,
         source_url=url,
         removals=tuple(removals),
         warnings=() if body_lines else ("no article text found after the title",),
