@@ -34,6 +34,9 @@ PLANS = {
     "body": (HEAD + b"Content-Length: 40\r\n\r\n", TRICKLE),
     "chunked": (HEAD + b"Transfer-Encoding: chunked\r\n\r\n28\r\n", TRICKLE + b"\r\n0\r\n\r\n"),
     "silent": (b"", b""),
+    # a TLS record header announcing 16 KB, then its bytes one at a time: the handshake reads
+    # inside OpenSSL, bounded in all by the socket timeout set from the time left at connect
+    "tls": (b"\x16\x03\x03\x40\x00", TRICKLE),
 }
 
 
@@ -43,13 +46,14 @@ class Trickler:
 
     plan: tuple[bytes, bytes]
     interval: float
+    scheme: str = "http"
     served: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
     listener: socket.socket = field(default_factory=socket.socket)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/page.html"
+        return f"{self.scheme}://127.0.0.1:{self.listener.getsockname()[1]}/page.html"
 
     def start(self) -> None:
         self.listener.bind(("127.0.0.1", 0))
@@ -89,7 +93,8 @@ class Trickler:
 @pytest.fixture
 def trickler(request: pytest.FixtureRequest) -> Iterator[Trickler]:
     plan, interval = request.param
-    server = Trickler(PLANS[plan] if isinstance(plan, str) else plan, interval)
+    server = Trickler(PLANS[plan] if isinstance(plan, str) else plan, interval,
+                      "https" if plan == "tls" else "http")
     server.start()
     yield server
     server.close()
@@ -126,6 +131,14 @@ def test_trickled_body_cannot_outlast_the_deadline(trickler: Trickler) -> None:
 def test_a_server_that_never_answers_times_out(trickler: Trickler) -> None:
     error, took = timed_fetch(trickler.url, timeout=DEADLINE)
     assert error.message == f"no answer within {DEADLINE:g} seconds" and took < 3 * DEADLINE
+
+
+@pytest.mark.parametrize("trickler", [("tls", INTERVAL)], indirect=True)
+def test_a_trickled_tls_handshake_cannot_outlast_the_deadline(trickler: Trickler) -> None:
+    error, took = timed_fetch(trickler.url, timeout=DEADLINE)
+    served = trickler.served
+    assert error.message == f"no answer within {DEADLINE:g} seconds"
+    assert served < 3 * DEADLINE / INTERVAL and took < 3 * DEADLINE
 
 
 @pytest.mark.parametrize("trickler", [("body", 0.0)], indirect=True)

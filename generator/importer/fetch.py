@@ -127,6 +127,7 @@ def _connect(deadline: Deadline, address: tuple[str, int], timeout: object = Non
     for family, kind, proto, _, sockaddr in _resolve(host, port, deadline):
         sock = socket.socket(family, kind, proto)
         try:
+            # also bounds the TLS handshake: CPython gives it one total time, not one per read
             sock.settimeout(deadline.remaining())
             if source_address:
                 sock.bind(source_address)
