@@ -34,7 +34,8 @@ def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(f"GIT_{role}_NAME", "Curator")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "curator@example.com")
     monkeypatch.delenv("NEWSARCHIVE_BASE_URL", raising=False)
-    for name in ("GIT_HTTP_LOW_SPEED_LIMIT", "GIT_HTTP_LOW_SPEED_TIME", "http_proxy", "HTTP_PROXY"):
+    for name in ("GIT_HTTP_LOW_SPEED_LIMIT", "GIT_HTTP_LOW_SPEED_TIME", "http_proxy", "all_proxy",
+                 "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)
 
 

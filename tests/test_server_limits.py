@@ -62,7 +62,7 @@ def get_status(port: int, opened: list[socket.socket]) -> bytes:
 
 def test_excess_connections_are_refused_and_a_reader_is_served_after(
         site: Path, clients: list[socket.socket]) -> None:
-    server, thread = serve(site, max_connections=CAP, header_timeout=3.0)
+    server, thread = serve(site, max_connections=CAP, header_timeout=5.0)
     try:
         idle = [connect(server.port, clients) for _ in range(CAP)]
         excess = [connect(server.port, clients) for _ in range(3)]
