@@ -384,7 +384,8 @@ def _communicate(command: list[str], repo: Path, data: bytes | None, env: Mappin
                           process_group=0 if own_group else None) as proc:
         try:
             out, err = proc.communicate(data, timeout=timeout)
-        except subprocess.TimeoutExpired:
+        except BaseException:
+            # expired, or Ctrl-C (which a group of its own does not get): stop all of it
             _kill(proc, own_group)
             proc.communicate()
             raise
