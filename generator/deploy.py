@@ -4,10 +4,17 @@ The user's checkout is never touched: files are hashed into the repository's obj
 assembled into a tree through a temporary index (GIT_INDEX_FILE), committed with
 `commit-tree` on top of the branch tip fetched from the remote, and pushed by commit id
 without force. No local ref is written, so a failure at any step leaves nothing half-done.
+
+Every call that talks to the remote (ls-remote, fetch, push) is bounded in time: HTTP transfers
+give up after `timeout` seconds without data (git's low-speed limit), and the git process with
+its helpers (one process group) is killed when it runs past its limit, so a remote that never
+answers is one error line, not a hang.
 """
 from __future__ import annotations
 
+import math
 import os
+import signal
 import subprocess
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -21,6 +28,10 @@ GIT = ("git", "-c", "core.quotepath=off")
 FILE_MODE = "100644"
 NOJEKYLL = ".nojekyll"
 CNAME = "CNAME"
+# the longest a call to the remote may go without an answer (configurable: deploy --timeout)
+REMOTE_TIMEOUT_SECONDS = 120.0
+# fetch and push carry the site itself: their hard limit is this many stall limits
+TRANSFER_FACTOR = 5
 
 
 @dataclass(frozen=True)
@@ -31,6 +42,8 @@ class Target:
     repo: Path
     remote: str
     branch: str
+    # seconds a call to the remote may wait without an answer
+    timeout: float = REMOTE_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -72,10 +85,10 @@ class DeployResult:
         return f"published {p.commit[:12]} to {where}{first} ({counts}), built from {p.source}"
 
 
-def resolve_target(site_dir: Path, *, remote: str = "origin",
-                   branch: str = "gh-pages") -> Target:
+def resolve_target(site_dir: Path, *, remote: str = "origin", branch: str = "gh-pages",
+                   timeout: float = REMOTE_TIMEOUT_SECONDS) -> Target:
     """The repository holding SITE_DIR and a configured remote, or a SiteError (build nothing)."""
-    target = Target(find_repo(Path(site_dir)), remote, branch)
+    target = Target(find_repo(Path(site_dir)), remote, branch, timeout)
     check_remote(target)
     return target
 
@@ -112,7 +125,8 @@ def publish(prepared: Prepared) -> DeployResult:
     """Push the prepared commit as a fast-forward of the branch; never force."""
     t = prepared.target
     assert prepared.commit is not None, "nothing to publish"
-    result = run(t.repo, "push", "--porcelain", t.remote, f"{prepared.commit}:refs/heads/{t.branch}")
+    result = remote_git(t, "push", "--porcelain", t.remote,
+                        f"{prepared.commit}:refs/heads/{t.branch}", transfer=True)
     if result.returncode != 0:
         raise push_error(t, result.stdout + result.stderr)
     return DeployResult(prepared, pushed=True)
@@ -170,7 +184,7 @@ def check_remote(target: Target) -> None:
 def fetch_tip(target: Target) -> str | None:
     """The remote branch's tip, its objects fetched; None when the branch does not exist."""
     ref = f"refs/heads/{target.branch}"
-    listing = run(target.repo, "ls-remote", "--heads", target.remote, ref)
+    listing = remote_git(target, "ls-remote", "--heads", target.remote, ref)
     if listing.returncode != 0:
         raise SiteError(f"cannot read remote {target.remote!r}: {_last_line(listing.stderr)}",
                         hint="check the remote URL, your network and credentials")
@@ -181,8 +195,8 @@ def fetch_tip(target: Target) -> str | None:
     tip = tips[0]
     if not has_commit(target.repo, tip):
         # objects only, no ref and no FETCH_HEAD: the user's refs stay as they were
-        fetched = run(target.repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
-                      target.remote, ref)
+        fetched = remote_git(target, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head",
+                             target.remote, ref, transfer=True)
         if fetched.returncode != 0:
             raise SiteError(f"cannot fetch {target.remote}/{target.branch}: "
                             f"{_last_line(fetched.stderr)}")
@@ -300,22 +314,93 @@ def commit_message(message: str | None, source: str) -> str:
     return f"{subject}\n\nSource commit: {source}\n"
 
 
+# --- talking to the remote -----------------------------------------------------------------
+
+def remote_git(target: Target, *args: str,
+               transfer: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run a git command that talks to the remote; past its time limit, a SiteError."""
+    limit = target.timeout * (TRANSFER_FACTOR if transfer else 1)
+    env = {
+        # curl gives up after `timeout` seconds below 1 byte/s: a silent HTTP remote
+        "GIT_HTTP_LOW_SPEED_LIMIT": "1",
+        "GIT_HTTP_LOW_SPEED_TIME": str(max(1, math.ceil(target.timeout))),
+        # a password prompt could only wait for the limit to kill it: fail at once instead
+        "GIT_TERMINAL_PROMPT": "0",
+    }
+    try:
+        result = run(target.repo, *args, env=env, timeout=limit)
+    except subprocess.TimeoutExpired:
+        raise remote_timeout(target, args[0], limit) from None
+    if result.returncode != 0 and "Operation too slow" in result.stderr:
+        raise remote_timeout(target, args[0], target.timeout)
+    return result
+
+
+def remote_timeout(target: Target, command: str, seconds: float) -> SiteError:
+    """The one line for a remote that did not answer in time."""
+    where = f"{target.remote}/{target.branch}"
+    if command == "push":
+        return SiteError(f"the push to {where} did not finish within {seconds:g} seconds; "
+                         f"it was stopped and may not have been published",
+                         hint="run deploy again (it publishes only what is missing), "
+                              "or allow longer with --timeout SECONDS")
+    return SiteError(f"the remote {target.remote!r} did not answer within {seconds:g} seconds "
+                     f"(git {command}); nothing was published",
+                     hint="check the remote URL and your network, "
+                          "or allow longer with --timeout SECONDS")
+
+
 # --- running git ---------------------------------------------------------------------------
 
 def run(repo: Path, *args: str, stdin: str | bytes | None = None,
-        env: Mapping[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run git in REPO; output decoded as UTF-8 (file names may be non-ASCII)."""
+        env: Mapping[str, str] | None = None,
+        timeout: float | None = None) -> subprocess.CompletedProcess[str]:
+    """Run git in REPO; output decoded as UTF-8 (file names may be non-ASCII).
+
+    With a timeout, git and every helper it starts are killed when it expires
+    (subprocess.TimeoutExpired is raised).
+    """
     data = stdin.encode() if isinstance(stdin, str) else stdin
     full_env = {**os.environ, **(env or {})}
     try:
-        result = subprocess.run([*GIT, *args], cwd=repo, input=data, capture_output=True,
-                                env=full_env, check=False)
+        result = _communicate([*GIT, *args], repo, data, full_env, timeout)
     except FileNotFoundError as exc:
         raise SiteError("git is not installed", hint="install git and try again") from exc
     return subprocess.CompletedProcess(
         result.args, result.returncode,
         result.stdout.decode("utf-8", "surrogateescape"),
         result.stderr.decode("utf-8", "replace"))
+
+
+def _communicate(command: list[str], repo: Path, data: bytes | None, env: Mapping[str, str],
+                 timeout: float | None) -> subprocess.CompletedProcess[bytes]:
+    """Run COMMAND to completion; with a timeout, in its own process group, killed on expiry."""
+    # git runs transports as children (git-remote-http, ssh): killing only git would leave
+    # them holding the pipes open, so a bounded call gets a process group to kill whole
+    own_group = timeout is not None and hasattr(os, "killpg")
+    stdin = subprocess.PIPE if data is not None else (subprocess.DEVNULL if timeout else None)
+    with subprocess.Popen(command, cwd=repo, stdin=stdin, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, env=env,
+                          process_group=0 if own_group else None) as proc:
+        try:
+            out, err = proc.communicate(data, timeout=timeout)
+        except BaseException:
+            # expired, or Ctrl-C (which a group of its own does not get): stop all of it
+            _kill(proc, own_group)
+            proc.communicate()
+            raise
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
+def _kill(proc: subprocess.Popen[bytes], own_group: bool) -> None:
+    """SIGKILL the process (and its group when it has one)."""
+    try:
+        if own_group:
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
+    except ProcessLookupError:
+        pass  # it ended on its own meanwhile
 
 
 def git(repo: Path, *args: str, stdin: str | bytes | None = None,

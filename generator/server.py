@@ -3,14 +3,19 @@
 Only files inside the built directory are ever served. HTML responses get a small script
 injected at serve time (never into the files on disk) that listens to server-sent events
 on `EVENTS_PATH`: a new reload epoch reloads the page, a list of build errors shows an
-overlay on top of the last good page.
+overlay on top of the last good page. Limits no client can stretch: connections served at
+once, and a total time for a request's line and headers. Imports the standard library only.
 """
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
+import socket
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -21,22 +26,23 @@ from urllib.parse import quote, unquote, urlsplit
 EVENTS_PATH = "/__newsarchive/events"
 HEARTBEAT_SECONDS = 10.0
 SCRIPT_PREFIXES = ("zh-hant/", "zh-hans/")
+# Connections served at once (each open page holds one event stream), and the seconds for
+# a request line and its headers in all (also how long an idle keep-alive connection waits).
+MAX_CONNECTIONS, HEADER_SECONDS = 64, 10.0
+REFUSAL = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 22"
+           b"\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\r\n")
 
 # Text types carry charset=utf-8: the build writes every text file as UTF-8.
 CONTENT_TYPES: dict[str, str] = {
-    ".html": "text/html; charset=utf-8",
-    ".htm": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8", ".htm": "text/html; charset=utf-8",
     ".css": "text/css; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".mjs": "text/javascript; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
     ".json": "application/json; charset=utf-8",
     ".xml": "application/xml; charset=utf-8",
-    ".txt": "text/plain; charset=utf-8",
-    ".md": "text/plain; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8", ".md": "text/plain; charset=utf-8",
     ".svg": "image/svg+xml; charset=utf-8",
     ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
     ".gif": "image/gif",
     ".webp": "image/webp",
     ".avif": "image/avif",
@@ -284,12 +290,30 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], *, root: Path, base_path: str,
-                 state: PreviewState, log: bool = False) -> None:
+                 state: PreviewState, log: bool = False, max_connections: int = MAX_CONNECTIONS,
+                 header_timeout: float = HEADER_SECONDS) -> None:
         super().__init__(address, PreviewHandler)
         self.root = root
         self.base_path = base_path
         self.state = state
         self.log = log
+        self.header_timeout = header_timeout
+        self._slots = threading.BoundedSemaphore(max_connections)
+
+    def process_request(self, request: socket.socket, client_address: tuple[str, int]) -> None:
+        """Serve the connection on a thread if a slot is free; otherwise a 503 and close."""
+        if self._slots.acquire(blocking=False):
+            super().process_request(request, client_address)
+            return
+        with contextlib.suppress(OSError):  # the accepting thread never waits on a client
+            request.setblocking(False)
+            request.send(REFUSAL)
+        super().shutdown_request(request)
+
+    def shutdown_request(self, request: socket.socket) -> None:
+        """Close a served connection, its slot freed first (a reconnect never finds it taken)."""
+        self._slots.release()
+        super().shutdown_request(request)
 
     def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
         """Report a handler crash on one line; the server keeps running."""
@@ -304,13 +328,45 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         return int(self.server_address[1])
 
 
+class _DeadlineSocketIO(socket.SocketIO):
+    """A connection's incoming bytes; while `deadline` (monotonic) is set, no read waits past it."""
+    deadline: float | None = None
+
+    def readinto(self, buffer) -> int | None:  # noqa: ANN001 - a writable buffer
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError("the request headers did not arrive in time")
+            self._sock.settimeout(left)
+        return super().readinto(buffer)
+
+
 class PreviewHandler(BaseHTTPRequestHandler):
     """GET/HEAD of built files, the SSE event stream, 404 page and directory redirects."""
 
     server: PreviewHTTPServer
     server_version = "newsarchive-preview"
-    # A silent client cannot hold a thread forever.
+    # A silent client cannot hold a thread forever (each read or write; headers have a total).
     timeout = 30
+
+    def setup(self) -> None:
+        super().setup()  # then read the request through a deadline-keeping reader
+        self.rfile.close()
+        self._incoming = _DeadlineSocketIO(self.connection, "rb")
+        self.rfile = io.BufferedReader(self._incoming)
+
+    def handle_one_request(self) -> None:
+        """One request; its line and headers must arrive within the header deadline in all."""
+        # a per-read timeout alone lets a client sending a byte every few seconds stay forever
+        self._incoming.deadline = time.monotonic() + self.server.header_timeout
+        super().handle_one_request()
+
+    def parse_request(self) -> bool:
+        """Parse the headers, then lift the deadline: answering has its own per-write timeout."""
+        parsed = super().parse_request()
+        self._incoming.deadline = None
+        self.connection.settimeout(self.timeout)
+        return parsed
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib name
         """Access log only when asked for."""
@@ -418,10 +474,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
             return
 
 
-def make_server(host: str, port: int, *, root: Path, base_path: str,
-                state: PreviewState, log: bool = False) -> PreviewHTTPServer:
+def make_server(host: str, port: int, *, root: Path, base_path: str, state: PreviewState,
+                log: bool = False, max_connections: int = MAX_CONNECTIONS,
+                header_timeout: float = HEADER_SECONDS) -> PreviewHTTPServer:
     """Bind (port 0 picks a free one) without serving yet."""
-    return PreviewHTTPServer((host, port), root=root, base_path=base_path, state=state, log=log)
+    return PreviewHTTPServer((host, port), root=root, base_path=base_path, state=state, log=log,
+                             max_connections=max_connections, header_timeout=header_timeout)
 
 
 def start_in_thread(server: PreviewHTTPServer) -> threading.Thread:

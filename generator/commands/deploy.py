@@ -28,6 +28,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="publish output/ as it is, without building first")
     parser.add_argument("--dry-run", action="store_true",
                         help="build and prepare the commit, but push nothing")
+    parser.add_argument("--timeout", type=_seconds, default=deploy.REMOTE_TIMEOUT_SECONDS,
+                        metavar="SECONDS",
+                        help="give up when the remote does not answer for this long "
+                             f"(default: {deploy.REMOTE_TIMEOUT_SECONDS:g}; fetch and push "
+                             f"may take {deploy.TRANSFER_FACTOR}× this in all)")
     parser.set_defaults(func=run)
 
 
@@ -35,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     """Check the repository and remote, build, then publish."""
     config = load_config(args.site, base_url=args.base_url)
     # repository and remote problems surface before spending time on a build
-    target = deploy.resolve_target(config.root, remote=args.remote, branch=args.branch)
+    target = deploy.resolve_target(config.root, remote=args.remote, branch=args.branch,
+                                   timeout=args.timeout)
     if not args.no_build:
         print(f"building for {config.base_url}")
         print_report(build(config, out_dir=config.output_dir))
@@ -43,3 +49,14 @@ def run(args: argparse.Namespace) -> int:
                            cname=config.cname, dry_run=args.dry_run)
     print(result.summary())
     return 0
+
+
+def _seconds(text: str) -> float:
+    """--timeout value: a positive number of seconds."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"give a positive number of seconds, not {text!r}")
+    return value
