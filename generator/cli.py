@@ -61,12 +61,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def report_errors(errors: Sequence[SiteError]) -> None:
-    """One `error: path:line: what (hint)` line each, then the same closing line for every
-    kind of failure that stopped a command (a stopped command changed nothing)."""
+    """One `error: path:line: what (hint)` line each; a failure of several errors ends with
+    their count, whatever kind of command failed (a stopped command changed nothing)."""
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    count = len(errors)
-    print(f"{count} error{'s' if count != 1 else ''}; nothing was changed", file=sys.stderr)
+    if len(errors) > 1:
+        print(f"{len(errors)} errors; nothing was changed", file=sys.stderr)
 
 
 def _command_word(argv: Sequence[str], known: set[str]) -> str | None:

@@ -100,8 +100,7 @@ def test_broken_site_yml_exits_1(tmp_path, capsys):
     (tmp_path / "site.yml").write_text("title: [\n")
     assert main(["build", "--site", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: site.yml:2: invalid YAML")
-    assert err.splitlines()[-1] == "1 error; nothing was changed"
+    assert err.startswith("error: site.yml:2: invalid YAML") and err.count("\n") == 1
 
 
 def test_strict_warning_is_one_error_line_without_a_doubled_prefix(tmp_path, capsys):
@@ -110,8 +109,7 @@ def test_strict_warning_is_one_error_line_without_a_doubled_prefix(tmp_path, cap
                  "--strict"]) == 1
     err = capsys.readouterr().err.splitlines()
     assert err == ["error: site.yml: base_url '/archive/' is not absolute; feeds, sitemap and "
-                   "canonical links need https://host/ (set it, or pass --base-url)",
-                   "1 error; nothing was changed"]
+                   "canonical links need https://host/ (set it, or pass --base-url)"]
 
 
 def test_contradictory_glossary_fails_the_build(tmp_path):

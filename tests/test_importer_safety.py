@@ -116,9 +116,7 @@ def test_a_second_importer_waits_then_fails_with_one_line(site, tmp_path, capsys
         status = main(["import", "--site", str(site), "--wait", "0", str(page)])
     err = capsys.readouterr().err
     assert status == 1 and "another import into this site is running" in err
-    # the error, then the closing line every stopped command prints
-    assert err.strip().splitlines()[1:] == ["1 error; nothing was changed"]
-    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert articles(site) == []
     assert main(["import", "--site", str(site), "--wait", "0", str(page)]) == 0
 
