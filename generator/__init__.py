@@ -1,3 +1,3 @@
 """newsarchive: a static-site generator for curated Chinese company-news archives."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
