@@ -1,6 +1,7 @@
 """Source -> Article: validate front matter, render Markdown, convert to both scripts (pure)."""
 from __future__ import annotations
 
+import difflib
 import hashlib
 import posixpath
 import re
@@ -102,7 +103,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     summary = summary if summary is not None else _auto_summary(text)
     script = declared or detect(f"{title}\n{summary}\n{text[:300]}")
     tag_keys, tag_names = _unique_tags(tags, converter)
-    warnings = _warnings(source.path, body, body_line)
+    warnings = _warnings(source.path, body, body_line) + _misspelt_keys(meta, source.path, errs.text)
     versions = {s: _version(converter, s, title or "", summary, tag_names, category, body_html,
                             figures, base_path, original=s == script)
                 for s in SCRIPTS}
@@ -117,7 +118,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         terms=text_features(folded),
         versions=versions, source_digest=source.digest,
         digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
-        warnings=warnings,
+        warnings=warnings, slug_line=key_line(errs.text, "slug") or 1,
     )
 
 
@@ -183,6 +184,19 @@ def _warnings(path: str, body: str, body_line: int) -> tuple[str, ...]:
             found.append(str(SiteError(f"{{{{figure {number}}}}} is placed twice; only the first is shown",
                                        path, body_line + line)))
         seen.add(number)
+    return tuple(found)
+
+
+def _misspelt_keys(meta: Mapping[str, Any], path: str, text: str) -> tuple[str, ...]:
+    """Unknown keys that look like a known one misspelt (`catgory`, `tag`): kept, but said.
+
+    Unknown keys are allowed (they reach templates), so only a near miss is a warning."""
+    found = []
+    for key in sorted(k for k in meta if k not in KNOWN):
+        near = difflib.get_close_matches(key, KNOWN, n=1, cutoff=0.75)
+        if near:
+            found.append(str(SiteError(f"unknown key {key!r}", path, key_line(text, key),
+                                       f"did you mean {near[0]!r}? unknown keys are kept as they are")))
     return tuple(found)
 
 
@@ -435,7 +449,7 @@ def check_duplicate_slugs(articles: list[Article]) -> list[SiteError]:
         if art.slug in first:
             errors.append(SiteError(
                 f"duplicate URL /articles/{art.slug}/ (also used by {first[art.slug].path})",
-                art.path, None, _DUP_HINT))
+                art.path, art.slug_line, _DUP_HINT))
         else:
             first[art.slug] = art
     return errors

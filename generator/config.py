@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from generator import __version__
+from generator import __version__, yaml_errors
 from generator.errors import BuildFailed, SiteError
 from generator.frontmatter import FrontMatterError, refuse_aliases
 
@@ -179,9 +179,9 @@ def _parse(text: str, name: str) -> tuple[dict[str, Any], dict[str, int]]:
     except FrontMatterError as exc:
         raise SiteError(exc.message.replace("front matter", "settings"), name, exc.line + 1, exc.hint) from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SiteError(f"invalid YAML: {problem}", name, mark.line + 1 if mark else None) from exc
+        explained = yaml_errors.explain(exc, text)
+        line = explained.line + 1 if explained.line is not None else None
+        raise SiteError(f"invalid YAML: {explained.words}", name, line, explained.hint) from exc
     if data is None:
         data = {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode | type(None)):

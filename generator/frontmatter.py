@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from generator import yaml_errors
 from generator.errors import SiteError
 
 # Stable key order for dump_front_matter (docs/design.md); other keys follow, sorted.
@@ -162,11 +163,9 @@ def parse_meta(yaml_text: str, path: str, *, first_line: int = 1) -> dict[str, A
         raise SiteError(f"control character U+{exc.character:04X} is not allowed in front matter",
                         path, line, 'remove it, or write it as an escape inside "double quotes"') from exc
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        line = first_line + mark.line if mark else first_line
-        raise SiteError(f"invalid YAML: {problem}", path, line,
-                        "quote values containing ': ' or starting with '[', '{', '*', '&'") from exc
+        explained = yaml_errors.explain(exc, yaml_text)
+        line = first_line + (explained.line or 0)
+        raise SiteError(f"invalid YAML: {explained.words}", path, line, explained.hint) from exc
     if meta is None:
         return {}
     if not isinstance(meta, dict):

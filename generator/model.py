@@ -101,6 +101,8 @@ class Article:
     warnings: tuple[str, ...] = ()
     # generator.related.text_features(text), computed in the parse workers and cached
     terms: dict[str, float] | None = None
+    # line of `slug:` in the file (1 when the URL name is the file name), for messages
+    slug_line: int = 1
 
 
 @dataclass(frozen=True)

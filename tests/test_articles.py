@@ -116,8 +116,28 @@ def test_duplicate_slugs_name_both_files():
     text = "---\ntitle: t\ndate: 2025-01-01\ntags: []\nslug: same\n---\nx\n"
     a, b = parse(text, "content/a.md"), parse(text, "content/b.md")
     assert [str(e) for e in check_duplicate_slugs([b, a])] == [
-        "content/b.md: duplicate URL /articles/same/ (also used by content/a.md) "
+        "content/b.md:5: duplicate URL /articles/same/ (also used by content/a.md) "
         "(give one of them another slug:)"]
+
+
+def test_duplicate_file_names_point_at_the_first_line():
+    text = "---\ntitle: t\ndate: 2025-01-01\ntags: []\n---\nx\n"
+    a, b = parse(text, "content/2024/same.md"), parse(text, "content/2025/same.md")
+    assert [str(e) for e in check_duplicate_slugs([a, b])] == [
+        "content/2025/same.md:1: duplicate URL /articles/same/ (also used by "
+        "content/2024/same.md) (give one of them another slug:)"]
+
+
+def test_a_misspelt_key_is_a_warning_with_did_you_mean():
+    art = parse("---\ntitle: t\ndate: 2025-01-01\ntags: []\ncatgory: 科技\nsummery: 摘要\n"
+                "stock: '000651'\n---\n正文。\n")
+    assert art.warnings == (
+        "content/2025/gree-results.md:5: unknown key 'catgory' (did you mean 'category'? "
+        "unknown keys are kept as they are)",
+        "content/2025/gree-results.md:6: unknown key 'summery' (did you mean 'summary'? "
+        "unknown keys are "
+        "kept as they are)")
+    assert dict(art.extra)["catgory"] == "科技"
 
 
 def test_unknown_keys_are_kept_and_raw_html_is_escaped():

@@ -52,7 +52,8 @@ def test_unknown_key_and_missing_title(tmp_path):
 def test_broken_yaml(tmp_path):
     with pytest.raises(SiteError) as caught:
         load_config(write(tmp_path, "title: [unclosed\n"), env={})
-    assert str(caught.value).startswith("site.yml:2: invalid YAML")
+    assert str(caught.value) == ("site.yml:1: invalid YAML: a '[' list that is not closed (close "
+                                 "it with ']' on the same value, or quote the value if '[' is text)")
 
 
 def test_fingerprint_follows_glossary_content(tmp_path):

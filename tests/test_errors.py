@@ -100,7 +100,7 @@ def test_broken_site_yml_exits_1(tmp_path, capsys):
     (tmp_path / "site.yml").write_text("title: [\n")
     assert main(["build", "--site", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: site.yml:2: invalid YAML") and err.count("\n") == 1
+    assert err.startswith("error: site.yml:1: invalid YAML") and err.count("\n") == 1
 
 
 def test_strict_warning_is_one_error_line_without_a_doubled_prefix(tmp_path, capsys):
