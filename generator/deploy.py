@@ -144,7 +144,7 @@ def push_error(target: Target, output: str) -> SiteError:
         reason = _line_with(output, "[remote rejected]")
         return SiteError(f"the remote refused the push to {where}: {reason}",
                          hint="check the branch protection rules and your access rights")
-    return SiteError(f"push to {where} failed: {_last_line(output)}",
+    return SiteError(f"push to {where} failed: {_git_message(output)}",
                      hint="check the remote URL, your network and credentials")
 
 
@@ -186,7 +186,7 @@ def fetch_tip(target: Target) -> str | None:
     ref = f"refs/heads/{target.branch}"
     listing = remote_git(target, "ls-remote", "--heads", target.remote, ref)
     if listing.returncode != 0:
-        raise SiteError(f"cannot read remote {target.remote!r}: {_last_line(listing.stderr)}",
+        raise SiteError(f"cannot read remote {target.remote!r}: {_git_message(listing.stderr)}",
                         hint="check the remote URL, your network and credentials")
     tips = [line.split("\t")[0] for line in listing.stdout.splitlines()
             if line.endswith(f"\t{ref}")]
@@ -199,7 +199,7 @@ def fetch_tip(target: Target) -> str | None:
                              target.remote, ref, transfer=True)
         if fetched.returncode != 0:
             raise SiteError(f"cannot fetch {target.remote}/{target.branch}: "
-                            f"{_last_line(fetched.stderr)}")
+                            f"{_git_message(fetched.stderr)}")
     if not has_commit(target.repo, tip):
         raise SiteError(f"the remote {target.branch} moved while it was being fetched",
                         hint="run deploy again")
@@ -285,7 +285,7 @@ def commit_tree(repo: Path, tree: str, parent: str | None, message: str) -> str:
     parents = ["-p", parent] if parent else []
     result = run(repo, "commit-tree", tree, *parents, stdin=message.encode())
     if result.returncode != 0:
-        raise SiteError(f"git could not write the commit: {_last_line(result.stderr)}",
+        raise SiteError(f"git could not write the commit: {_git_message(result.stderr)}",
                         hint="set your name and e-mail with `git config user.name/user.email`")
     return result.stdout.strip()
 
@@ -408,15 +408,24 @@ def git(repo: Path, *args: str, stdin: str | bytes | None = None,
     """Run git and return its stripped output; a failure is a SiteError quoting git."""
     result = run(repo, *args, stdin=stdin, env=env)
     if result.returncode != 0:
-        raise SiteError(f"git {args[0]} failed: {_last_line(result.stderr)}", path=repo)
+        raise SiteError(f"git {args[0]} failed: {_git_message(result.stderr)}", path=repo)
     # NUL-separated (-z) output keeps its exact names; other output loses its newline
     return result.stdout.rstrip("\n") if "-z" in args else result.stdout.strip()
 
 
-def _last_line(text: str) -> str:
-    """The last non-empty line (git's actual complaint)."""
+def _git_message(text: str) -> str:
+    """git's whole message on one line: its `fatal:`/`error:` lines first (the cause), then
+    the advice, with the prefixes and line breaks a wrapped paragraph carries folded away."""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return lines[-1] if lines else "(no message)"
+    causes = [_unprefixed(line) for line in lines if line.startswith(("fatal:", "error:"))]
+    advice = " ".join(line for line in lines if not line.startswith(("fatal:", "error:", "hint:")))
+    message = "; ".join(dict.fromkeys(causes)) or advice or "(no message)"
+    return message if not causes or not advice else f"{message}. {advice}"
+
+
+def _unprefixed(line: str) -> str:
+    """A git message line without its `fatal: ` or `error: `, and without a final period."""
+    return line.split(":", 1)[1].strip().rstrip(".")
 
 
 def _line_with(text: str, needle: str) -> str:

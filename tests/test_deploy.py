@@ -306,9 +306,15 @@ def test_clear_errors_exit_1_and_change_nothing(site: Path, remote: Path, breaka
 
 
 def test_unknown_remote_url_is_a_clear_error(site: Path, tmp_path: Path) -> None:
-    git(site, "remote", "set-url", "origin", str(tmp_path / "missing.git"))
-    with pytest.raises(SiteError, match="cannot read remote 'origin'"):
+    missing = tmp_path / "missing.git"
+    git(site, "remote", "set-url", "origin", str(missing))
+    with pytest.raises(SiteError) as caught:
         run_deploy(site)
+    # git's whole message, cause first, on one line: not a fragment of its advice
+    assert str(caught.value) == (
+        f"cannot read remote 'origin': '{missing}' does not appear to be a git repository; "
+        "Could not read from remote repository. Please make sure you have the correct access "
+        "rights and the repository exists. (check the remote URL, your network and credentials)")
 
 
 def test_deploy_builds_with_the_production_base_url_first(site: Path, remote: Path,
