@@ -21,6 +21,7 @@ from generator.model import SCRIPTS, Article, Figure, Source, SourceInfo, Syndic
 KNOWN = frozenset({"title", "date", "updated", "slug", "script", "draft", "tags", "category",
                    "summary", "authors", "figures", "source", "syndicated"})
 SUMMARY_CHARS = 120
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 # URL folder of files stored next to articles in content/ (images of figures)
 MEDIA_DIR = "media"
 
@@ -94,7 +95,10 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     _check_markers(body, body_line, len(figures), errs)
     authors, source_info = _authors(meta, errs), _source_info(meta, tz, errs)
     syndicated = _syndicated(meta, tz, errs)
-    body_html = _rendered(render, body, body_line, errs)
+    links: list = []
+    body_html = _rendered(render, body, body_line, errs, links,
+                          lambda src: (_media_url(src, source.path, content_prefix) or src)
+                          if _is_relative(src) else src)
     if errs.items:
         raise BuildFailed(errs.items)
     body_html = markdown.rebase_links(body_html, base_path)
@@ -119,6 +123,8 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         versions=versions, source_digest=source.digest,
         digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
         warnings=warnings, slug_line=key_line(errs.text, "slug") or 1,
+        links=tuple((body_line + line, kind, written, rendered)
+                    for line, kind, written, rendered in links if _in_site(rendered)),
     )
 
 
@@ -315,18 +321,34 @@ def _figures(meta: Mapping[str, Any], errs: _Errors) -> tuple[Figure, ...]:
 def _local_media(figures: tuple[Figure, ...], path: str, content_prefix: str,
                  errs: _Errors) -> tuple[Figure, ...]:
     """Relative figure src (a file next to the article) -> '/media/<folder>/<file>'."""
-    folder = PurePosixPath(path).parent
     out = []
     for number, fig in enumerate(figures, 1):
         src = fig.src
-        if src and not _is_url(src) and not src.startswith("/"):
-            joined = posixpath.normpath(str(folder / src))
-            inside = posixpath.relpath(joined, content_prefix) if content_prefix else joined
-            if inside.startswith(".."):
+        if src and _is_relative(src):
+            media = _media_url(src, path, content_prefix)
+            if media is None:
                 errs.add("figures", f"figure {number}: src {brief(src)} points outside {content_prefix}/")
-            src = f"/{MEDIA_DIR}/{inside}"
+            src = media or f"/{MEDIA_DIR}/{src}"
         out.append(Figure(fig.caption, src, fig.alt, fig.credit))
     return tuple(out)
+
+
+def _media_url(src: str, path: str, content_prefix: str) -> str | None:
+    """'/media/<folder>/<file>' for a src relative to the article at `path`; None when it
+    leads out of content/."""
+    joined = posixpath.normpath(str(PurePosixPath(path).parent / src))
+    inside = posixpath.relpath(joined, content_prefix) if content_prefix else joined
+    return None if inside.startswith("..") else f"/{MEDIA_DIR}/{inside}"
+
+
+def _is_relative(url: str) -> bool:
+    """A relative reference (photo.jpg, ../x/): no scheme, no leading '/', not a #fragment."""
+    return bool(url) and not url.startswith(("/", "#")) and not _SCHEME.match(url)
+
+
+def _in_site(url: str) -> bool:
+    """A link the build can check: a site path or a relative one (not a URL, mail or #anchor)."""
+    return _is_relative(url) or (url.startswith("/") and not url.startswith("//"))
 
 
 def _is_url(src: str) -> bool:
@@ -362,10 +384,12 @@ def _check_markers(body: str, body_line: int, count: int, errs: _Errors) -> None
                 errs.path, body_line + line, "figures are numbered from 1 in `figures:`"))
 
 
-def _rendered(render: Callable[[str], str], body: str, body_line: int, errs: _Errors) -> str:
-    """The body's HTML; each link or image with an unsafe URL an error at its line."""
+def _rendered(render: Callable[..., str], body: str, body_line: int, errs: _Errors,
+              links: list, images: Callable[[str], str]) -> str:
+    """The body's HTML (links collected, local images mapped by `images`); each link or
+    image with an unsafe URL an error at its line."""
     try:
-        return render(body)
+        return render(body, images=images, links=links)
     except markdown.UnsafeLinks as unsafe:
         for line, url in unsafe.found:
             errs.items.append(SiteError(

@@ -36,6 +36,7 @@ from generator.errors import BuildFailed, SiteError
 from generator.model import SCRIPTS, Article, BuildReport, Page, Site, Source
 from generator.output import Staging, list_files
 from generator.pages import HTML_KINDS, digest, plan_site
+from generator.references import broken_references
 from generator.render import Renderer
 from generator.site import build_site
 from generator.sources import Entry, read_source, rescan, scan, split_media
@@ -105,6 +106,10 @@ class _Run:
     progress: Progress | None
     stages: _Stages
     warnings: list[str]
+    # links and images that lead nowhere: the warnings, and the (page, href) pairs where
+    # the built pages show them
+    broken_references: tuple[str, ...] = ()
+    reported_links: frozenset[tuple[str, str]] = frozenset()
 
     def converter(self):
         """The script converter, opened once per process and settings."""
@@ -143,6 +148,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
                      base_key=base_key, cname=config.cname, previous=cache.recall("plan", str(run.out)))
     cache.keep("plan", str(run.out), plan)
     pages = plan.pages + statics + media_pages
+    check_references(run, site, pages, strict)
     run.stages.lap("plan")
     todo, unchanged, results, removed = render_and_write(run, site, pages, theme_key)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)
@@ -158,7 +164,17 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         written=len(written), unchanged=unchanged + len(results) - len(written),
         removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
         written_paths=tuple(written), rendered_paths=tuple(sorted(p.path for p in todo)),
-        out_dir=str(run.out), extra={"search": search_report} if search_report is not None else {})
+        out_dir=str(run.out), extra=_extra(search_report, run))
+
+
+def _extra(search_report: object, run: _Run) -> dict[str, object]:
+    """BuildReport.extra: the search report, and the links warned about at their source line
+    (`check` counts those once, and leaves them out of its findings in the built pages)."""
+    extra: dict[str, object] = {"broken_references": run.broken_references,
+                                "reported_links": run.reported_links}
+    if search_report is not None:
+        extra["search"] = search_report
+    return extra
 
 
 def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] | None
@@ -409,6 +425,16 @@ def _merge(cached: list[Article], parsed: list[Article], cache: Cache) -> list[A
     if len(cache.articles) != len(corpus):
         cache.retain({key_of(a) for a in corpus})
     return sorted(corpus, key=lambda a: a.path)
+
+
+def check_references(run: _Run, site: Site, pages: list[Page], strict: bool) -> None:
+    """Markdown links and images that lead to no file of this build: warnings at their line
+    (once, not once per script); errors under --strict, before anything is written."""
+    broken = broken_references(site.articles.values(), {p.path for p in pages}, run.config.base_path)
+    run.warnings += [b.warning for b in broken]
+    run.reported_links = frozenset(pair for b in broken for pair in b.in_pages)
+    run.broken_references = tuple(b.warning for b in broken)
+    _fail_on([], [b.warning for b in broken], strict)
 
 
 def _fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None:

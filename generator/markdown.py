@@ -33,25 +33,37 @@ class UnsafeLinks(Exception):
         self.found = found
 
 
-def make_renderer() -> Callable[[str], str]:
-    """The renderer; raises UnsafeLinks for a link, image, autolink or reference whose URL
-    generator.urls.is_safe_url refuses (javascript:, vbscript:, data: images, obfuscated).
+# (0-based body line, "a" | "img", URL as written, URL as rendered) of a link or image
+Link = tuple[int, str, str, str]
+
+
+def make_renderer() -> Callable[..., str]:
+    """The renderer `render(body, *, images=None, links=None) -> html`; raises UnsafeLinks for
+    a link, image, autolink or reference whose URL generator.urls.is_safe_url refuses
+    (javascript:, vbscript:, data: images, obfuscated).
 
     markdown-it's own validateLink lets `data:image/...` and every scheme but four through,
     and a refused link silently becomes text. Ours accepts every URL while parsing, so the
     tokens show each link with its line, and refuses the document when one is unsafe: one
-    parse serves both the check and the HTML.
+    parse serves the check, the HTML and the caller's two extras: `images(src)` may replace
+    an image's src (a file next to the article becomes its /media/ URL), and `links` (a
+    list) receives every link and image as (line, kind, URL as written, URL as rendered).
     """
     md = _markdown_it()
     md.validateLink = lambda url: True  # judged on the tokens, where the line is known
 
-    def render(body: str) -> str:
+    def render(body: str, *, images: Callable[[str], str] | None = None,
+               links: list[Link] | None = None) -> str:
         """HTML of one Markdown body."""
         env: dict = {}
         tokens = md.parse(body, env)
-        found = _unsafe_links(tokens) if _MAY_LINK.search(body) else []
-        if found:
-            raise UnsafeLinks(found)
+        if _MAY_LINK.search(body):
+            found = _links(tokens, images)
+            unsafe = [(line, url) for line, _, url, _ in found if not is_safe_url(url)]
+            if unsafe:
+                raise UnsafeLinks(unsafe)
+            if links is not None:
+                links.extend(found)
         return md.renderer.render(tokens, md.options, env)
 
     return render
@@ -78,8 +90,8 @@ _MAY_LINK = re.compile(r"\]\(|\]:|<")
 _LINK_TOKENS = {"link_open": "href", "image": "src"}
 
 
-def _unsafe_links(tokens: list) -> list[tuple[int, str]]:
-    """(0-based line, URL) of every link/image token whose URL is not safe."""
+def _links(tokens: list, images: Callable[[str], str] | None) -> list[Link]:
+    """Every link and image token (see Link), image src mapped by `images`."""
     found = []
     line = 0
     for token in tokens:
@@ -88,12 +100,18 @@ def _unsafe_links(tokens: list) -> list[tuple[int, str]]:
         if token.type != "inline" or not token.children:
             continue
         offset = 0  # line breaks inside the paragraph before the link
-        for child in token.children:
+        for child in token.children:  # flat: an image inside a link's text is a sibling
             if child.type in ("softbreak", "hardbreak"):
                 offset += 1
-            url = child.attrGet(_LINK_TOKENS.get(child.type, ""))
-            if isinstance(url, str) and not is_safe_url(url):
-                found.append((line + offset, url))
+            attribute = _LINK_TOKENS.get(child.type)
+            url = child.attrGet(attribute) if attribute else None
+            if not isinstance(url, str):
+                continue
+            rendered = url
+            if child.type == "image" and images is not None and is_safe_url(url):
+                rendered = images(url)
+                child.attrSet("src", rendered)
+            found.append((line + offset, "img" if child.type == "image" else "a", url, rendered))
     return found
 
 

@@ -103,6 +103,10 @@ class Article:
     terms: dict[str, float] | None = None
     # line of `slug:` in the file (1 when the URL name is the file name), for messages
     slug_line: int = 1
+    # (line in the file, "a" | "img", URL as written, as rendered) of every Markdown link and
+    # image inside the site (site paths and relative ones; an image beside the article is
+    # rendered as its /media/ path)
+    links: tuple[tuple[int, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

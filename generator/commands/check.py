@@ -33,13 +33,20 @@ def run(args: argparse.Namespace) -> int:
         cache = Cache.load(config.cache_dir)
         cache.folder = None
         report = build(config, out_dir=out, cache=cache, strict=args.strict)
-        for warning in report.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        broken = check_links(out, config.base_path, config.base_url)
+        # a link written in an article is reported once, at its line; the pages that show
+        # it (one per script) do not report it again
+        at_source = report.extra.get("broken_references", ())
+        reported = report.extra.get("reported_links", frozenset())
+        in_pages = [str(link) for link in check_links(out, config.base_path, config.base_url)
+                    if (link.page, link.target) not in reported]
+    warnings = [w for w in report.warnings if w not in at_source]
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    broken = [*at_source, *in_pages]
     for link in broken:
         print(f"error: {link}", file=sys.stderr)
     print(f"{report.articles} articles, {report.pages} pages checked: "
-          f"{len(broken)} broken link(s), {len(report.warnings)} warning(s)")
+          f"{len(broken)} broken link(s), {len(warnings)} warning(s)")
     return 1 if broken else 0
 
 

@@ -1,0 +1,62 @@
+"""Links and images in an article's Markdown that lead nowhere: one warning at the source line."""
+from __future__ import annotations
+
+import pytest
+from build_helpers import article, make_site
+
+from generator.build import build
+from generator.cache import Cache
+from generator.cli import main
+from generator.errors import BuildFailed
+
+BODY = ("正文。\n\n![現場](photo.jpg) [另一篇](/zh-hant/articles/b/) [舊文](/zh-hant/articles/gone/)\n\n"
+        "[標籤](/zh-hans/tags/) [相對](../b/) [錯的](../nothing/) [外站](https://example.com/)\n")
+
+
+def site_files(with_photo: bool) -> dict[str, object]:
+    files: dict[str, object] = {"content/2025/a.md": article("甲", "2025-01-02", body=BODY),
+                                "content/2025/b.md": article("乙", "2025-01-01")}
+    if with_photo:
+        files["content/2025/photo.jpg"] = b"\xff\xd8\xff\xe0jpeg"
+    return files
+
+
+def test_broken_links_and_missing_images_are_warnings_at_their_line(tmp_path) -> None:
+    config = make_site(tmp_path / "site", site_files(with_photo=False))
+    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    assert [w for w in report.warnings if "a.md" in w] == [
+        "content/2025/a.md:9: image photo.jpg is not in the site (put the file next to the "
+        "article, or fix the link)",
+        "content/2025/a.md:9: link /zh-hant/articles/gone/ leads to no page of this site (fix "
+        "the link, or remove it)",
+        "content/2025/a.md:11: link ../nothing/ leads to no page of this site (fix the link, or "
+        "remove it)"]
+
+
+def test_an_image_beside_the_article_is_published_and_linked_from_media(tmp_path) -> None:
+    config = make_site(tmp_path / "site", site_files(with_photo=True), base_url="https://x.org/archive/")
+    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    assert not any("photo.jpg" in w for w in report.warnings)
+    page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
+    assert '<img src="/archive/media/2025/photo.jpg" alt="現場"' in page
+    assert (tmp_path / "out/media/2025/photo.jpg").is_file()
+
+
+def test_strict_fails_before_writing(tmp_path) -> None:
+    config = make_site(tmp_path / "site", site_files(with_photo=True))
+    with pytest.raises(BuildFailed) as failed:
+        build(config, out_dir=tmp_path / "out", cache=Cache.memory(), strict=True)
+    assert len(failed.value.errors) == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_check_reports_each_once_at_the_source(tmp_path, capsys) -> None:
+    config = make_site(tmp_path / "site", site_files(with_photo=True))
+    assert main(["check", "--site", str(config.root)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [
+        "error: content/2025/a.md:9: link /zh-hant/articles/gone/ leads to no page of this site "
+        "(fix the link, or remove it)",
+        "error: content/2025/a.md:11: link ../nothing/ leads to no page of this site (fix the "
+        "link, or remove it)"]
+    assert "2 broken link(s), 0 warning(s)" in captured.out  # not again per script and page
