@@ -5,14 +5,15 @@
     site     = build_site(...)            tags, categories, months, neighbours, related
     pages    = plan_site(...)             every URL x every script, each with an input key
     outputs  = render_pages(...)          only pages whose key changed; only changed bytes staged
-    write    = staging.commit(...)        swap the staged files in; remove files no longer produced
+    write    = swap_tree(...)             link the rest beside them, index search, swap the tree in
 
 Before any of that, a build whose inputs (settings, theme, every content file's size and
 mtime) are those of the last successful build, with every output file still as written,
 stops at once: the no-change rebuild of a 10,000-article site reads no article.
 
 Every content error of the build is collected and raised together as BuildFailed before
-anything in out_dir is touched.
+anything in out_dir is touched. The output folder is checked (output_guard) before anything
+is written; a build removes only files its manifest records and keeps every other file.
 """
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ from generator.config import Config
 from generator.contexts import SiteText
 from generator.errors import BuildFailed, SiteError
 from generator.model import SCRIPTS, Article, BuildReport, Page, Site, Source
-from generator.output import Staging, list_files
+from generator.output import Staging, list_files, write_error
+from generator.output_guard import (FOLDER_MARK, MANIFEST_FILE, check_output_dir, claims,
+                                    clean_leftovers, manifest_text, read_owned)
 from generator.pages import HTML_KINDS, digest, plan_site
 from generator.render import Renderer
 from generator.site import build_site
@@ -47,6 +50,8 @@ Indexer = Callable[[Path, Site, Config], object]
 PARALLEL_PARSE = 400
 PARALLEL_RENDER = 1500
 SEARCH_DIR = "pagefind"
+# the search index is the generator's as a whole (its files are in no page list)
+SEARCH_CLAIM = SEARCH_DIR + FOLDER_MARK
 
 
 @dataclass
@@ -66,8 +71,11 @@ class _Stages:
 def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | None = None,
           changed: Collection[str | Path] | None = None, progress: Progress | None = None,
           strict: bool = False, workers_count: int | None = None,
-          indexer: Indexer | None = None) -> BuildReport:
+          indexer: Indexer | None = None, clean: bool = False) -> BuildReport:
     """Build the site into out_dir; raise BuildFailed (out_dir untouched) on any content error.
+
+    With `clean`, files of out_dir no build recorded are removed too (never in a folder
+    that holds a repository or a site: see output_guard.check_output_dir).
 
     `indexer(out_dir, site, config)` brings the search index up to date (default:
     generator.search.index_search, at once; the preview hands it to a background thread).
@@ -81,12 +89,12 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
         try:
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
                           progress=progress, strict=strict, workers_count=workers_count,
-                          indexer=indexer)
+                          indexer=indexer, clean=clean)
         except StaleCache as stale:
             cache.reset(f"{stale}; parsed everything again")
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
                           progress=progress, strict=strict, workers_count=workers_count,
-                          indexer=indexer)
+                          indexer=indexer, clean=clean)
     finally:
         cache.join_writers()  # a failed build leaves no child behind
         if collecting:
@@ -105,6 +113,9 @@ class _Run:
     progress: Progress | None
     stages: _Stages
     warnings: list[str]
+    # paths out_dir's manifest records (swap mode); the build may remove these only
+    owned: set[str] = dataclasses.field(default_factory=set)
+    clean: bool = False
 
     def converter(self):
         """The script converter, opened once per process and settings."""
@@ -113,11 +124,17 @@ class _Run:
 
 def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
            changed: Collection[str | Path] | None, progress: Progress | None,
-           strict: bool, workers_count: int | None, indexer: Indexer | None) -> BuildReport:
+           strict: bool, workers_count: int | None, indexer: Indexer | None,
+           clean: bool) -> BuildReport:
     """build() with the collector off: the stages, in order."""
+    if isinstance(out_dir, str) and not out_dir.strip():
+        raise SiteError("the output folder name is empty", "--out",
+                        hint="give a folder, e.g. --out output")
     run = _Run(config, cache, Path(out_dir or config.output_dir).resolve(), config.fingerprint(),
                workers.default_workers() if workers_count is None else workers_count, progress,
-               _Stages({}, time.perf_counter()), [])
+               _Stages({}, time.perf_counter()), [], clean=clean)
+    if not cache.in_place_output:
+        run.owned = prepare_output(run.out, config, cache, clean)
     cache.use_fingerprint(run.fingerprint)
     if cache.problem:
         run.warnings.append(cache.problem)
@@ -128,7 +145,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
     inputs = inputs_key(config.render_key(), theme_key, entries + media, statics, run.out)
-    if not errors and not changed:
+    if not errors and not changed and not clean:
         report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
         if report is not None:
             return report
@@ -144,11 +161,9 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     cache.keep("plan", str(run.out), plan)
     pages = plan.pages + statics + media_pages
     run.stages.lap("plan")
-    todo, unchanged, results, removed = render_and_write(run, site, pages, theme_key)
+    todo, unchanged, results, removed, kept, search_report = render_and_write(
+        run, site, pages, theme_key, indexer)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)
-    search_report = index_search(run.out, site, config, cache, indexer) if config.search else None
-    if search_report is not None:
-        run.stages.lap("search")
     counts = (len(site.articles), sum(a.draft for a in corpus), len(pages))
     _remember(cache, run.out, (inputs, tuple(run.warnings), counts))
     if cache.folder is not None:
@@ -158,7 +173,24 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         written=len(written), unchanged=unchanged + len(results) - len(written),
         removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
         written_paths=tuple(written), rendered_paths=tuple(sorted(p.path for p in todo)),
-        out_dir=str(run.out), extra={"search": search_report} if search_report is not None else {})
+        out_dir=str(run.out), extra=_extra(search_report, kept))
+
+
+def _extra(search_report: object | None, kept: int) -> dict[str, object]:
+    """The report's extras: the search report, how many unknown files were kept."""
+    extra: dict[str, object] = {"search": search_report} if search_report is not None else {}
+    if kept:
+        extra["kept"] = kept
+    return extra
+
+
+def prepare_output(out: Path, config: Config, cache: Cache, clean: bool) -> set[str]:
+    """Clean up after killed builds, refuse a folder the build must not replace; what it owns."""
+    clean_leftovers(out)
+    owned = read_owned(out, cache.manifest(out).keys())
+    check_output_dir(out, config.root.resolve(), [config.content_dir, *config.theme_dirs(),
+                                                  config.cache_dir], owned, clean=clean)
+    return owned or set()
 
 
 def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] | None
@@ -204,9 +236,14 @@ def read_and_parse(run: _Run, entries: list[Entry], media: list[Entry], errors: 
     return corpus, media_pages
 
 
-def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
-                     ) -> tuple[list[Page], int, list[tuple[str, bool, str]], list[str]]:
-    """Render pages whose key changed, stage changed bytes, swap them in, prune stale files."""
+def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str,
+                     indexer: Indexer | None = None
+                     ) -> tuple[list[Page], int, list[tuple[str, bool, str]], list[str], int, object | None]:
+    """Render pages whose key changed, stage changed bytes, make the new tree, swap it in.
+
+    Returns (rendered pages, unchanged count, results, removed paths, unknown files kept,
+    search report).
+    """
     config, cache, out = run.config, run.cache, run.out
     manifest = cache.manifest(out)
     todo, unchanged = pages_to_render(pages, manifest, out, trust=cache.folder is None)
@@ -221,7 +258,7 @@ def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
         text = cache.reuse("site_text", f"{config.render_key()}|{theme_key}",
                            lambda: site_text(config, run.converter()))
         renderer = Renderer(site, text, env, config.root, pages, config.feed_items)
-    staging = Staging(out)
+    staging = Staging(out, in_place=cache.in_place_output)
     try:
         # rendered pages are kept only by a cache that is saved: they serve the next process
         saving = cache.keep_pages and cache.folder is not None
@@ -230,17 +267,95 @@ def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
         if saving:
             cache.keep_rendered((p.key for p in pages if p.kind != "static"), packed)
         run.stages.lap("render")
-        removed = stale_files(out, manifest, {p.path for p in pages}, keep_search=config.search)
         written = [path for path, changed_bytes, _ in results if changed_bytes]
-        if written or removed:
-            staging.commit(written, removed)
+        if staging.in_place:
+            removed, unknown, search_report = write_in_place(run, staging, site, pages, written,
+                                                             manifest, indexer)
+        else:
+            removed, unknown, search_report = swap_tree(run, staging, site, {p.path for p in pages},
+                                                        written, indexer)
     finally:
         staging.discard()
     if results or removed:
         _update_manifest(manifest, pages, results, removed, out)
         cache.dirty = True
+    return todo, unchanged, results, removed, unknown, search_report
+
+
+def write_in_place(run: _Run, staging: Staging, site: Site, pages: list[Page], written: list[str],
+                   manifest: dict[str, ManifestEntry], indexer: Indexer | None
+                   ) -> tuple[list[str], int, object | None]:
+    """The preview's update of its own folder: rename the staged files over, then search."""
+    produced = {p.path for p in pages}
+    removed = stale_files(run.out, manifest, produced | {MANIFEST_FILE}, keep_search=run.config.search)
+    staged = _stage_manifest(run, staging, produced)
+    if written or removed or staged:
+        staging.commit(written + staged, removed)
     run.stages.lap("write")
-    return todo, unchanged, results, removed
+    key = search_due(run.out, site, run.config, run.cache) if run.config.search else None
+    report = run_search(run.out, run.out, site, run.config, run.cache, indexer, key)
+    return removed, 0, report
+
+
+def swap_tree(run: _Run, staging: Staging, site: Site, produced: set[str], written: list[str],
+              indexer: Indexer | None) -> tuple[list[str], int, object | None]:
+    """Complete the new tree beside out_dir (unchanged and unknown files linked, the manifest,
+    the search index) and swap it in; (removed paths, unknown files kept, search report).
+
+    Nothing in out_dir changes unless every step succeeded; when nothing differs, no swap.
+    """
+    config, out = run.config, run.out
+    claimed = _claimed(produced, config.search)
+    staged = set(written + _stage_manifest(run, staging, produced))
+    key = search_due(out, site, config, run.cache) if config.search else None
+    stale = [p for p in run.owned - claimed if os.path.lexists(out / p.rstrip(FOLDER_MARK))]
+    if not staged and key is None and not stale and not run.clean:
+        run.stages.lap("write")
+        return [], 0, None
+    removed: list[str] = []
+    unknown = [0]
+
+    def keep(rel: str) -> bool:
+        """Whether a file of the current tree goes into the new one."""
+        if rel in staged:
+            return False
+        if claims(claimed, rel):
+            return True
+        if claims(run.owned, rel) or run.clean:
+            removed.append(rel)
+            return False
+        unknown[0] += 1
+        return True
+
+    staging.link_rest(keep)
+    run.stages.lap("write")
+    report = run_search(out, staging.dir, site, config, run.cache, indexer, key)
+    staging.swap()
+    if report is not None:
+        run.stages.lap("search")
+    return sorted(removed), unknown[0], report
+
+
+def _claimed(produced: set[str], search: bool) -> set[str]:
+    """What the output's manifest records: the pages, itself, the search index folder."""
+    return produced | {MANIFEST_FILE} | ({SEARCH_CLAIM} if search else set())
+
+
+def _stage_manifest(run: _Run, staging: Staging, produced: set[str]) -> list[str]:
+    """Stage the output's manifest file when its text changes; [its path] or []."""
+    text = manifest_text(_claimed(produced, run.config.search))
+    if _read_text(run.out / MANIFEST_FILE) == text:
+        return []
+    staging.write(MANIFEST_FILE, text.encode())
+    return [MANIFEST_FILE]
+
+
+def _read_text(path: Path) -> str | None:
+    """A small file's text, or None."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _remember(cache: Cache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
@@ -663,19 +778,37 @@ def search_index_present(out: Path) -> bool:
     return (out / SEARCH_DIR / search.DATA_FILE).is_file()
 
 
-def index_search(out: Path, site: Site, config: Config, cache: Cache,
-                 indexer: Indexer | None = None) -> object | None:
-    """Hook for generator.search (Pagefind), called when the corpus changed since it last ran.
-
-    Search needs every body; they are loaded from the cache only when the index may be stale.
-    """
+def search_due(out: Path, site: Site, config: Config, cache: Cache) -> str | None:
+    """The corpus key of the search index when it must be brought up to date, else None."""
     from generator import search
     key = digest([str(getattr(search, "FORMAT", "")), str(out), config.fingerprint()]
                  + [f"{s}:{site.articles[s].digest}" for s in site.order])
     if cache.search_key == key and search_index_present(out):
         return None
+    return key
+
+
+def run_search(out: Path, into: Path, site: Site, config: Config, cache: Cache,
+               indexer: Indexer | None, key: str | None) -> object | None:
+    """Hook for generator.search (Pagefind): index into `into` (out_dir, or the new tree a
+    build swaps in) when search_due() gave a key.
+
+    Search needs every body; they are loaded from the cache only when the index may be stale.
+    """
+    if key is None:
+        return None
+    from generator import search
     full = dataclasses.replace(site, articles=cache.hydrate(site.articles.values()))
-    report = (indexer or search.index_search)(out, full, config)
+    try:
+        report = (indexer or search.index_search)(into, full, config)
+    except OSError as exc:
+        raise write_error(exc, out) from exc
     cache.search_key = key
     cache.dirty = True
     return report
+
+
+def index_search(out: Path, site: Site, config: Config, cache: Cache,
+                 indexer: Indexer | None = None) -> object | None:
+    """Bring out/'s search index up to date now (when its corpus changed since it last ran)."""
+    return run_search(out, out, site, config, cache, indexer, search_due(out, site, config, cache))

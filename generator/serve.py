@@ -108,6 +108,7 @@ def session_cache(config: Config) -> Cache:
     # Rendered pages are kept across sessions, so a warm start unpacks them instead of
     # rendering every page again; the first build writes back only what it had to render.
     cache.keep_pages = True
+    cache.in_place_output = True
     return cache
 
 
