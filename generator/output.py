@@ -35,7 +35,7 @@ DETACH_REMOVE_FILES = 10_000
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _KILL_AT = os.environ.get("NEWSARCHIVE_TEST_KILL_AT", "")
-_steps = [0]
+_steps = [0, -1]  # operations so far; the one to kill at (NAME+N)
 _HINTS = {errno.ENOSPC: "free some disk space, then build again",
           errno.EDQUOT: "free some disk space, then build again",
           errno.EACCES: "make the site folder and the output folder writable",
@@ -45,11 +45,18 @@ _HINTS = {errno.ENOSPC: "free some disk space, then build again",
 
 
 def step(name: str = "") -> None:
-    """Count one file operation; the test hook kills the build here when told to."""
+    """Count one file operation; the test hook kills the build here when told to.
+
+    NEWSARCHIVE_TEST_KILL_AT: N (the Nth operation), a step name, or NAME+N (N operations
+    after that step).
+    """
     if not _KILL_AT:
         return
     _steps[0] += 1
-    if _KILL_AT == name or _KILL_AT == str(_steps[0]):
+    after, _, count = _KILL_AT.partition("+")
+    if name and name == after and count:
+        _steps[1] = _steps[0] + int(count)
+    if _KILL_AT in (name, str(_steps[0])) or _steps[1] == _steps[0]:
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
