@@ -113,8 +113,6 @@ class _Run:
     progress: Progress | None
     stages: _Stages
     warnings: list[str]
-    # paths out_dir's manifest records (swap mode); the build may remove these only
-    owned: set[str] = dataclasses.field(default_factory=set)
     clean: bool = False
 
     def converter(self):
@@ -134,7 +132,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
                workers.default_workers() if workers_count is None else workers_count, progress,
                _Stages({}, time.perf_counter()), [], clean=clean)
     if not cache.in_place_output:
-        run.owned = prepare_output(run.out, config, cache, clean)
+        prepare_output(run.out, config, cache, clean)
     cache.use_fingerprint(run.fingerprint)
     if cache.problem:
         run.warnings.append(cache.problem)
@@ -184,13 +182,13 @@ def _extra(search_report: object | None, kept: int) -> dict[str, object]:
     return extra
 
 
-def prepare_output(out: Path, config: Config, cache: Cache, clean: bool) -> set[str]:
-    """Clean up after killed builds, refuse a folder the build must not replace; what it owns."""
+def prepare_output(out: Path, config: Config, cache: Cache, clean: bool) -> None:
+    """Clean up after killed builds; refuse a folder the build must not replace."""
     clean_leftovers(out)
-    owned = read_owned(out, cache.manifest(out).keys())
+    # the manifest itself is read only by a build that writes (swap_tree)
+    recorded = (out / MANIFEST_FILE).is_file() or bool(cache.manifest(out))
     check_output_dir(out, config.root.resolve(), [config.content_dir, *config.theme_dirs(),
-                                                  config.cache_dir], owned, clean=clean)
-    return owned or set()
+                                                  config.cache_dir], recorded, clean=clean)
 
 
 def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] | None
@@ -308,7 +306,8 @@ def swap_tree(run: _Run, staging: Staging, site: Site, produced: set[str], writt
     claimed = _claimed(produced, config.search)
     staged = set(written + _stage_manifest(run, staging, produced))
     key = search_due(out, site, config, run.cache) if config.search else None
-    stale = [p for p in run.owned - claimed if os.path.lexists(out / p.rstrip(FOLDER_MARK))]
+    owned = read_owned(out, run.cache.manifest(out).keys()) or set()
+    stale = [p for p in owned - claimed if os.path.lexists(out / p.rstrip(FOLDER_MARK))]
     if not staged and key is None and not stale and not run.clean:
         run.stages.lap("write")
         return [], 0, None
@@ -321,7 +320,7 @@ def swap_tree(run: _Run, staging: Staging, site: Site, produced: set[str], writt
             return False
         if claims(claimed, rel):
             return True
-        if claims(run.owned, rel) or run.clean:
+        if claims(owned, rel) or run.clean:
             removed.append(rel)
             return False
         unknown[0] += 1

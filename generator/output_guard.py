@@ -58,12 +58,12 @@ def is_locked(folder: Path) -> bool:
 # ---------------------------------------------------------------------------- refusals
 
 
-def check_output_dir(out: Path, root: Path, protected: Iterable[Path], owned: set[str] | None,
+def check_output_dir(out: Path, root: Path, protected: Iterable[Path], recorded: bool,
                      *, clean: bool) -> None:
     """Refuse an output folder a build must not replace; before anything is written.
 
     `protected`: folders of the site's inputs (content, themes, cache) the output may not be
-    in; `owned`: the paths its manifest records (None: there is none).
+    in; `recorded`: whether a manifest records what an earlier build wrote there.
     """
     def refuse(what: str, hint: str) -> SiteError:
         return SiteError(f"refusing to build here: {what}", out, hint=hint)
@@ -81,7 +81,7 @@ def check_output_dir(out: Path, root: Path, protected: Iterable[Path], owned: se
     for mark in _SITE_MARKS:
         if (out / mark).exists():
             raise refuse(f"it holds {mark}; it looks like a site or a repository", elsewhere)
-    if owned is None and not clean and _has_entries(out):
+    if not recorded and not clean and _has_entries(out):
         raise refuse("it is not empty and no build recorded its files",
                      "empty it, pass --clean to let the build remove everything in it, or " + elsewhere)
 
