@@ -74,8 +74,9 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
     With `clean`, files of out_dir no build recorded are removed too (never in a folder
     that holds a repository or a site: see output_guard.check_output_dir).
 
-    `indexer(out_dir, site, config)` brings the search index up to date (default:
-    generator.search.index_search, at once; the preview hands it to a background thread).
+    `indexer(folder, site, config)` brings the search index of `folder` up to date (default:
+    generator.search.index_search, at once, into the new tree before it is swapped in; the
+    preview hands it to a background thread, on its own folder).
     """
     # A build allocates millions of objects and frees few; the cyclic collector would scan
     # the whole corpus again and again (a third of a no-change rebuild's time).

@@ -81,7 +81,7 @@ def swap_tree(run: _Run, staging: Staging, site: Site, produced: set[str], writt
         unknown[0] += 1
         return True
 
-    staging.link_rest(keep)
+    staging.mirror(keep, staged)
     run.stages.lap("write")
     report = run_search(out, staging.dir, site, config, run.cache, indexer, key)
     staging.swap()

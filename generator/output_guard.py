@@ -3,9 +3,10 @@
 The output folder is the generator's alone: a build removes only files an earlier build
 recorded in the folder's manifest (output/.newsarchive-files, swapped in with the tree it
 describes), and refuses, before writing anything, a folder that holds a site, a repository or
-files nobody recorded. Scratch folders beside the output (the tree being built, a tree being
-removed, search staging) carry the builder's pid and a random part, and a live builder holds
-a lock (flock) on its tree: the next build removes every unlocked one.
+files nobody recorded. Scratch folders beside the output (the tree being built, a tree set
+aside, search staging) carry the builder's pid and a random part, and a live builder holds a
+lock (flock) on its tree: the next build keeps an unlocked tree as its twin (the starting
+point of its new tree) and removes the rest.
 """
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ _SITE_MARKS = (".git", "site.yml", "content")
 def scratch_path(out_dir: Path, kind: str) -> Path:
     """A new hidden sibling of out_dir that no other build can be using."""
     return out_dir.parent / f".{out_dir.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
+def twin_path(out_dir: Path) -> Path:
+    """Where the tree the last swap set aside waits to become the next build's new tree."""
+    return out_dir.parent / f".{out_dir.name}.twin"
 
 
 def lock_folder(folder: Path) -> int:
@@ -135,10 +141,13 @@ def clean_leftovers(out: Path) -> None:
         path = out.parent / name
         if _in_use(out.parent, prefix, match):
             continue
-        if match["kind"] == "old" and not os.path.lexists(out) and match.end() == len(name):
+        whole_tree = match["kind"] in ("new", "old") and match.end() == len(name)
+        if whole_tree and match["kind"] == "old" and not os.path.lexists(out):
             os.rename(path, out)  # a swap without RENAME_EXCHANGE was killed half-way
-            continue
-        remove(path)
+        elif whole_tree and not os.path.lexists(twin_path(out)):
+            os.rename(path, twin_path(out))  # any tree is a base the next build mirrors right
+        else:
+            remove(path)
 
 
 def _in_use(parent: Path, prefix: str, match: re.Match[str]) -> bool:

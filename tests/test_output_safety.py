@@ -44,8 +44,9 @@ def everything(folder: Path) -> dict[str, bytes]:
 
 
 def scratch(site: Path) -> list[str]:
-    """Scratch entries a build may leave beside output/ (there must be none)."""
-    return sorted(n for n in os.listdir(site) if n.startswith(".output."))
+    """Scratch entries a build may leave beside output/ (there must be none; the twin, the
+    tree the next build starts from, may stay)."""
+    return sorted(n for n in os.listdir(site) if n.startswith(".output.") and n != ".output.twin")
 
 
 @pytest.mark.parametrize("out", [".", "", "content", "content/2025", str(THEME_MIN / "static"), ".."])
@@ -144,7 +145,7 @@ def test_a_failing_search_indexer_leaves_output_byte_identical(site, tmp_path):
     with pytest.raises(SiteError, match="Pagefind failed"):
         build(config, out_dir=out, cache=cache, indexer=failing)
     assert everything(out) == before
-    assert not [n for n in os.listdir(tmp_path) if n.startswith(".out.")]
+    assert not [n for n in os.listdir(tmp_path) if n.startswith(".out.") and n != ".out.twin"]
 
 
 def test_a_pagefind_that_fails_leaves_output_byte_identical(site, capsys, monkeypatch):
@@ -265,7 +266,8 @@ def test_a_swap_killed_between_two_renames_is_put_back(site, capsys):
 
 def test_gitignore_lists_the_scratch_folders() -> None:
     root = Path(__file__).resolve().parent.parent
-    names = [".output.new-123-abcd", ".output.old-1-ff", ".output.staging-9", ".output.search-9"]
+    names = [".output.new-123-abcd", ".output.old-1-ff", ".output.staging-9", ".output.search-9",
+             ".output.twin"]
     done = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", *names],
                           capture_output=True, text=True)
     assert sorted(done.stdout.split()) == sorted(names)
@@ -293,3 +295,37 @@ def test_serve_removes_the_preview_folders_of_killed_serves(site, tmp_path):
     finally:
         view.close()
     assert not mine.exists()
+
+
+def test_an_unwritable_cache_is_one_line_not_a_traceback(site, capsys, monkeypatch):
+    from generator import cache as cache_mod
+
+    def denied(self):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self.folder))
+
+    monkeypatch.setattr(cache_mod.Cache, "save", denied)
+    status, err, _ = run(site, capsys=capsys)
+    assert status == 1 and len(err) == 1 and "Permission denied" in err[0] and ".newsarchive-cache" in err[0]
+
+
+def test_a_twin_that_differs_from_the_live_site_is_mirrored_right(site, tmp_path, capsys):
+    assert run(site, capsys=capsys)[0] == 0
+    (site / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("正文", "一改"))
+    assert run(site, capsys=capsys)[0] == 0
+    twin = site / ".output.twin"
+    assert twin.is_dir(), "the swap keeps the old tree as the next build's base"
+    index = twin / "index.html"
+    index.unlink()
+    index.write_bytes(b"tampered")                     # another inode, other bytes
+    (twin / "zh-hant" / "stray.html").write_bytes(b"x")  # a file the live site lacks
+    (twin / "404.html").unlink()                        # a file the live site has
+    (twin / "zh-hans").rename(twin / "zh-hans-moved")
+    (site / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("正文", "二改"))
+    (site / "content/2025/b.md").unlink()
+    expected = tmp_path / "expected"
+    subprocess.run(["cp", "-a", str(site), str(expected)], check=True)
+    subprocess.run(["rm", "-rf", str(expected / ".output.twin"), str(expected / "output")], check=True)
+    assert run(expected, capsys=capsys)[0] == 0
+    assert run(site, capsys=capsys)[0] == 0
+    assert everything(site / "output") == everything(expected / "output")
+    assert scratch(site) == []
