@@ -82,6 +82,7 @@ def swap_tree(run: _Run, staging: Staging, site: Site, produced: set[str], writt
         return True
 
     staging.mirror(keep, staged)
+    staging.files = len(claimed)
     run.stages.lap("write")
     report = run_search(out, staging.dir, site, config, run.cache, indexer, key)
     staging.swap()
