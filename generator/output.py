@@ -26,14 +26,16 @@ import errno
 import os
 import shutil
 import signal
+import subprocess
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.errors import SiteError
-from generator.output_guard import is_locked, lock_folder, scratch_path, twin_path
+from generator.output_guard import lock_folder, scratch_path, twin_path
 
-# From this many files on, a fresh build's twin is made by a detached process after it.
-BACKGROUND_TWIN_FILES = 5000
+# From this many files on, a fresh build also links its twin (once: ~1-3 s at 28,000 files),
+# so that the first edit after a cold build does not pay for it.
+EARLY_TWIN_FILES = 5000
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _KILL_AT = os.environ.get("NEWSARCHIVE_TEST_KILL_AT", "")
@@ -86,10 +88,11 @@ class Staging:
             out_dir.parent.mkdir(parents=True, exist_ok=True)
             if not in_place and not self.fresh:
                 _refuse_mount_point(out_dir)
-                self.from_twin = _take_twin(out_dir, self.dir)
+                self._lock = _take_twin(out_dir, self.dir)
+                self.from_twin = self._lock is not None
             if not self.from_twin:
                 self.dir.mkdir()
-            self._lock = lock_folder(self.dir)
+                self._lock = lock_folder(self.dir)
         except OSError as exc:
             self.discard()
             raise write_error(exc, out_dir) from exc
@@ -147,8 +150,8 @@ class Staging:
                 os.rename(self.dir, self.out_dir)
                 step("exchanged")
                 old = None
-                if self.files >= BACKGROUND_TWIN_FILES:
-                    make_twin_in_background(self.out_dir)
+                if self.files >= EARLY_TWIN_FILES:
+                    make_twin(self.out_dir)
             else:
                 old = _exchange(self.dir, self.out_dir)
         except OSError as exc:
@@ -181,58 +184,54 @@ def _refuse_mount_point(out_dir: Path) -> None:
                              "the mount with --out")
 
 
-def make_twin_in_background(out_dir: Path) -> None:
-    """Link a fresh build's tree into its twin in a detached process, so that the first
-    edit after a cold build mirrors a few files instead of linking 28,000.
-
-    The process holds its tree's lock (a build meanwhile makes its own tree) and renames it
-    to the twin at the end; killed half-way, its tree is still a base the next build uses.
-    """
-    if not hasattr(os, "fork"):
-        return
-    pid = os.fork()
-    if pid:
-        os.waitpid(pid, 0)
-        return
+def make_twin(out_dir: Path) -> None:
+    """Link a fresh build's tree into its twin (under a locked scratch name until done)."""
+    tree = scratch_path(out_dir, "new")
     try:
-        os.setsid()
-        if os.fork() == 0:  # the grandchild: nobody waits for it
-            _detach_stdio()
-            tree = scratch_path(out_dir, "new")
-            tree.mkdir()
-            lock_folder(tree)
+        tree.mkdir()
+        fd = lock_folder(tree)
+        try:
             _mirror(str(out_dir), str(tree), "", lambda _: True, set(), set())
-            keep_as_twin(tree, out_dir)
-    finally:
-        os._exit(0)
-
-
-def _detach_stdio() -> None:
-    """Let go of the parent's files (a caller reading its output waits for every holder)."""
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    os.closerange(3, 65536)
-
-
-def _take_twin(out_dir: Path, new: Path) -> bool:
-    """Rename the twin (if there is one no build holds) to `new`; whether it was taken."""
-    twin = twin_path(out_dir)
-    if not twin.is_dir() or is_locked(twin):
-        return False
-    try:
-        os.rename(twin, new)  # atomic: of two builds, one takes it
+        finally:
+            os.close(fd)
     except OSError:
-        return False
-    return True
+        shutil.rmtree(tree, ignore_errors=True)  # only a head start: the build succeeded
+        return
+    keep_as_twin(tree, out_dir)
+
+
+def _take_twin(out_dir: Path, new: Path) -> int | None:
+    """Lock the twin (if no build holds it) and rename it to `new`; the lock's fd, or None.
+
+    Locked first: the lock follows the folder, so no cleanup sees it unlocked under `new`.
+    """
+    twin = twin_path(out_dir)
+    try:
+        fd = lock_folder(twin)
+    except OSError:  # none, or another build holds it
+        return None
+    try:
+        os.rename(twin, new)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def keep_as_twin(tree: Path, out_dir: Path) -> None:
-    """Keep a tree set aside by a swap as the next build's starting point (else delete it)."""
+    """Keep a tree set aside by a swap as the next build's starting point (else delete it,
+    by a detached `rm -rf`: freeing 28,000 folders can take seconds)."""
     try:
         os.rename(tree, twin_path(out_dir))
+        return
     except OSError:
+        pass
+    rm = shutil.which("rm")
+    if rm is None:
         shutil.rmtree(tree, ignore_errors=True)
+        return
+    subprocess.Popen([rm, "-rf", "--", str(tree)], start_new_session=True,
+                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def _clear_for(root: str, path: str) -> None:

@@ -42,7 +42,11 @@ def twin_path(out_dir: Path) -> Path:
 def lock_folder(folder: Path) -> int:
     """Hold an exclusive lock on a folder (released when the fd closes or the process dies)."""
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        raise
     return fd
 
 

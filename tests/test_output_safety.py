@@ -331,18 +331,12 @@ def test_a_twin_that_differs_from_the_live_site_is_mirrored_right(site, tmp_path
     assert scratch(site) == []
 
 
-def test_a_big_fresh_build_gets_its_twin_from_a_detached_process(site, capsys, monkeypatch):
-    import time
-
-    monkeypatch.setattr(output, "BACKGROUND_TWIN_FILES", 1)
+def test_a_big_fresh_build_links_its_twin_at_once(site, capsys, monkeypatch):
+    monkeypatch.setattr(output, "EARLY_TWIN_FILES", 1)
     status, err, _ = run(site, capsys=capsys)
     assert status == 0, err
     twin = site / ".output.twin"
-    for _ in range(600):  # the detached process links a few dozen files
-        if twin.is_dir() and scratch(site) == []:
-            break
-        time.sleep(0.1)
-    assert everything(twin) == everything(site / "output")
+    assert everything(twin) == everything(site / "output") and scratch(site) == []
     inodes = {p.relative_to(twin): p.stat().st_ino for p in twin.rglob("*") if p.is_file()}
     assert inodes == {p.relative_to(site / "output"): p.stat().st_ino
                       for p in (site / "output").rglob("*") if p.is_file()}, "hard links, not copies"
