@@ -340,3 +340,19 @@ def test_a_big_fresh_build_links_its_twin_at_once(site, capsys, monkeypatch):
     inodes = {p.relative_to(twin): p.stat().st_ino for p in twin.rglob("*") if p.is_file()}
     assert inodes == {p.relative_to(site / "output"): p.stat().st_ino
                       for p in (site / "output").rglob("*") if p.is_file()}, "hard links, not copies"
+
+
+def test_without_rename_exchange_two_renames_swap_the_tree(site, tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(output, "_rename_exchange", lambda a, b: False)
+    assert run(site, capsys=capsys)[0] == 0
+    before = everything(site / "output")
+    (site / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("正文", "改過"))
+    assert run(site, capsys=capsys)[0] == 0
+    assert everything(site / "output") != before
+    expected = tmp_path / "expected"
+    subprocess.run(["cp", "-a", str(site), str(expected)], check=True)
+    subprocess.run(["rm", "-rf", str(expected / ".output.twin"), str(expected / "output")], check=True)
+    monkeypatch.undo()
+    assert run(expected, capsys=capsys)[0] == 0
+    assert everything(site / "output") == everything(expected / "output")
+    assert scratch(site) == []
