@@ -64,10 +64,11 @@ def step(name: str = "") -> None:
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
-def write_error(exc: OSError, where: Path | str) -> SiteError:
-    """One line for a failed file operation: where, what, and what to do."""
+def write_error(exc: OSError, where: Path | str, *, named: bool = False) -> SiteError:
+    """One line for a failed file operation: where (`where` itself when `named`, else the
+    file the system names), what, and what to do."""
     return SiteError(f"could not write the site: {exc.strerror or exc}; the output folder was left as it was",
-                     exc.filename or where,
+                     where if named else exc.filename or where,
                      hint=_HINTS.get(exc.errno or 0, "check the folder and build again"))
 
 
@@ -116,7 +117,8 @@ class Staging:
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise write_error(exc, self.out_dir / path) from None
+            # the output path, not the scratch folder's: that is where the curator looks
+            raise write_error(exc, self.out_dir / path, named=True) from None
 
     def discard(self) -> None:
         """Drop the lock and what is left of the new tree: in swap mode it stays as the twin

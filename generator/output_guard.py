@@ -78,7 +78,7 @@ def check_output_dir(out: Path, root: Path, protected: Iterable[Path], recorded:
     def refuse(what: str, hint: str) -> SiteError:
         return SiteError(f"refusing to build here: {what}", out, hint=hint)
 
-    elsewhere = "choose another folder with --out (default: output/ in the site folder)"
+    elsewhere = "choose another folder with --out; the default is output/ in the site folder"
     if out == root or root.is_relative_to(out):
         raise refuse("the output folder holds the site itself; building would replace it", elsewhere)
     for folder in protected:
