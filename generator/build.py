@@ -5,14 +5,15 @@
     site     = build_site(...)            tags, categories, months, neighbours, related
     pages    = plan_site(...)             every URL x every script, each with an input key
     outputs  = render_pages(...)          only pages whose key changed; only changed bytes staged
-    write    = staging.commit(...)        swap the staged files in; remove files no longer produced
+    write    = swap_tree(...)             link the rest beside them, index search, swap the tree in
 
 Before any of that, a build whose inputs (settings, theme, every content file's size and
 mtime) are those of the last successful build, with every output file still as written,
 stops at once: the no-change rebuild of a 10,000-article site reads no article.
 
 Every content error of the build is collected and raised together as BuildFailed before
-anything in out_dir is touched.
+anything in out_dir is touched. The output folder is checked (output_guard) before anything
+is written; a build removes only files its manifest records and keeps every other file.
 """
 from __future__ import annotations
 
@@ -34,7 +35,9 @@ from generator.config import Config
 from generator.contexts import SiteText
 from generator.errors import BuildFailed, SiteError
 from generator.model import SCRIPTS, Article, BuildReport, Page, Site, Source
-from generator.output import Staging, list_files
+from generator.build_write import (prepare_output, search_index_present, swap_tree, update_manifest,
+                                   write_in_place)
+from generator.output import Staging
 from generator.pages import HTML_KINDS, digest, plan_site
 from generator.references import broken_references
 from generator.render import Renderer
@@ -47,7 +50,6 @@ Indexer = Callable[[Path, Site, Config], object]
 # Below this many items a second process costs more than it saves.
 PARALLEL_PARSE = 400
 PARALLEL_RENDER = 1500
-SEARCH_DIR = "pagefind"
 
 
 @dataclass
@@ -67,11 +69,15 @@ class _Stages:
 def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | None = None,
           changed: Collection[str | Path] | None = None, progress: Progress | None = None,
           strict: bool = False, workers_count: int | None = None,
-          indexer: Indexer | None = None) -> BuildReport:
+          indexer: Indexer | None = None, clean: bool = False) -> BuildReport:
     """Build the site into out_dir; raise BuildFailed (out_dir untouched) on any content error.
 
-    `indexer(out_dir, site, config)` brings the search index up to date (default:
-    generator.search.index_search, at once; the preview hands it to a background thread).
+    With `clean`, files of out_dir no build recorded are removed too (never in a folder
+    that holds a repository or a site: see output_guard.check_output_dir).
+
+    `indexer(folder, site, config)` brings the search index of `folder` up to date (default:
+    generator.search.index_search, at once, into the new tree before it is swapped in; the
+    preview hands it to a background thread, on its own folder).
     """
     # A build allocates millions of objects and frees few; the cyclic collector would scan
     # the whole corpus again and again (a third of a no-change rebuild's time).
@@ -82,12 +88,12 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
         try:
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
                           progress=progress, strict=strict, workers_count=workers_count,
-                          indexer=indexer)
+                          indexer=indexer, clean=clean)
         except StaleCache as stale:
             cache.reset(f"{stale}; parsed everything again")
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
                           progress=progress, strict=strict, workers_count=workers_count,
-                          indexer=indexer)
+                          indexer=indexer, clean=clean)
     finally:
         cache.join_writers()  # a failed build leaves no child behind
         if collecting:
@@ -106,6 +112,7 @@ class _Run:
     progress: Progress | None
     stages: _Stages
     warnings: list[str]
+    clean: bool = False
     # links and images that lead nowhere: the warnings, and the (page, href) pairs where
     # the built pages show them
     broken_references: tuple[str, ...] = ()
@@ -118,11 +125,17 @@ class _Run:
 
 def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
            changed: Collection[str | Path] | None, progress: Progress | None,
-           strict: bool, workers_count: int | None, indexer: Indexer | None) -> BuildReport:
+           strict: bool, workers_count: int | None, indexer: Indexer | None,
+           clean: bool) -> BuildReport:
     """build() with the collector off: the stages, in order."""
+    if isinstance(out_dir, str) and not out_dir.strip():
+        raise SiteError("the output folder name is empty", "--out",
+                        hint="give a folder, e.g. --out output")
     run = _Run(config, cache, Path(out_dir or config.output_dir).resolve(), config.fingerprint(),
                workers.default_workers() if workers_count is None else workers_count, progress,
-               _Stages({}, time.perf_counter()), [])
+               _Stages({}, time.perf_counter()), [], clean=clean)
+    if not cache.in_place_output:
+        prepare_output(run.out, config, cache, clean)
     cache.use_fingerprint(run.fingerprint)
     if cache.problem:
         run.warnings.append(cache.problem)
@@ -133,7 +146,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
     inputs = inputs_key(config.render_key(), theme_key, entries + media, statics, run.out)
-    if not errors and not changed:
+    if not errors and not changed and not clean:
         report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
         if report is not None:
             return report
@@ -150,11 +163,9 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     pages = plan.pages + statics + media_pages
     check_references(run, site, pages, strict)
     run.stages.lap("plan")
-    todo, unchanged, results, removed = render_and_write(run, site, pages, theme_key)
+    todo, unchanged, results, removed, kept, search_report = render_and_write(
+        run, site, pages, theme_key, indexer)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)
-    search_report = index_search(run.out, site, config, cache, indexer) if config.search else None
-    if search_report is not None:
-        run.stages.lap("search")
     counts = (len(site.articles), sum(a.draft for a in corpus), len(pages))
     _remember(cache, run.out, (inputs, tuple(run.warnings), counts))
     if cache.folder is not None:
@@ -164,16 +175,19 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         written=len(written), unchanged=unchanged + len(results) - len(written),
         removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
         written_paths=tuple(written), rendered_paths=tuple(sorted(p.path for p in todo)),
-        out_dir=str(run.out), extra=_extra(search_report, run))
+        out_dir=str(run.out), extra=_extra(search_report, run, kept))
 
 
-def _extra(search_report: object, run: _Run) -> dict[str, object]:
-    """BuildReport.extra: the search report, and the links warned about at their source line
-    (`check` counts those once, and leaves them out of its findings in the built pages)."""
+def _extra(search_report: object | None, run: _Run, kept: int) -> dict[str, object]:
+    """The report's extras: the search report, how many unknown files were kept, and the
+    links warned about at their source line (`check` counts those once, and leaves them out
+    of its findings in the built pages)."""
     extra: dict[str, object] = {"broken_references": run.broken_references,
                                 "reported_links": run.reported_links}
     if search_report is not None:
         extra["search"] = search_report
+    if kept:
+        extra["kept"] = kept
     return extra
 
 
@@ -220,9 +234,14 @@ def read_and_parse(run: _Run, entries: list[Entry], media: list[Entry], errors: 
     return corpus, media_pages
 
 
-def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
-                     ) -> tuple[list[Page], int, list[tuple[str, bool, str]], list[str]]:
-    """Render pages whose key changed, stage changed bytes, swap them in, prune stale files."""
+def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str,
+                     indexer: Indexer | None = None
+                     ) -> tuple[list[Page], int, list[tuple[str, bool, str]], list[str], int, object | None]:
+    """Render pages whose key changed, stage changed bytes, make the new tree, swap it in.
+
+    Returns (rendered pages, unchanged count, results, removed paths, unknown files kept,
+    search report).
+    """
     config, cache, out = run.config, run.cache, run.out
     manifest = cache.manifest(out)
     todo, unchanged = pages_to_render(pages, manifest, out, trust=cache.folder is None)
@@ -237,7 +256,7 @@ def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
         text = cache.reuse("site_text", f"{config.render_key()}|{theme_key}",
                            lambda: site_text(config, run.converter()))
         renderer = Renderer(site, text, env, config.root, pages, config.feed_items)
-    staging = Staging(out)
+    staging = Staging(out, in_place=cache.in_place_output)
     try:
         # rendered pages are kept only by a cache that is saved: they serve the next process
         saving = cache.keep_pages and cache.folder is not None
@@ -246,17 +265,19 @@ def render_and_write(run: _Run, site: Site, pages: list[Page], theme_key: str
         if saving:
             cache.keep_rendered((p.key for p in pages if p.kind != "static"), packed)
         run.stages.lap("render")
-        removed = stale_files(out, manifest, {p.path for p in pages}, keep_search=config.search)
         written = [path for path, changed_bytes, _ in results if changed_bytes]
-        if written or removed:
-            staging.commit(written, removed)
+        if staging.in_place:
+            removed, unknown, search_report = write_in_place(run, staging, site, pages, written,
+                                                             manifest, indexer)
+        else:
+            removed, unknown, search_report = swap_tree(run, staging, site, {p.path for p in pages},
+                                                        written, indexer)
     finally:
         staging.discard()
     if results or removed:
-        _update_manifest(manifest, pages, results, removed, out)
+        update_manifest(manifest, pages, results, removed, out)
         cache.dirty = True
-    run.stages.lap("write")
-    return todo, unchanged, results, removed
+    return todo, unchanged, results, removed, unknown, search_report
 
 
 def _remember(cache: Cache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
@@ -655,55 +676,3 @@ def _same_bytes(path: str, data: bytes) -> bool:
             return f.read() == data
     except OSError:
         return False
-
-
-def stale_files(out: Path, manifest: dict[str, ManifestEntry], produced: set[str], *,
-                keep_search: bool) -> list[str]:
-    """Files in out_dir this build does not produce (all files when there is no manifest)."""
-    keep = (SEARCH_DIR,) if keep_search else ()
-    known = manifest.keys() if manifest else list_files(out, keep)
-    return sorted(p for p in known if p not in produced and (out / p).exists())
-
-
-def _update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
-                     results: list[tuple[str, bool, str]], removed: list[str], out: Path) -> None:
-    """Remember key, size and mtime of every file rendered this build."""
-    for path in removed:
-        manifest.pop(path, None)
-    for path, _, key in results:
-        try:
-            st = os.stat(out / path)
-        except OSError:
-            manifest.pop(path, None)
-            continue
-        manifest[path] = (key, st.st_size, st.st_mtime_ns)
-    produced = {p.path for p in pages}
-    for path in [p for p in manifest if p not in produced]:
-        del manifest[path]
-
-
-# ---------------------------------------------------------------------------- search
-
-
-def search_index_present(out: Path) -> bool:
-    """Whether out/ holds a finished search index (generator.search writes its data file last)."""
-    from generator import search
-    return (out / SEARCH_DIR / search.DATA_FILE).is_file()
-
-
-def index_search(out: Path, site: Site, config: Config, cache: Cache,
-                 indexer: Indexer | None = None) -> object | None:
-    """Hook for generator.search (Pagefind), called when the corpus changed since it last ran.
-
-    Search needs every body; they are loaded from the cache only when the index may be stale.
-    """
-    from generator import search
-    key = digest([str(getattr(search, "FORMAT", "")), str(out), config.fingerprint()]
-                 + [f"{s}:{site.articles[s].digest}" for s in site.order])
-    if cache.search_key == key and search_index_present(out):
-        return None
-    full = dataclasses.replace(site, articles=cache.hydrate(site.articles.values()))
-    report = (indexer or search.index_search)(out, full, config)
-    cache.search_key = key
-    cache.dirty = True
-    return report

@@ -88,6 +88,9 @@ class Cache:
     # keep rendered pages across processes (set by serve: its preview folder is new each
     # session, so a warm start would otherwise render all 28,000 pages of 10,000 articles)
     keep_pages: bool = False
+    # the output folder is a preview's own temporary folder (set by serve): updated in place,
+    # file by file, instead of swapping in a complete new tree (no one else reads it)
+    in_place_output: bool = False
     # {page key: zlib-compressed bytes}; None until first used when loaded from disk
     stored_pages: dict[str, bytes] | None = field(default_factory=dict)
     pages_dirty: bool = False

@@ -56,6 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SiteError as error:
         report_errors([error])
         return 1
+    except OSError as error:  # a file operation no command turned into a SiteError
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error} (check the folder's permissions and "
+              "free space, then run the command again)", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

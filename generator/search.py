@@ -427,7 +427,10 @@ def index_search(out_dir: Path, site: Site, config: Config, *, folder: Folder | 
     if not todo and _read_bytes(target / DATA_FILE) == _data_json(site, shards, entries).encode():
         # no walk over the index to measure it: this path must stay cheap
         return SearchReport(len(site.order), 0, 0, 0, 0.0, True)
-    staging = out_dir.parent / f".{out_dir.name}.search-{os.getpid()}"
+    # beside out_dir, named after it (a build's new tree is hidden already): the next build
+    # removes it if this process is killed
+    hidden = out_dir.name if out_dir.name.startswith(".") else f".{out_dir.name}"
+    staging = out_dir.parent / f"{hidden}.search-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     try:
         folder = folder or _converter(config)

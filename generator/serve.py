@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,9 @@ SERVE_CACHE_DIR = "serve"
 MIN_SHM_BYTES = 2 * 1024**3
 # From this many pages on, deleting the preview at Ctrl-C is left to a detached process.
 DETACH_DELETE_PAGES = 10_000
+# a preview folder is named after its serve process: newsarchive-serve-<pid>-<random>
+PREVIEW_PREFIX = "newsarchive-serve-"
+_PREVIEW_NAME = re.compile(rf"{PREVIEW_PREFIX}(?P<pid>\d+)-")
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ def session_cache(config: Config) -> Cache:
     # Rendered pages are kept across sessions, so a warm start unpacks them instead of
     # rendering every page again; the first build writes back only what it had to render.
     cache.keep_pages = True
+    cache.in_place_output = True
     return cache
 
 
@@ -166,7 +171,9 @@ class Preview:
     def start(self) -> Outcome:
         """Bind, build once, serve; returns the first build's outcome."""
         base_path = self._base_path()
-        self._tmp = Path(tempfile.mkdtemp(prefix="newsarchive-serve-", dir=self._temp_parent))
+        parent = self._temp_parent or Path(tempfile.gettempdir())
+        remove_dead_previews(parent)
+        self._tmp = Path(tempfile.mkdtemp(prefix=f"{PREVIEW_PREFIX}{os.getpid()}-", dir=parent))
         self.out_dir.mkdir()
         try:
             self._server = make_server(self.host, self.port, root=self.out_dir,
@@ -294,6 +301,36 @@ class Preview:
             pages = getattr(self.last.report, "pages", 0) if self.last else 0
             remove_tree(self._tmp, detach=pages >= DETACH_DELETE_PAGES)
             self._tmp = None
+
+
+def remove_dead_previews(parent: Path) -> list[Path]:
+    """Delete the preview folders in `parent` of serve processes that no longer run.
+
+    A serve killed with SIGKILL cannot delete its folder (in /dev/shm it holds RAM); its
+    name carries its pid, so the next serve finds it. Returns the folders removed.
+    """
+    removed = []
+    try:
+        names = sorted(os.listdir(parent))
+    except OSError:
+        return removed
+    for name in names:
+        match = _PREVIEW_NAME.match(name)
+        if match and int(match["pid"]) != os.getpid() and not _pid_alive(int(match["pid"])):
+            shutil.rmtree(parent / name, ignore_errors=True)
+            removed.append(parent / name)
+    return removed
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether a process with this pid exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def remove_tree(folder: Path, *, detach: bool) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
-from pathlib import Path
-
 from generator.build import build
 from generator.commands import add_base_url_option, add_site_option
 from generator.config import load_config
@@ -20,8 +18,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                     "Nothing in the output folder changes unless the whole build succeeds.")
     add_site_option(parser)
     add_base_url_option(parser)
-    parser.add_argument("--out", metavar="DIR", type=Path,
-                        help="output folder (default: output/ in the site folder)")
+    parser.add_argument("--out", metavar="DIR",
+                        help="output folder (default: output/ in the site folder); it must be "
+                             "empty or made by an earlier build")
+    parser.add_argument("--clean", action="store_true",
+                        help="also remove files of the output folder no build made (never in "
+                             "a folder holding .git, site.yml or content/)")
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
     parser.add_argument("--no-search", action="store_true",
                         help="skip the search index (site.yml `search: false` does the same)")
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     if args.no_search:
         config = dataclasses.replace(config, search=False)
     progress = terminal_progress() if not args.quiet and sys.stderr.isatty() else None
-    report = build(config, out_dir=args.out, strict=args.strict, progress=progress)
+    report = build(config, out_dir=args.out, strict=args.strict, progress=progress,
+                   clean=args.clean)
     if progress:
         sys.stderr.write("\r\033[K")
     if not args.quiet:
@@ -47,7 +50,9 @@ def print_report(report: BuildReport) -> None:
     """Warnings, one per line, then the summary line."""
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(report.summary())
+    kept = report.extra.get("kept", 0)
+    tail = f"; {kept} file(s) no build made kept in the output folder (--clean removes them)" if kept else ""
+    print(report.summary() + tail)
 
 
 def terminal_progress():
