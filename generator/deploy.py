@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import SiteError
+from generator.output_guard import MANIFEST_FILE
 
 # Every git call: file names as UTF-8, never C-quoted ("華為", not "\350\217\257...").
 GIT = ("git", "-c", "core.quotepath=off")
@@ -226,11 +227,14 @@ def tree_entry(repo: Path, commit: str, path: str) -> tuple[str, str] | None:
 # --- building the commit -------------------------------------------------------------------
 
 def output_files(out_dir: Path) -> list[tuple[str, Path]]:
-    """(tree path, file) for every file under OUT_DIR, sorted; empty folders have no entry."""
+    """(tree path, file) for every file under OUT_DIR, sorted; empty folders have no entry.
+    The build's record of its own files is bookkeeping, not part of the site."""
     found = []
     for path in out_dir.rglob("*"):
         if path.is_file():
             rel = path.relative_to(out_dir).as_posix()
+            if rel == MANIFEST_FILE:
+                continue
             if "\n" in rel or "\r" in rel:
                 raise SiteError("file name contains a line break; git cannot publish it",
                                 path=path, hint="rename the file")

@@ -183,6 +183,12 @@ def test_nojekyll_is_always_published(site: Path, remote: Path) -> None:
     assert ".nojekyll" in branch_tree(remote, "gh-pages")
 
 
+def test_the_builds_record_of_its_files_is_not_published(site: Path, remote: Path) -> None:
+    (site / "output/.newsarchive-files").write_text("index.html\n", encoding="utf-8")
+    run_deploy(site)
+    assert ".newsarchive-files" not in branch_tree(remote, "gh-pages")
+
+
 def test_cname_committed_on_the_branch_by_someone_else_survives(site: Path, remote: Path,
                                                                  tmp_path: Path) -> None:
     run_deploy(site)
