@@ -84,9 +84,9 @@ def blob_id(data: bytes) -> str:
 
 
 def disk_tree(out_dir: Path) -> dict[str, str]:
-    """{path: blob id} of every file under OUT_DIR."""
+    """{path: blob id} of every file of the site under OUT_DIR (not the build's own record)."""
     return {p.relative_to(out_dir).as_posix(): blob_id(p.read_bytes())
-            for p in out_dir.rglob("*") if p.is_file()}
+            for p in out_dir.rglob("*") if p.is_file() and p.name != ".newsarchive-files"}
 
 
 def branch_tree(repo: Path, ref: str) -> dict[str, str]:
