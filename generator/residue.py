@@ -1,0 +1,167 @@
+"""Own-script normalisation: the one residue detector and converter for both scripts.
+
+Text already written in a page's script still carries characters of the other script (a
+content farm's character-by-character conversion leaves 基于, 百余家, 依托 in Traditional
+text; Simplified text keeps 随著 for 随着). Converting such text with OpenCC outright would
+also rewrite what is right in the target script (s2tw turns Taiwan's 台, 宣布, 了解, 虱目魚
+and the surname 余 into 臺, 宣佈, 瞭解, 蝨目魚, 餘; measured in docs/script-normalisation.md).
+
+So OpenCC proposes and a per-character rule disposes. Towards Traditional the text goes to
+Simplified and back (t2s then s2tw), which also catches wrong Traditional words (沖擊 for
+衝擊); towards Simplified t2s proposes. A proposed change of character o is taken when
+
+- o is not in the target script's table of variants to keep (台 布 了 … in Taiwan usage), and
+- the change does not produce a character outside the BMP (fonts lack them), and
+- o belongs only to the other script (们 in Traditional text, 膩 in Simplified), or a phrase
+  decides it: OpenCC's phrase dictionary alone (STPhrases + TWVariants, or TSPhrases) or the
+  project's phrase table (generator/data/phrases.json) changes that character too.
+
+"Belongs to both scripts" comes from OpenCC's own character dictionaries
+(generator/data/shared_chars.json, written by tools/make_script_tables.py): 余 is both the
+Simplified 餘 and the Traditional surname, so 百余 (a phrase) becomes 百餘 while 余艾苔 stays.
+The caller protects glossary terms and `-{…}-` spans before calling (placeholders pass
+through OpenCC and this rule untouched).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+
+DATA = Path(__file__).parent / "data"
+_SHARE = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+# OpenCC's phrase dictionaries alone (no character dictionary): which changes a phrase decides
+_PHRASE_CHAINS = {"hant": ("STPhrases.ocd2", "TWVariants.ocd2"), "hans": ("TSPhrases.ocd2",)}
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One character normalised: where, what was written and what it became (with a neighbour)."""
+
+    # offset of the changed character in the text
+    offset: int
+    # the changed character with its neighbour, as written and as normalised (基于, 基於)
+    found: str
+    suggested: str
+
+
+@lru_cache(maxsize=1)
+def tables() -> dict[str, Mapping]:
+    """Shared characters, variants to keep and project phrases, per script."""
+    shared = json.loads((DATA / "shared_chars.json").read_text(encoding="utf-8"))
+    phrases = json.loads((DATA / "phrases.json").read_text(encoding="utf-8"))
+    return {s: {"shared": frozenset(shared[s]), "keep": frozenset(phrases[s]["keep"]),
+                "phrases": {k: v for k, v in phrases[s]["phrases"].items()},
+                "not_before": phrases[s].get("not_before", "")}
+            for s in ("hant", "hans")}
+
+
+def phrase_table(script: str) -> Callable[[str], str]:
+    """The project's phrase table for `script` as a function on OpenCC's output."""
+    return _phrase_table(script)
+
+
+@lru_cache(maxsize=2)
+def _phrase_table(script: str) -> Callable[[str], str]:
+    table = tables()[script]
+    phrases = table["phrases"]
+    if not phrases:
+        return lambda s: s
+    keys = "|".join(re.escape(k) for k in sorted(phrases, key=lambda k: (-len(k), k)))
+    # a phrase followed by one of these characters is another word (有著名 is 有 + 著名)
+    guard = f"(?![{re.escape(table['not_before'])}])" if table["not_before"] else ""
+    pattern = re.compile(f"(?:{keys}){guard}")
+    first = frozenset(k[-1] for k in phrases)
+    return lambda s: pattern.sub(lambda m: phrases[m.group()], s) if any(c in s for c in first) else s
+
+
+def _open_chain(files: tuple[str, ...]) -> opencc.OpenCC:
+    """An OpenCC converter running only the given dictionaries, one chain step each."""
+    chain = [{"dict": {"type": "ocd2", "file": str(_SHARE / f)}} for f in files]
+    config = {"name": "phrases only", "conversion_chain": chain}
+    # OpenCC reads a configuration from a file; it is loaded at once, then removed
+    fd, name = tempfile.mkstemp(suffix=".json", prefix="newsarchive-opencc-")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(config, out)
+        return opencc.OpenCC(name)
+    finally:
+        os.unlink(name)
+
+
+class Normaliser:
+    """Normalises already-protected text to its own script (see the module docstring)."""
+
+    def __init__(self, full: Mapping[str, opencc.OpenCC]) -> None:
+        # the site's converters (s2tw / t2s by default) propose; phrase chains decide
+        self.full = full
+        self.to_hans = opencc.OpenCC("t2s")
+        self.phrases = {s: _open_chain(f) for s, f in _PHRASE_CHAINS.items()}
+
+    def proposals(self, script: str, text: str) -> tuple[str, str, str] | None:
+        """(base, proposed, phrase-decided) of equal length, or None when lengths differ."""
+        base = self.to_hans.convert(text) if script == "hant" else text
+        table = phrase_table(script)
+        full = table(self.full[script].convert(base))
+        phrase = table(self.phrases[script].convert(base))
+        if not len(text) == len(base) == len(full) == len(phrase):
+            return None
+        return base, full, phrase
+
+    def normalise(self, script: str, text: str) -> tuple[str, list[Change]]:
+        """`text` in its own script with the other script's characters converted; the changes."""
+        if text.isascii():
+            return text, []
+        proposed = self.proposals(script, text)
+        if proposed is None or proposed[1] == text:
+            return text, []
+        base, full, phrase = proposed
+        table = tables()[script]
+        out = list(text)
+        for i, (o, n) in enumerate(zip(text, full)):
+            if o != n and _accept(script, o, n, base[i], phrase[i], table):
+                out[i] = n
+        result = "".join(out)
+        return result, _changes(text, result)
+
+
+def _accept(script: str, o: str, n: str, base: str, phrase: str, table: Mapping) -> bool:
+    """Whether the proposed change o -> n is taken (the rule of the module docstring)."""
+    if o in table["keep"] or ord(n) > 0xFFFF:
+        return False
+    if phrase != base:
+        return True
+    if script == "hant" and base != o:
+        # a Traditional character the round trip changed (沖 -> 冲 -> 衝): only by phrase
+        return False
+    return o not in table["shared"]
+
+
+def _changes(before: str, after: str) -> list[Change]:
+    """One Change per run of changed characters, a lone one shown with a CJK neighbour."""
+    found = []
+    i = 0
+    while i < len(before):
+        if before[i] == after[i]:
+            i += 1
+            continue
+        end = i
+        while end < len(before) and before[end] != after[end]:
+            end += 1
+        start = i
+        if end - i == 1:
+            if i > 0 and _CJK.match(before[i - 1]):
+                start = i - 1
+            elif end < len(before) and _CJK.match(before[end]):
+                end += 1
+        found.append(Change(i, before[start:end], after[start:end]))
+        i = end
+    return found
