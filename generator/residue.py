@@ -39,6 +39,8 @@ DATA = Path(__file__).parent / "data"
 _SHARE = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 # OpenCC's phrase dictionaries alone (no character dictionary): which changes a phrase decides
 _PHRASE_CHAINS = {"hant": ("STPhrases.ocd2", "TWVariants.ocd2"), "hans": ("TSPhrases.ocd2",)}
+# distinct residue words that mark a Traditional text as converted from Simplified by machine
+_MACHINE_CONVERTED = 3
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
@@ -106,43 +108,57 @@ class Normaliser:
         self.to_hans = opencc.OpenCC("t2s")
         self.phrases = {s: _open_chain(f) for s, f in _PHRASE_CHAINS.items()}
 
-    def proposals(self, script: str, text: str) -> tuple[str, str, str] | None:
-        """(base, proposed, phrase-decided) of equal length, or None when lengths differ."""
-        base = self.to_hans.convert(text) if script == "hant" else text
+    def proposals(self, script: str, text: str, base: str) -> tuple[str, str] | None:
+        """(proposed, phrase-decided) for `base`, both as long as `text`, or None."""
         table = phrase_table(script)
         full = table(self.full[script].convert(base))
         phrase = table(self.phrases[script].convert(base))
         if not len(text) == len(base) == len(full) == len(phrase):
             return None
-        return base, full, phrase
+        return full, phrase
 
     def normalise(self, script: str, text: str) -> tuple[str, list[Change]]:
         """`text` in its own script with the other script's characters converted; the changes."""
         if text.isascii():
             return text, []
-        proposed = self.proposals(script, text)
-        if proposed is None or proposed[1] == text:
-            return text, []
-        base, full, phrase = proposed
+        if script == "hans":
+            result = self._pass(script, text, text)
+            return result, _changes(text, result)
+        # Traditional-only characters (祕, 樑) are the target script's own: left alone
+        simplified = self.to_hans.convert(text)
+        own = simplified if len(simplified) == len(text) else text
+        result = self._pass(script, text, text, own)
+        if len({c.found for c in _changes(text, result)}) >= _MACHINE_CONVERTED:
+            # a machine conversion from Simplified: its Traditional words are suspect too
+            # (沖擊, 復雜, 聯系: the Simplified forms' phrases say 衝擊, 複雜, 聯繫)
+            result = self._pass(script, result, self.to_hans.convert(result))
+        return result, _changes(text, result)
+
+    def _pass(self, script: str, text: str, base: str, own: str | None = None) -> str:
+        """One pass of the rule over `text`, OpenCC converting `base` (text itself or t2s of it).
+
+        With `own`, only characters that `own` has alike (not the target script's alone) change.
+        """
+        proposed = self.proposals(script, text, base)
+        if proposed is None or proposed[0] == text:
+            return text
+        full, phrase = proposed
         table = tables()[script]
         out = list(text)
         for i, (o, n) in enumerate(zip(text, full)):
-            if o != n and _accept(script, o, n, base[i], phrase[i], table):
+            if o != n and (own is None or own[i] == o) and _accept(o, n, base[i], phrase[i], table):
                 out[i] = n
-        result = "".join(out)
-        return result, _changes(text, result)
+        return "".join(out)
 
 
-def _accept(script: str, o: str, n: str, base: str, phrase: str, table: Mapping) -> bool:
+def _accept(o: str, n: str, base: str, phrase: str, table: Mapping) -> bool:
     """Whether the proposed change o -> n is taken (the rule of the module docstring)."""
     if o in table["keep"] or ord(n) > 0xFFFF:
         return False
     if phrase != base:
         return True
-    if script == "hant" and base != o:
-        # a Traditional character the round trip changed (沖 -> 冲 -> 衝): only by phrase
-        return False
-    return o not in table["shared"]
+    # a character the round trip changed (沖 -> 冲) is the target script's: only by phrase
+    return base == o and o not in table["shared"]
 
 
 def _changes(before: str, after: str) -> list[Change]:

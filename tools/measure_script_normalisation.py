@@ -1,0 +1,106 @@
+"""Measure own-script normalisation: what each candidate mechanism changes in real text.
+
+Imports the real-page corpus (../shared/corpus/real) into a temporary site with this
+checkout's importer, then, for every article's own-script title, summary and body (and for
+the sample archive's content/), counts what two mechanisms would change:
+
+  full   OpenCC outright (s2tw on Traditional text, t2s on Simplified), glossary protected
+  chosen generator/residue.py: OpenCC proposes; shared characters change only by phrase,
+         Taiwan variants (台 布 了 …) stay
+
+and prints every change the chosen mechanism makes with its context, so each can be read.
+
+Usage: python tools/measure_script_normalisation.py [--corpus DIR] [--site DIR] [--all]
+  --site: an already imported site instead of importing the corpus; --all: list every full
+  change too (not only counts).
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from generator.frontmatter import split_front_matter  # noqa: E402
+from generator.scripts import Converter, load_glossary  # noqa: E402
+
+DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "real"
+
+
+def import_corpus(corpus: Path, site: Path) -> None:
+    """Import every page of the corpus into a fresh site with the sample's settings."""
+    (site / "content").mkdir(parents=True)
+    for name in ("site.yml", "glossary.yml"):
+        (site / name).write_bytes((REPO / name).read_bytes())
+    subprocess.run([sys.executable, "-m", "generator", "import", "--site", str(site),
+                    "--allow-duplicates", str(corpus)], cwd=REPO, capture_output=True,
+                   env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+
+
+def own_texts(site: Path):
+    """(path, script, text) of every article: title, summary and body as written."""
+    for path in sorted((site / "content").rglob("*.md")):
+        meta, body, _ = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+        script = meta.get("script")
+        if script in ("hant", "hans"):
+            yield path, script, f"{meta.get('title') or ''}\n{meta.get('summary') or ''}\n{body}"
+
+
+def diff(before: str, after: str) -> list[tuple[int, str]]:
+    """(offset, 'old→new') of every changed character (equal lengths)."""
+    return [(i, f"{a}→{b}") for i, (a, b) in enumerate(zip(before, after)) if a != b]
+
+
+def measure(site: Path, label: str, converter: Converter, show_all: bool) -> None:
+    """Print counts for both mechanisms and every chosen change, per script."""
+    for script in ("hant", "hans"):
+        full, chosen, articles, chars = Counter(), Counter(), 0, 0
+        lines = []
+        for path, s, text in own_texts(site):
+            if s != script:
+                continue
+            marked, text = text, text.replace("-{", "").replace("}-", "")
+            articles, chars = articles + 1, chars + len(text)
+            converted = converter.text(script, text)
+            if len(converted) == len(text):
+                full.update(pair for _, pair in diff(text, converted))
+            # `-{…}-` stays as written (markers dropped), as in the build
+            normalised = converter.normalise(script, marked)
+            for i, pair in diff(text, normalised):
+                chosen[pair] += 1
+                where = text[max(0, i - 4):i + 4].replace("\n", " ")
+                lines.append(f"    {pair}  {where}  ({path.relative_to(site)})")
+        print(f"{label} {script}: {articles} articles, {chars} characters")
+        print(f"  full OpenCC: {sum(full.values())} changes: "
+              + " ".join(f"{k}×{n}" for k, n in full.most_common()))
+        print(f"  chosen: {sum(chosen.values())} changes: "
+              + " ".join(f"{k}×{n}" for k, n in chosen.most_common()))
+        if show_all or lines:
+            print("\n".join(lines))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--site", type=Path, help="an imported site (skip importing)")
+    parser.add_argument("--all", action="store_true")
+    args = parser.parse_args(argv)
+    converter = Converter(None, load_glossary(REPO / "glossary.yml"))
+    measure(REPO, "sample", converter, args.all)
+    if args.site:
+        measure(args.site, "corpus", converter, args.all)
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        import_corpus(args.corpus, Path(tmp) / "site")
+        measure(Path(tmp) / "site", "corpus", converter, args.all)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
