@@ -66,6 +66,13 @@ def tables() -> dict[str, Mapping]:
             for s in ("hant", "hans")}
 
 
+def tables_digest() -> str:
+    """Digest of the data files that decide normalisation (part of the build fingerprint)."""
+    import hashlib
+    data = b"".join((DATA / n).read_bytes() for n in ("shared_chars.json", "phrases.json"))
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
 def phrase_table(script: str) -> Callable[[str], str]:
     """The project's phrase table for `script` as a function on OpenCC's output."""
     return _phrase_table(script)
@@ -181,3 +188,44 @@ def _changes(before: str, after: str) -> list[Change]:
         found.append(Change(i, before[start:end], after[start:end]))
         i = end
     return found
+
+
+# --------------------------------------------------------------------------- findings
+
+SCRIPT_LABEL = {"hant": "Traditional", "hans": "Simplified"}
+OTHER = {"hant": "hans", "hans": "hant"}
+
+
+def finding_message(script: str, change: Change) -> str:
+    """`Simplified 基于 on the Traditional page (基於?)`."""
+    return (f"{SCRIPT_LABEL[OTHER[script]]} {change.found} on the {SCRIPT_LABEL[script]} page "
+            f"({change.suggested}?)")
+
+
+def residue_warnings(path: str, text: str, body_line: int, script: str,
+                     found: list[tuple[str, Change]]) -> list[str]:
+    """One `path:line: message` per distinct finding and source line (see `finding_lines`)."""
+    seen: dict[tuple[int, str], str] = {}
+    lines = text.split("\n")
+    for key, change in found:
+        for line in finding_lines(lines, key, change.found, body_line):
+            seen.setdefault((line, change.found), f"{path}:{line}: {finding_message(script, change)}")
+    return [seen[k] for k in sorted(seen)]
+
+
+def finding_lines(lines: list[str], key: str, found: str, body_line: int) -> list[int]:
+    """1-based source lines holding `found`: in the body, or at front-matter `key:` and after."""
+    if key == "body":
+        hits = [body_line + i for i, line in enumerate(lines[body_line - 1:]) if found in line]
+        return hits or [body_line]
+    prefix = f"{key}:"
+    start = next((i for i, line in enumerate(lines[:body_line]) if line.startswith(prefix)), None)
+    if start is None:
+        return [1]
+    # the value may continue on indented lines (lists of authors or figures)
+    for i in range(start, body_line - 1):
+        if found in lines[i]:
+            return [i + 1]
+        if i > start and lines[i][:1] not in (" ", "\t", "-"):
+            break
+    return [start + 1]

@@ -84,7 +84,7 @@ class Converter:
     """Converts text and HTML to either script with OpenCC plus the site glossary."""
 
     def __init__(self, opencc_configs: Mapping[str, str] | None = None,
-                 glossary: Glossary | None = None) -> None:
+                 glossary: Glossary | None = None, *, convert_names: bool = True) -> None:
         configs = dict(DEFAULT_OPENCC)
         configs.update(opencc_configs or {})
         unknown = set(configs) - set(SCRIPT_NAMES)
@@ -93,13 +93,15 @@ class Converter:
                             hint="scripts are hant and hans")
         self.opencc_configs = configs
         self.glossary = glossary or Glossary()
+        # whether authors' names are converted like text (site.yml convert_names)
+        self.convert_names = convert_names
         self._setup()
 
     @classmethod
     def from_config(cls, opencc_configs: Mapping[str, str] | None = None,
-                    glossary: Glossary | None = None) -> Converter:
+                    glossary: Glossary | None = None, *, convert_names: bool = True) -> Converter:
         """Build from `{script: OpenCC config name}` (defaults s2tw/t2s) and a glossary."""
-        return cls(opencc_configs, glossary)
+        return cls(opencc_configs, glossary, convert_names=convert_names)
 
     def _setup(self) -> None:
         """Open OpenCC and compile the glossary matcher (cached per instance)."""
@@ -122,12 +124,14 @@ class Converter:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle only the settings; OpenCC objects are re-created on unpickling."""
-        return {"opencc_configs": self.opencc_configs, "glossary": self.glossary}
+        return {"opencc_configs": self.opencc_configs, "glossary": self.glossary,
+                "convert_names": self.convert_names}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Re-create OpenCC objects in the receiving process."""
         self.opencc_configs = state["opencc_configs"]
         self.glossary = state["glossary"]
+        self.convert_names = state.get("convert_names", True)
         self._setup()
 
     def _protect(self, script: str, text: str, prot: _Protector) -> str:
