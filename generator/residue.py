@@ -12,7 +12,9 @@ Simplified and back (t2s then s2tw), which also catches wrong Traditional words 
 
 - o is not in the target script's table of variants to keep (台 布 了 … in Taiwan usage), and
 - the change does not produce a character outside the BMP (fonts lack them), and
-- o belongs only to the other script (们 in Traditional text, 膩 in Simplified), or a phrase
+- o belongs only to the other script (们 in Traditional text, 膩 in Simplified) or is one of
+  the shared characters whose own uses OpenCC's phrases all cover (后 并 云 愿: 皇后 stays
+  皇后 in s2tw, so 融資后 may become 融資後 by the character rule), or a phrase
   decides it: OpenCC's phrase dictionary alone (STPhrases + TWVariants, or TSPhrases) or the
   project's phrase table (generator/data/phrases.json) changes that character too.
 
@@ -60,7 +62,8 @@ def tables() -> dict[str, Mapping]:
     """Shared characters, variants to keep and project phrases, per script."""
     shared = json.loads((DATA / "shared_chars.json").read_text(encoding="utf-8"))
     phrases = json.loads((DATA / "phrases.json").read_text(encoding="utf-8"))
-    return {s: {"shared": frozenset(shared[s]), "keep": frozenset(phrases[s]["keep"]),
+    return {s: {"shared": frozenset(shared[s]) - frozenset(phrases[s].get("convert", "")),
+                "keep": frozenset(phrases[s]["keep"]),
                 "phrases": {k: v for k, v in phrases[s]["phrases"].items()},
                 "not_before": phrases[s].get("not_before", "")}
             for s in ("hant", "hans")}

@@ -79,7 +79,7 @@ def test_chrome_paragraphs_removed_by_named_rules():
 def test_simplified_residue_fixed_by_phrase_but_names_and_queens_kept():
     text, removal = A.fix_residue("融資后的首次亮相,親臨并致辭,通過云端;皇后大道,余承東與范先群")
     assert text == "融資後的首次亮相,親臨並致辭,通過雲端;皇后大道,余承東與范先群"
-    assert removal.texts == ("后→後", "并→並", "云→雲")
+    assert removal.texts == ("資后→資後", "臨并→臨並", "過云→過雲")
 
 
 def test_repair_applies_rules_to_title_summary_captions_and_body():
