@@ -87,7 +87,8 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     authors = _authors(meta, errs)
     source_info = _source_info(meta, tz, errs)
     fields = _Fields(title or "", summary, tag_names, category, figures, authors,
-                     source_info.name if source_info else None)
+                     source_info.name if source_info else None,
+                     summary_written="summary" in meta)
     made = {s: _version(converter, s, fields, body_html, base_path, original=s == script)
             for s in SCRIPTS}
     versions = {s: v for s, (v, _) in made.items()}
@@ -123,7 +124,7 @@ def _version(converter: ConverterLike, script: str, fields: _Fields, body_html: 
     if original:
         done, changes = converter.normalise_many(script, texts)
         body, body_changes = converter.own_html(script, body_html)
-        found = [(fields.keys[i], c) for i, cs in enumerate(changes) for c in cs]
+        found = [(fields.keys[i], c) for i, cs in enumerate(changes) for c in cs if fields.keys[i]]
         found += [("body", c) for c in body_changes]
     else:
         done, found = converter.convert_many(script, texts), []
@@ -139,13 +140,14 @@ class _Fields:
 
     def __init__(self, title: str, summary: str, tags: tuple[str, ...], category: str | None,
                  figures: tuple[Figure, ...], authors: tuple[str, ...],
-                 source_name: str | None) -> None:
+                 source_name: str | None, *, summary_written: bool = True) -> None:
         self.tags, self.category, self.figures = tags, category, figures
         self.authors = authors
         captions = [t for f in figures for t in (f.caption, f.alt or "", f.credit or "")]
         self._texts = [title, summary, source_name or "", *authors, *captions]
-        # front-matter key of each text, for the line of a warning
-        self.keys = ["title", "summary", "source", *["authors"] * len(authors),
+        # front-matter key of each text, for the line of a warning (None: not reported,
+        # an automatic summary repeats the body's first sentence)
+        self.keys = ["title", "summary" if summary_written else None, "source", *["authors"] * len(authors),
                      *["figures"] * len(captions)]
 
     def texts(self) -> list[str]:

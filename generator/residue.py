@@ -110,86 +110,109 @@ def _open_chain(files: tuple[str, ...]) -> opencc.OpenCC:
 
 
 class Normaliser:
-    """Normalises already-protected text to its own script (see the module docstring)."""
+    """Normalises already-protected text to its own script (see the module docstring).
+
+    Cost: one OpenCC pass proposes; the rule looks only at the proposed changes (found by
+    comparing slices, not characters); the phrase-only pass runs only when a proposed
+    change of a shared character needs its evidence.
+    """
 
     def __init__(self, full: Mapping[str, opencc.OpenCC]) -> None:
         # the site's converters (s2tw / t2s by default) propose; phrase chains decide
         self.full = full
         self.to_hans = opencc.OpenCC("t2s")
         self.phrases = {s: _open_chain(f) for s, f in _PHRASE_CHAINS.items()}
-
-    def proposals(self, script: str, text: str, base: str) -> tuple[str, str] | None:
-        """(proposed, phrase-decided) for `base`, both as long as `text`, or None."""
-        table = phrase_table(script)
-        full = table(self.full[script].convert(base))
-        phrase = table(self.phrases[script].convert(base))
-        if not len(text) == len(base) == len(full) == len(phrase):
-            return None
-        return full, phrase
+        # character -> whether it is Traditional only (t2s changes it on its own)
+        self._traditional: dict[str, bool] = {}
 
     def normalise(self, script: str, text: str) -> tuple[str, list[Change]]:
         """`text` in its own script with the other script's characters converted; the changes."""
         if text.isascii():
             return text, []
-        if script == "hans":
-            result = self._pass(script, text, text)
-            return result, _changes(text, result)
-        # Traditional-only characters (祕, 樑) are the target script's own: left alone
-        simplified = self.to_hans.convert(text)
-        own = simplified if len(simplified) == len(text) else text
-        result = self._pass(script, text, text, own)
-        if len({c.found for c in _changes(text, result)}) >= _MACHINE_CONVERTED:
+        # towards Traditional, Traditional-only characters (祕, 樑) are the page's own
+        result = self._pass(script, text, text, keep_own=script == "hant")
+        changed = _diff(text, result)
+        if script == "hant" and len({c.found for c in _changes(text, result, changed)}) >= _MACHINE_CONVERTED:
             # a machine conversion from Simplified: its Traditional words are suspect too
             # (沖擊, 復雜, 聯系: the Simplified forms' phrases say 衝擊, 複雜, 聯繫)
-            result = self._pass(script, result, self.to_hans.convert(result))
-        return result, _changes(text, result)
+            simplified = self.to_hans.convert(result)
+            if len(simplified) == len(result):
+                result = self._pass(script, result, simplified, keep_own=False)
+                changed = _diff(text, result)
+        return result, _changes(text, result, changed)
 
-    def _pass(self, script: str, text: str, base: str, own: str | None = None) -> str:
-        """One pass of the rule over `text`, OpenCC converting `base` (text itself or t2s of it).
-
-        With `own`, only characters that `own` has alike (not the target script's alone) change.
-        """
-        proposed = self.proposals(script, text, base)
-        if proposed is None or proposed[0] == text:
-            return text
-        full, phrase = proposed
+    def _pass(self, script: str, text: str, base: str, *, keep_own: bool) -> str:
+        """One pass of the rule over `text`, OpenCC converting `base` (text itself or t2s of it)."""
         table = tables()[script]
+        full = phrase_table(script)(self.full[script].convert(base))
+        if len(full) != len(text):
+            return text
+        candidates = [i for i in _diff(text, full)
+                      if text[i] not in table["keep"] and ord(full[i]) <= 0xFFFF
+                      and not (keep_own and self._is_traditional(text[i]))]
+        if not candidates:
+            return text
+        evidence: tuple[str, str] | None = None
         out = list(text)
-        for i, (o, n) in enumerate(zip(text, full)):
-            if o != n and (own is None or own[i] == o) and _accept(o, n, base[i], phrase[i], table):
-                out[i] = n
+        for i in candidates:
+            o = text[i]
+            if base[i] == o and o not in table["shared"]:
+                out[i] = full[i]  # the other script's alone (们 in Traditional, 膩 in Simplified)
+                continue
+            if evidence is None:
+                evidence = self._evidence(script, base)
+                if evidence is None:
+                    return text
+            if evidence[1][i] != evidence[0][i]:
+                out[i] = full[i]  # a phrase decides it (百余 -> 百餘, 沖擊 via 冲击 -> 衝擊)
         return "".join(out)
 
+    def _evidence(self, script: str, base: str) -> tuple[str, str] | None:
+        """(phrase input, phrase-only output): phrases are matched in their own script.
 
-def _accept(o: str, n: str, base: str, phrase: str, table: Mapping) -> bool:
-    """Whether the proposed change o -> n is taken (the rule of the module docstring)."""
-    if o in table["keep"] or ord(n) > 0xFFFF:
-        return False
-    if phrase != base:
-        return True
-    # a character the round trip changed (沖 -> 冲) is the target script's: only by phrase
-    return base == o and o not in table["shared"]
+        Towards Traditional the phrase dictionary's keys are Simplified, so a residue among
+        Traditional neighbours (積淀) is looked up as 积淀; None when lengths differ.
+        """
+        source = self.to_hans.convert(base) if script == "hant" else base
+        phrase = phrase_table(script)(self.phrases[script].convert(source))
+        return (source, phrase) if len(source) == len(phrase) == len(base) else None
+
+    def _is_traditional(self, char: str) -> bool:
+        """Whether t2s changes `char` on its own (a Traditional-only character)."""
+        found = self._traditional.get(char)
+        if found is None:
+            found = self._traditional[char] = self.to_hans.convert(char) != char
+        return found
 
 
-def _changes(before: str, after: str) -> list[Change]:
-    """One Change per run of changed characters, a lone one shown with a CJK neighbour."""
-    found = []
-    i = 0
-    while i < len(before):
-        if before[i] == after[i]:
-            i += 1
-            continue
-        end = i
-        while end < len(before) and before[end] != after[end]:
-            end += 1
-        start = i
-        if end - i == 1:
-            if i > 0 and _CJK.match(before[i - 1]):
-                start = i - 1
+def _diff(a: str, b: str, step: int = 64) -> list[int]:
+    """Positions where two strings of equal length differ (slices compared first: fast)."""
+    if a == b:
+        return []
+    out = []
+    for start in range(0, len(a), step):
+        if a[start:start + step] != b[start:start + step]:
+            out += [i for i in range(start, min(start + step, len(a))) if a[i] != b[i]]
+    return out
+
+
+def _changes(before: str, after: str, positions: list[int]) -> list[Change]:
+    """One Change per run of changed positions, a lone character shown with a CJK neighbour."""
+    found: list[Change] = []
+    runs: list[list[int]] = []
+    for i in positions:
+        if runs and runs[-1][1] == i:
+            runs[-1][1] = i + 1
+        else:
+            runs.append([i, i + 1])
+    for start, end in runs:
+        left, right = start, end
+        if end - start == 1:
+            if start > 0 and _CJK.match(before[start - 1]):
+                left = start - 1
             elif end < len(before) and _CJK.match(before[end]):
-                end += 1
-        found.append(Change(i, before[start:end], after[start:end]))
-        i = end
+                right = end + 1
+        found.append(Change(start, before[left:right], after[left:right]))
     return found
 
 

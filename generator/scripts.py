@@ -124,7 +124,7 @@ class Converter:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle only the settings; OpenCC objects are re-created on unpickling."""
-        return {"opencc_configs": self.opencc_configs, "glossary": self.glossary,
+        return {"opencc_configs": self.opencc_configs, "glossary": self.glossary,  # not _last_split
                 "convert_names": self.convert_names}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -208,7 +208,7 @@ class Converter:
         """An HTML fragment already in `script`, normalised like text (see `html`); its changes."""
         if html.isascii() and "-{" not in html:
             return html, []
-        parts, spots = _split_html(html)
+        parts, spots = self._split(html)
         found: list[Change] = []
         if spots:
             done, changes = self.normalise_many(script, [parts[i] for i in spots])
@@ -221,12 +221,19 @@ class Converter:
         """Convert text nodes and alt/title attributes; code, scripts and URLs stay as they are."""
         if html.isascii() and "-{" not in html:
             return html
-        parts, spots = _split_html(html)
+        parts, spots = self._split(html)
         if spots:
             converted = self.convert_many(script, [parts[i] for i in spots])
             for i, value in zip(spots, converted):
                 parts[i] = value
         return "".join(parts)
+
+    def _split(self, html: str) -> tuple[list[str], list[int]]:
+        """_split_html, remembered for the last document (a body is split for both scripts)."""
+        last = getattr(self, "_last_split", None)
+        if last is None or last[0] is not html:
+            last = self._last_split = (html, *_split_html(html))
+        return list(last[1]), last[2]
 
     def fold(self, s: str) -> str:
         """One canonical form for matching across scripts: NFKC, Simplified, lower case."""
