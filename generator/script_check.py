@@ -51,15 +51,19 @@ def article_sources(content: Path, root: Path) -> dict[str, _Source]:
     return found
 
 
-def page_texts(html: str, spans: tuple[str, ...], script: str) -> list[str]:
+def page_texts(html: str, spans: tuple[str, ...], script: str,
+               labels: frozenset[str] = frozenset()) -> list[str]:
     """The convertible texts of a page in `script`, the source's `-{…}-` spans marked again.
 
-    Elements whose lang is the other script's are that script's text by design.
+    Elements whose lang is the other script's, and texts that are exactly the other
+    script's name (`labels`, the toggle's 简体中文), are that script's text by design.
     """
     parts, spots = _split_html(_OTHER_LANG[script].sub("", html))
     texts = []
     for i in spots:
         text = parts[i]
+        if text.strip() in labels:
+            continue
         for span in spans:
             if span in text:
                 text = text.replace(span, f"-{{{span}}}-")
@@ -67,8 +71,12 @@ def page_texts(html: str, spans: tuple[str, ...], script: str) -> list[str]:
     return texts
 
 
-def check_scripts(out: Path, content: Path, root: Path, converter: Converter) -> list[str]:
-    """Every page's other-script characters, each `where: message` once."""
+def check_scripts(out: Path, content: Path, root: Path, converter: Converter,
+                  labels: dict[str, str] | None = None) -> list[str]:
+    """Every page's other-script characters, each `where: message` once.
+
+    `labels`: {script: its name in the theme (script_label)}, shown on the other's pages.
+    """
     sources = article_sources(content, root)
     seen: dict[tuple[str, str], str] = {}
     for script, prefix in PREFIXES.items():
@@ -77,7 +85,9 @@ def check_scripts(out: Path, content: Path, root: Path, converter: Converter) ->
             match = _ARTICLE_PAGE.search(page.relative_to(folder).as_posix())
             source = sources.get(match.group(1)) if match else None
             html = page.read_text(encoding="utf-8")
-            _, changes = converter.normalise_many(script, page_texts(html, source.spans if source else (), script))
+            others = frozenset(v for s, v in (labels or {}).items() if s != script)
+            texts = page_texts(html, source.spans if source else (), script, others)
+            _, changes = converter.normalise_many(script, texts)
             for change in (c for cs in changes for c in cs):
                 where = _where(source, change.found) if source else page.relative_to(out).as_posix()
                 seen.setdefault((where, change.found), f"{where}: {finding_message(script, change)}")

@@ -6,7 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.build import build, make_converter
+from generator.build import build, make_converter, site_text
 from generator.cache import Cache
 from generator.commands import add_base_url_option, add_site_option
 from generator.config import load_config
@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
         broken = check_links(out, config.base_path, config.base_url)
-        mixed = check_scripts(out, config.content_dir, config.root, make_converter(config))
+        converter = make_converter(config)
+        labels = {s: ui.get("script_label", "") for s, ui in site_text(config, converter).ui.items()}
+        mixed = check_scripts(out, config.content_dir, config.root, converter, labels)
     for problem in [*broken, *mixed]:
         print(f"error: {problem}", file=sys.stderr)
     print(f"{report.articles} articles, {report.pages} pages checked: "
