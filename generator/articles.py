@@ -34,7 +34,8 @@ class ConverterLike(Protocol):
     def fold(self, s: str) -> str: ...
     def convert_many(self, script: str, pieces: list[str]) -> list[str]: ...
     def normalise_many(self, script: str, pieces: list[str]) -> tuple[list[str], list[list[Any]]]: ...
-    def own_html(self, script: str, html: str) -> tuple[str, list[Any]]: ...
+    def own_html(self, script: str, html: str,
+                 texts: list[str]) -> tuple[str, list[Any], list[str], list[list[Any]]]: ...
 
 
 class _Errors:
@@ -120,14 +121,16 @@ def _version(converter: ConverterLike, script: str, fields: _Fields, body_html: 
     and the changes made, as (field, change), for the build's warnings.
     """
     texts = fields.texts()
-    tagged = converter.convert_many(script, [*fields.tags, fields.category or ""])
+    terms = [*fields.tags, fields.category or ""]
     if original:
-        done, changes = converter.normalise_many(script, texts)
-        body, body_changes = converter.own_html(script, body_html)
+        tagged = converter.convert_many(script, terms)
+        body, body_changes, done, changes = converter.own_html(script, body_html, texts)
         found = [(fields.keys[i], c) for i, cs in enumerate(changes) for c in cs if fields.keys[i]]
         found += [("body", c) for c in body_changes]
     else:
-        done, found = converter.convert_many(script, texts), []
+        # one OpenCC call for every short text of the version
+        converted, found = converter.convert_many(script, [*texts, *terms]), []
+        done, tagged = converted[:len(texts)], converted[len(texts):]
         body = converter.html(script, body_html)
     version = fields.version(done, tagged, body, base_path)
     if not getattr(converter, "convert_names", True):

@@ -26,6 +26,7 @@ through OpenCC and this rule untouched).
 """
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
@@ -62,6 +63,9 @@ def tables() -> dict[str, Mapping]:
     """Shared characters, variants to keep and project phrases, per script."""
     shared = json.loads((DATA / "shared_chars.json").read_text(encoding="utf-8"))
     phrases = json.loads((DATA / "phrases.json").read_text(encoding="utf-8"))
+    for s in ("hant", "hans"):
+        if any(len(k) != len(v) for k, v in phrases[s]["phrases"].items()):
+            raise ValueError(f"phrases.json: a {s} phrase changes length")
     return {s: {"shared": frozenset(shared[s]) - frozenset(phrases[s].get("convert", "")),
                 "keep": frozenset(phrases[s]["keep"]),
                 "phrases": {k: v for k, v in phrases[s]["phrases"].items()},
@@ -87,12 +91,32 @@ def _phrase_table(script: str) -> Callable[[str], str]:
     phrases = table["phrases"]
     if not phrases:
         return lambda s: s
-    keys = "|".join(re.escape(k) for k in sorted(phrases, key=lambda k: (-len(k), k)))
-    # a phrase followed by one of these characters is another word (有著名 is 有 + 著名)
-    guard = f"(?![{re.escape(table['not_before'])}])" if table["not_before"] else ""
-    pattern = re.compile(f"(?:{keys}){guard}")
-    first = frozenset(k[-1] for k in phrases)
-    return lambda s: pattern.sub(lambda m: phrases[m.group()], s) if any(c in s for c in first) else s
+    # each phrase is found from its pivot, the character it changes (著 in 随著): a scan for
+    # pivots runs at C speed, where a regex of many phrases would try them at every position
+    by_pivot: dict[str, list[tuple[str, int]]] = {}
+    for key, value in phrases.items():
+        pivot = next(i for i, (k, v) in enumerate(zip(key, value)) if k != v)
+        by_pivot.setdefault(key[pivot], []).append((key, pivot))
+    for entries in by_pivot.values():
+        entries.sort(key=lambda e: -len(e[0]))
+    pivots = re.compile(f"[{re.escape(''.join(sorted(by_pivot)))}]")
+    not_before = table["not_before"]
+
+    def apply(s: str) -> str:
+        out: list[str] | None = None
+        taken = 0  # replaced text ends here: phrases do not overlap
+        for m in pivots.finditer(s):
+            i = m.start()
+            for key, pivot in by_pivot[m.group()]:
+                start, end = i - pivot, i - pivot + len(key)
+                if start >= taken and s.startswith(key, start) and (
+                        end >= len(s) or s[end] not in not_before):
+                    out = out or list(s)
+                    out[start:end] = phrases[key]
+                    taken = end
+                    break
+        return "".join(out) if out is not None else s
+    return apply
 
 
 def _open_chain(files: tuple[str, ...]) -> opencc.OpenCC:
@@ -124,6 +148,7 @@ class Normaliser:
         self.phrases = {s: _open_chain(f) for s, f in _PHRASE_CHAINS.items()}
         # character -> whether it is Traditional only (t2s changes it on its own)
         self._traditional: dict[str, bool] = {}
+        self._candidate_re: dict[str, re.Pattern[str]] = {}
 
     def normalise(self, script: str, text: str) -> tuple[str, list[Change]]:
         """`text` in its own script with the other script's characters converted; the changes."""
@@ -144,8 +169,9 @@ class Normaliser:
     def _pass(self, script: str, text: str, base: str, *, keep_own: bool) -> str:
         """One pass of the rule over `text`, OpenCC converting `base` (text itself or t2s of it)."""
         table = tables()[script]
-        full = phrase_table(script)(self.full[script].convert(base))
-        if len(full) != len(text):
+        full = self._propose(script, text) if base is text else \
+            phrase_table(script)(self.full[script].convert(base))
+        if full is None or len(full) != len(text):
             return text
         candidates = [i for i in _diff(text, full)
                       if text[i] not in table["keep"] and ord(full[i]) <= 0xFFFF
@@ -177,12 +203,68 @@ class Normaliser:
         phrase = phrase_table(script)(self.phrases[script].convert(source))
         return (source, phrase) if len(source) == len(phrase) == len(base) else None
 
+    def _propose(self, script: str, text: str) -> str | None:
+        """The site converter's proposal for `text`, computed only on the clauses that hold a
+        character it may change here (a third of a Traditional article; phrases do not run
+        across punctuation, so the result is the same as converting the whole text)."""
+        spans = _clauses(text, self._candidates(script))
+        if not spans:
+            return text
+        pieces = [text[a:b] for a, b in spans]
+        done = phrase_table(script)(self.full[script].convert("\n".join(pieces))).split("\n")
+        if len(done) != len(pieces) or any(len(x) != len(y) for x, y in zip(done, pieces)):
+            return None
+        out, pos = [], 0
+        for (a, b), piece in zip(spans, done):
+            out += [text[pos:a], piece]
+            pos = b
+        out.append(text[pos:])
+        return "".join(out)
+
+    def _candidates(self, script: str) -> re.Pattern[str]:
+        """Characters own-script normalisation may change in `script` text (see `_candidate_chars`)."""
+        found = self._candidate_re.get(script)
+        if found is None:
+            chars = _candidate_chars(script, self.full[script], self.to_hans)
+            found = self._candidate_re[script] = re.compile(f"[{re.escape(''.join(sorted(chars)))}]")
+        return found
+
     def _is_traditional(self, char: str) -> bool:
         """Whether t2s changes `char` on its own (a Traditional-only character)."""
         found = self._traditional.get(char)
         if found is None:
             found = self._traditional[char] = self.to_hans.convert(char) != char
         return found
+
+
+# Where phrases end: OpenCC's dictionaries hold no entry across these
+_CLAUSE_END = re.compile("[\n，。、；：！？「」『』（）,;!?\U0010FFFD]")
+_CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+def _candidate_chars(script: str, full: opencc.OpenCC, to_hans: opencc.OpenCC) -> set[str]:
+    """Characters of `script` text the direct pass may change: those the converter changes on
+    their own (not Traditional-only ones towards Traditional), the shared characters and the
+    phrase table's, less the variants to keep."""
+    table = tables()[script]
+    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi)]
+    converted = full.convert("\n".join(chars)).split("\n")
+    own = to_hans.convert("\n".join(chars)).split("\n") if script == "hant" else chars
+    found = {c for c, n, h in zip(chars, converted, own) if n != c and h == c}
+    found |= set(table["shared"]) | {c for k in table["phrases"] for c in k}
+    return {c for c in found if len(c) == 1 and c not in table["keep"] and not c.isascii()}
+
+
+def _clauses(text: str, candidates: re.Pattern[str]) -> list[tuple[int, int]]:
+    """(start, end) of each clause of `text` holding a candidate character, in order."""
+    bounds = [m.start() for m in _CLAUSE_END.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for m in candidates.finditer(text):
+        k = bisect.bisect_left(bounds, m.start())
+        span = (bounds[k - 1] + 1 if k else 0, bounds[k] if k < len(bounds) else len(text))
+        if not spans or spans[-1] != span:
+            spans.append(span)
+    return spans
 
 
 def _diff(a: str, b: str, step: int = 64) -> list[int]:

@@ -107,6 +107,7 @@ class Converter:
         """Open OpenCC and compile the glossary matcher (cached per instance)."""
         self._opencc = {s: _open_opencc(self.opencc_configs[s]) for s in SCRIPT_NAMES}
         self._normaliser: Normaliser | None = None  # opened on first use (own-script text)
+        self._char_scripts: dict[str, int] = {}  # detect_script's verdict per character
         self._targets = {s: self.glossary.targets(s) for s in SCRIPT_NAMES}
         terms = _alternation(self._targets["hant"])
         # URLs written out in text (linkified or not) must read the same as their href
@@ -204,18 +205,17 @@ class Converter:
         """Text already in `script` with the other script's characters converted."""
         return self.normalise_many(script, [s])[0][0]
 
-    def own_html(self, script: str, html: str) -> tuple[str, list[Change]]:
-        """An HTML fragment already in `script`, normalised like text (see `html`); its changes."""
-        if html.isascii() and "-{" not in html:
-            return html, []
-        parts, spots = self._split(html)
+    def own_html(self, script: str, html: str,
+                 texts: Sequence[str] = ()) -> tuple[str, list[Change], list[str], list[list[Change]]]:
+        """An HTML fragment already in `script`, normalised like text (see `html`), and its
+        changes; `texts` are normalised in the same call (returned with theirs)."""
+        parts, spots = self._split(html) if not (html.isascii() and "-{" not in html) else ([html], [])
+        done, changes = self.normalise_many(script, [*texts, *(parts[i] for i in spots)])
         found: list[Change] = []
-        if spots:
-            done, changes = self.normalise_many(script, [parts[i] for i in spots])
-            for i, value, piece_changes in zip(spots, done, changes):
-                parts[i] = value
-                found += piece_changes
-        return "".join(parts), found
+        for i, value, piece_changes in zip(spots, done[len(texts):], changes[len(texts):]):
+            parts[i] = value
+            found += piece_changes
+        return "".join(parts), found, done[:len(texts)], changes[:len(texts)]
 
     def html(self, script: str, html: str) -> str:
         """Convert text nodes and alt/title attributes; code, scripts and URLs stay as they are."""
@@ -245,13 +245,18 @@ class Converter:
         counts = Counter(c for c in text if ord(c) >= 0x2E80)
         if not counts:
             return default
-        chars = list(counts)
-        to_hans = self._opencc["hans"].convert("\n".join(chars)).split("\n")
-        to_hant = self._opencc["hant"].convert("\n".join(chars)).split("\n")
-        if len(to_hans) != len(chars) or len(to_hant) != len(chars):
-            return default
-        hant = sum(counts[c] for c, s, t in zip(chars, to_hans, to_hant) if s != c and t == c)
-        hans = sum(counts[c] for c, s, t in zip(chars, to_hans, to_hant) if t != c and s == c)
+        known = self._char_scripts
+        unknown = [c for c in counts if c not in known]
+        if unknown:
+            to_hans = self._opencc["hans"].convert("\n".join(unknown)).split("\n")
+            to_hant = self._opencc["hant"].convert("\n".join(unknown)).split("\n")
+            if len(to_hans) != len(unknown) or len(to_hant) != len(unknown):
+                return default
+            # +1 Traditional only, -1 Simplified only, 0 both or neither (remembered per process)
+            for c, s, t in zip(unknown, to_hans, to_hant):
+                known[c] = 1 if s != c and t == c else -1 if t != c and s == c else 0
+        hant = sum(n for c, n in counts.items() if known[c] == 1)
+        hans = sum(n for c, n in counts.items() if known[c] == -1)
         if hant == hans:
             return default
         return "hant" if hant > hans else "hans"

@@ -1,8 +1,9 @@
 """Measure own-script normalisation: what each candidate mechanism changes in real text.
 
-Imports the real-page corpus (../shared/corpus/real) into a temporary site with this
-checkout's importer, then, for every article's own-script title, summary and body (and for
-the sample archive's content/), counts what two mechanisms would change:
+Imports the seed page and the real-page corpus (../shared/corpus/real) into temporary sites
+with this checkout's importer and lists every residue repair the importer made; then, for
+every article's own-script title, summary and body (the sample archive's content/ and the
+imported corpus), counts what two mechanisms would change at build time:
 
   full   OpenCC outright (s2tw on Traditional text, t2s on Simplified), glossary protected
   chosen generator/residue.py: OpenCC proposes; shared characters change only by phrase,
@@ -17,6 +18,7 @@ Usage: python tools/measure_script_normalisation.py [--corpus DIR] [--site DIR] 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,16 +33,31 @@ from generator.frontmatter import split_front_matter  # noqa: E402
 from generator.scripts import Converter, load_glossary  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "real"
+SEED = REPO / "tests" / "fixtures" / "importer" / "seed.txt"
 
 
-def import_corpus(corpus: Path, site: Path) -> None:
-    """Import every page of the corpus into a fresh site with the sample's settings."""
+_REPAIR = re.compile(r"^\s*- (simplified|traditional)-residue: (.*)$", re.M)
+
+
+def import_pages(pages: Path, site: Path) -> list[str]:
+    """Import pages into a fresh site with the sample's settings; the residue repairs made."""
     (site / "content").mkdir(parents=True)
     for name in ("site.yml", "glossary.yml"):
         (site / name).write_bytes((REPO / name).read_bytes())
-    subprocess.run([sys.executable, "-m", "generator", "import", "--site", str(site),
-                    "--allow-duplicates", str(corpus)], cwd=REPO, capture_output=True,
-                   env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    done = subprocess.run([sys.executable, "-m", "generator", "import", "--site", str(site),
+                           "--allow-duplicates", "--verbose", str(pages)], cwd=REPO,
+                          capture_output=True, text=True,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"})
+    return [f"{kind}: {m}" for kind, m in _REPAIR.findall(done.stdout)]
+
+
+def show_repairs(label: str, repairs: list[str]) -> None:
+    """Print the importer's residue repairs (each `found→suggested (×n)`)."""
+    total = sum(int(n) if n else 1 for r in repairs
+                for n in re.findall(r"\(×(\d+)\)|(?<!\))$", r) or [""])
+    print(f"{label} import: {len(repairs)} distinct residue repairs ({total} in all)")
+    for repair in repairs:
+        print(f"    {repair}")
 
 
 def own_texts(site: Path):
@@ -97,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         measure(args.site, "corpus", converter, args.all)
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        import_corpus(args.corpus, Path(tmp) / "site")
+        show_repairs("seed", import_pages(SEED, Path(tmp) / "seed"))
+        show_repairs("corpus", import_pages(args.corpus, Path(tmp) / "site"))
         measure(Path(tmp) / "site", "corpus", converter, args.all)
     return 0
 
