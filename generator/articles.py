@@ -34,6 +34,7 @@ class ConverterLike(Protocol):
     def fold(self, s: str) -> str: ...
     def convert_many(self, script: str, pieces: list[str]) -> list[str]: ...
     def normalise_many(self, script: str, pieces: list[str]) -> tuple[list[str], list[list[Any]]]: ...
+    def html_and_texts(self, script: str, html: str, texts: list[str]) -> tuple[str, list[str]]: ...
     def own_html(self, script: str, html: str,
                  texts: list[str]) -> tuple[str, list[Any], list[str], list[list[Any]]]: ...
 
@@ -128,10 +129,9 @@ def _version(converter: ConverterLike, script: str, fields: _Fields, body_html: 
         found = [(fields.keys[i], c) for i, cs in enumerate(changes) for c in cs if fields.keys[i]]
         found += [("body", c) for c in body_changes]
     else:
-        # one OpenCC call for every short text of the version
-        converted, found = converter.convert_many(script, [*texts, *terms]), []
-        done, tagged = converted[:len(texts)], converted[len(texts):]
-        body = converter.html(script, body_html)
+        # one OpenCC call for the body and every short text of the version
+        body, converted = converter.html_and_texts(script, body_html, [*texts, *terms])
+        done, tagged, found = converted[:len(texts)], converted[len(texts):], []
     version = fields.version(done, tagged, body, base_path)
     if not getattr(converter, "convert_names", True):
         version = replace(version, authors=fields.authors)

@@ -26,7 +26,6 @@ through OpenCC and this rule untouched).
 """
 from __future__ import annotations
 
-import bisect
 import json
 import os
 import re
@@ -141,14 +140,20 @@ class Normaliser:
     change of a shared character needs its evidence.
     """
 
-    def __init__(self, full: Mapping[str, opencc.OpenCC]) -> None:
+    def __init__(self, full: Mapping[str, opencc.OpenCC], configs: Mapping[str, str] | None = None) -> None:
         # the site's converters (s2tw / t2s by default) propose; phrase chains decide
         self.full = full
+        # s2tw is s2t then TWVariants: for the default, s2t and a map of TWVariants'
+        # characters propose the same at half the cost (TWVariants' few phrases only keep
+        # names with Traditional-only characters, which towards Traditional stay anyway)
+        self._s2t = self._tw_variants = None
+        if (configs or {}).get("hant", "").removesuffix(".json") == "s2tw":
+            self._s2t = opencc.OpenCC("s2t")
+            self._tw_variants = _char_map(_open_chain(("TWVariants.ocd2",)))
         self.to_hans = opencc.OpenCC("t2s")
         self.phrases = {s: _open_chain(f) for s, f in _PHRASE_CHAINS.items()}
         # character -> whether it is Traditional only (t2s changes it on its own)
         self._traditional: dict[str, bool] = {}
-        self._candidate_re: dict[str, re.Pattern[str]] = {}
 
     def normalise(self, script: str, text: str) -> tuple[str, list[Change]]:
         """`text` in its own script with the other script's characters converted; the changes."""
@@ -169,8 +174,7 @@ class Normaliser:
     def _pass(self, script: str, text: str, base: str, *, keep_own: bool) -> str:
         """One pass of the rule over `text`, OpenCC converting `base` (text itself or t2s of it)."""
         table = tables()[script]
-        full = self._propose(script, text) if base is text else \
-            phrase_table(script)(self.full[script].convert(base))
+        full = phrase_table(script)(self._convert(script, base))
         if full is None or len(full) != len(text):
             return text
         candidates = [i for i in _diff(text, full)
@@ -203,31 +207,13 @@ class Normaliser:
         phrase = phrase_table(script)(self.phrases[script].convert(source))
         return (source, phrase) if len(source) == len(phrase) == len(base) else None
 
-    def _propose(self, script: str, text: str) -> str | None:
-        """The site converter's proposal for `text`, computed only on the clauses that hold a
-        character it may change here (a third of a Traditional article; phrases do not run
-        across punctuation, so the result is the same as converting the whole text)."""
-        spans = _clauses(text, self._candidates(script))
-        if not spans:
-            return text
-        pieces = [text[a:b] for a, b in spans]
-        done = phrase_table(script)(self.full[script].convert("\n".join(pieces))).split("\n")
-        if len(done) != len(pieces) or any(len(x) != len(y) for x, y in zip(done, pieces)):
-            return None
-        out, pos = [], 0
-        for (a, b), piece in zip(spans, done):
-            out += [text[pos:a], piece]
-            pos = b
-        out.append(text[pos:])
-        return "".join(out)
-
-    def _candidates(self, script: str) -> re.Pattern[str]:
-        """Characters own-script normalisation may change in `script` text (see `_candidate_chars`)."""
-        found = self._candidate_re.get(script)
-        if found is None:
-            chars = _candidate_chars(script, self.full[script], self.to_hans)
-            found = self._candidate_re[script] = re.compile(f"[{re.escape(''.join(sorted(chars)))}]")
-        return found
+    def _convert(self, script: str, text: str) -> str:
+        """The site converter's proposal for `text` (see __init__ for s2tw)."""
+        if script != "hant" or self._s2t is None:
+            return self.full[script].convert(text)
+        out = self._s2t.convert(text)
+        pattern, mapping = self._tw_variants
+        return pattern.sub(lambda m: mapping[m.group()], out) if pattern.search(out) else out
 
     def _is_traditional(self, char: str) -> bool:
         """Whether t2s changes `char` on its own (a Traditional-only character)."""
@@ -237,34 +223,13 @@ class Normaliser:
         return found
 
 
-# Where phrases end: OpenCC's dictionaries hold no entry across these
-_CLAUSE_END = re.compile("[\n，。、；：！？「」『』（）,;!?\U0010FFFD]")
-_CJK_RANGES = ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
-
-
-def _candidate_chars(script: str, full: opencc.OpenCC, to_hans: opencc.OpenCC) -> set[str]:
-    """Characters of `script` text the direct pass may change: those the converter changes on
-    their own (not Traditional-only ones towards Traditional), the shared characters and the
-    phrase table's, less the variants to keep."""
-    table = tables()[script]
-    chars = [chr(c) for lo, hi in _CJK_RANGES for c in range(lo, hi)]
-    converted = full.convert("\n".join(chars)).split("\n")
-    own = to_hans.convert("\n".join(chars)).split("\n") if script == "hant" else chars
-    found = {c for c, n, h in zip(chars, converted, own) if n != c and h == c}
-    found |= set(table["shared"]) | {c for k in table["phrases"] for c in k}
-    return {c for c in found if len(c) == 1 and c not in table["keep"] and not c.isascii()}
-
-
-def _clauses(text: str, candidates: re.Pattern[str]) -> list[tuple[int, int]]:
-    """(start, end) of each clause of `text` holding a candidate character, in order."""
-    bounds = [m.start() for m in _CLAUSE_END.finditer(text)]
-    spans: list[tuple[int, int]] = []
-    for m in candidates.finditer(text):
-        k = bisect.bisect_left(bounds, m.start())
-        span = (bounds[k - 1] + 1 if k else 0, bounds[k] if k < len(bounds) else len(text))
-        if not spans or spans[-1] != span:
-            spans.append(span)
-    return spans
+def _char_map(converter: opencc.OpenCC) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A converter's character-level changes over the CJK blocks, as (pattern, mapping)."""
+    chars = [chr(c) for lo, hi in ((0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+             for c in range(lo, hi)]
+    mapping = {c: n for c, n in zip(chars, converter.convert("\n".join(chars)).split("\n"))
+               if n != c and len(n) == 1}
+    return re.compile(f"[{re.escape(''.join(sorted(mapping)))}]"), mapping
 
 
 def _diff(a: str, b: str, step: int = 64) -> list[int]:

@@ -185,7 +185,7 @@ class Converter:
         if not pieces:
             return [], []
         if self._normaliser is None:
-            self._normaliser = Normaliser(self._opencc)
+            self._normaliser = Normaliser(self._opencc, self.opencc_configs)
         joined = _SEPARATOR.join(pieces)
         if joined.count(_SEPARATOR) != len(pieces) - 1:
             results = [self.normalise_many(script, [p]) for p in pieces]
@@ -219,14 +219,17 @@ class Converter:
 
     def html(self, script: str, html: str) -> str:
         """Convert text nodes and alt/title attributes; code, scripts and URLs stay as they are."""
+        return self.html_and_texts(script, html, ())[0]
+
+    def html_and_texts(self, script: str, html: str, texts: Sequence[str]) -> tuple[str, list[str]]:
+        """`html` converted as `html` does, and `texts` converted in the same OpenCC call."""
         if html.isascii() and "-{" not in html:
-            return html
+            return html, self.convert_many(script, list(texts))
         parts, spots = self._split(html)
-        if spots:
-            converted = self.convert_many(script, [parts[i] for i in spots])
-            for i, value in zip(spots, converted):
-                parts[i] = value
-        return "".join(parts)
+        converted = self.convert_many(script, [*texts, *(parts[i] for i in spots)])
+        for i, value in zip(spots, converted[len(texts):]):
+            parts[i] = value
+        return "".join(parts), converted[:len(texts)]
 
     def _split(self, html: str) -> tuple[list[str], list[int]]:
         """_split_html, remembered for the last document (a body is split for both scripts)."""
