@@ -6,17 +6,23 @@ text; Simplified text keeps 随著 for 随着). Converting such text with OpenCC
 also rewrite what is right in the target script (s2tw turns Taiwan's 台, 宣布, 了解, 虱目魚
 and the surname 余 into 臺, 宣佈, 瞭解, 蝨目魚, 餘; measured in docs/script-normalisation.md).
 
-So OpenCC proposes and a per-character rule disposes. Towards Traditional the text goes to
-Simplified and back (t2s then s2tw), which also catches wrong Traditional words (沖擊 for
-衝擊); towards Simplified t2s proposes. A proposed change of character o is taken when
+So OpenCC proposes (the site's converter on the text) and a per-character rule disposes.
+A proposed change of character o is taken when
 
-- o is not in the target script's table of variants to keep (台 布 了 … in Taiwan usage), and
-- the change does not produce a character outside the BMP (fonts lack them), and
+- o is not in the target script's table of variants to keep (台 布 了 … in Taiwan usage),
+  the change does not produce a character outside the BMP (fonts lack them), and towards
+  Traditional o is not a Traditional-only character (祕, 樑 stay), and
 - o belongs only to the other script (们 in Traditional text, 膩 in Simplified) or is one of
   the shared characters whose own uses OpenCC's phrases all cover (后 并 云 愿: 皇后 stays
   皇后 in s2tw, so 融資后 may become 融資後 by the character rule), or a phrase
-  decides it: OpenCC's phrase dictionary alone (STPhrases + TWVariants, or TSPhrases) or the
-  project's phrase table (generator/data/phrases.json) changes that character too.
+  decides it: OpenCC's phrase dictionary alone (STPhrases + TWVariants on the text's
+  Simplified form, or TSPhrases) or the project's phrase table (generator/data/phrases.json)
+  changes that character too.
+
+A Traditional text with three or more distinct residue words was converted by machine; it
+then also takes the phrase-decided changes of its Simplified round trip (t2s, then s2tw),
+which catches wrong Traditional words (沖擊 -> 衝擊, 復雜 -> 複雜). On genuine Taiwanese text
+that round trip would rewrite 計畫, 歷經, 胡興隆, so it is not run there.
 
 "Belongs to both scripts" comes from OpenCC's own character dictionaries
 (generator/data/shared_chars.json, written by tools/make_script_tables.py): 余 is both the

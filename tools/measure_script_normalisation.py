@@ -11,9 +11,11 @@ imported corpus), counts what two mechanisms would change at build time:
 
 and prints every change the chosen mechanism makes with its context, so each can be read.
 
-Usage: python tools/measure_script_normalisation.py [--corpus DIR] [--site DIR] [--all]
+Usage: python tools/measure_script_normalisation.py [--corpus DIR] [--site DIR] [--all] [--cost N]
   --site: an already imported site instead of importing the corpus; --all: list every full
-  change too (not only counts).
+  change too (not only counts); --cost N: instead, the CPU cost of normalisation in
+  parse_article on N articles of ../shared/bench/make_corpus.py, interleaved with the same
+  parse where the own-script text is only stripped of its `-{…}-` markers (the old path).
 """
 from __future__ import annotations
 
@@ -102,12 +104,58 @@ def measure(site: Path, label: str, converter: Converter, show_all: bool) -> Non
             print("\n".join(lines))
 
 
+def cost(count: int) -> None:
+    """Print parse_article CPU ms per article with and without own-script normalisation."""
+    import time
+    from datetime import timedelta, timezone
+
+    from generator.articles import parse_article
+    from generator.markdown import make_renderer, strip_keep_markers
+    from generator.model import Source
+
+    conv = Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+
+    class AsWritten:
+        """The converter with own-script text kept as written (markers stripped only)."""
+
+        def __getattr__(self, name):
+            return getattr(conv, name)
+
+        def own_html(self, script, html, texts=()):
+            return (strip_keep_markers(html), [], [strip_keep_markers(t) for t in texts],
+                    [[] for _ in texts])
+
+    render, tz = make_renderer(), timezone(timedelta(hours=8))
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run([sys.executable, str(REPO.parent / "shared" / "bench" / "make_corpus.py"),
+                        "--n", str(count), "--out", tmp, "--flavor", "plain"], check=True,
+                       capture_output=True)
+        texts = [p.read_text(encoding="utf-8") for p in sorted(Path(tmp).glob("*.md"))]
+    spent = {"normalised": 0.0, "as written": 0.0}
+    variants = (("normalised", conv), ("as written", AsWritten()))
+    for rep in range(3):
+        for i, text in enumerate(texts):
+            for label, c in variants if (i + rep) % 2 else variants[::-1]:
+                started = time.process_time()
+                parse_article(Source(f"content/a{i}.md", text, "d" * 64), converter=c,
+                              render=render, detect=lambda t: conv.detect_script(t, "hant"),
+                              tz=tz, base_path="/", fingerprint="f")
+                spent[label] += time.process_time() - started
+    per = {k: v / (3 * len(texts)) * 1000 for k, v in spent.items()}
+    print(f"parse_article, {len(texts)} articles: " + ", ".join(f"{k} {v:.3f} ms" for k, v in per.items())
+          + f"; normalisation adds {per['normalised'] - per['as written']:.3f} ms per article")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--site", type=Path, help="an imported site (skip importing)")
     parser.add_argument("--all", action="store_true")
+    parser.add_argument("--cost", type=int, metavar="N")
     args = parser.parse_args(argv)
+    if args.cost:
+        cost(args.cost)
+        return 0
     converter = Converter(None, load_glossary(REPO / "glossary.yml"))
     measure(REPO, "sample", converter, args.all)
     if args.site:
