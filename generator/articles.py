@@ -6,6 +6,7 @@ import hashlib
 import posixpath
 import re
 import unicodedata
+from dataclasses import replace
 from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timezone, tzinfo
 from pathlib import PurePosixPath
@@ -16,6 +17,7 @@ from generator import markdown, urls
 from generator.errors import BuildFailed, SiteError
 from generator.frontmatter import brief, key_line, split_front_matter
 from generator.related import text_features
+from generator.residue import residue_warnings
 from generator.model import SCRIPTS, Article, Figure, Source, SourceInfo, Syndication, Version
 
 KNOWN = frozenset({"title", "date", "updated", "slug", "script", "draft", "tags", "category",
@@ -33,6 +35,10 @@ class ConverterLike(Protocol):
     def html(self, script: str, html: str) -> str: ...
     def fold(self, s: str) -> str: ...
     def convert_many(self, script: str, pieces: list[str]) -> list[str]: ...
+    def normalise_many(self, script: str, pieces: list[str]) -> tuple[list[str], list[list[Any]]]: ...
+    def html_and_texts(self, script: str, html: str, texts: list[str]) -> tuple[str, list[str]]: ...
+    def own_html(self, script: str, html: str,
+                 texts: list[str]) -> tuple[str, list[Any], list[str], list[list[Any]]]: ...
 
 
 class _Errors:
@@ -107,10 +113,15 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     summary = summary if summary is not None else _auto_summary(text)
     script = declared or detect(f"{title}\n{summary}\n{text[:300]}")
     tag_keys, tag_names = _unique_tags(tags, converter)
-    warnings = _warnings(source.path, body, body_line) + _misspelt_keys(meta, source.path, errs.text)
-    versions = {s: _version(converter, s, title or "", summary, tag_names, category, body_html,
-                            figures, base_path, original=s == script)
-                for s in SCRIPTS}
+    warnings = [*_warnings(source.path, body, body_line),
+                *_misspelt_keys(meta, source.path, errs.text)]
+    fields = _Fields(title or "", summary, tag_names, category, figures, authors,
+                     source_info.name if source_info else None,
+                     summary_written="summary" in meta)
+    made = {s: _version(converter, s, fields, body_html, base_path, original=s == script)
+            for s in SCRIPTS}
+    versions = {s: v for s, (v, _) in made.items()}
+    warnings += residue_warnings(source.path, source.text, body_line, script, made[script][1])
     folded = _folded_text(versions["hans"])
     return Article(
         path=source.path, slug=slug or "", date=when, updated=updated, script=script,
@@ -122,37 +133,68 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         terms=text_features(folded),
         versions=versions, source_digest=source.digest,
         digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
-        warnings=warnings, slug_line=key_line(errs.text, "slug") or 1,
+        warnings=tuple(warnings), slug_line=key_line(errs.text, "slug") or 1,
         links=tuple((body_line + line, kind, written, rendered)
                     for line, kind, written, rendered in links if _in_site(rendered)),
     )
 
 
-def _version(converter: ConverterLike, script: str, title: str, summary: str,
-             tags: tuple[str, ...], category: str | None, body_html: str,
-             figures: tuple[Figure, ...], base_path: str, *, original: bool) -> Version:
-    """The article in one script; the short texts go through OpenCC in one call.
+def _version(converter: ConverterLike, script: str, fields: _Fields, body_html: str,
+             base_path: str, *, original: bool) -> tuple[Version, list[tuple[str, Any]]]:
+    """The article in one script, and the other script's residue normalised away.
 
-    In the script the curator wrote in, title, summary and body stay exactly as written
-    (only `-{…}-` markers go): s2tw would otherwise rewrite a Taiwanese 台 as 臺. Tags, the
-    category and figure captions are metadata (often imported or shared with other
-    articles), so they are converted in both scripts.
+    Tags and the category are converted outright in both scripts (they are shared with other
+    articles). In the script the curator wrote in, title, summary, captions, names and body
+    are normalised (generator.residue): the other script's characters are converted, what is
+    right in this script (Taiwan's 台, the surname 余) stays as written. Returns the version
+    and the changes made, as (field, change), for the build's warnings.
     """
-    captions = [t for f in figures for t in (f.caption, f.alt or "", f.credit or "")]
-    keep = markdown.strip_keep_markers
-    texts = ([] if original else [title, summary]) + [*tags, category or ""] + captions
-    done = converter.convert_many(script, texts)
+    texts = fields.texts()
+    terms = [*fields.tags, fields.category or ""]
     if original:
-        done = [keep(title), keep(summary)] + done
-        body = keep(body_html)
+        tagged = converter.convert_many(script, terms)
+        body, body_changes, done, changes = converter.own_html(script, body_html, texts)
+        found = [(fields.keys[i], c) for i, cs in enumerate(changes) for c in cs if fields.keys[i]]
+        found += [("body", c) for c in body_changes]
     else:
-        body = converter.html(script, body_html)
-    n = 3 + len(tags)
-    figs = tuple(Figure(done[n + 3 * i], f.src, done[n + 3 * i + 1] if f.alt is not None else None,
-                        done[n + 3 * i + 2] or None) for i, f in enumerate(figures))
-    body, _ = markdown.place_figures(body, figs, base_path)
-    return Version(title=done[0], summary=done[1], tags=tuple(done[2:2 + len(tags)]),
-                   category=done[2 + len(tags)] or None, body_html=body)
+        # one OpenCC call for the body and every short text of the version
+        body, converted = converter.html_and_texts(script, body_html, [*texts, *terms])
+        done, tagged, found = converted[:len(texts)], converted[len(texts):], []
+    version = fields.version(done, tagged, body, base_path)
+    if not getattr(converter, "convert_names", True):
+        version = replace(version, authors=fields.authors)
+    return version, found
+
+
+class _Fields:
+    """The short texts of an article that are converted together, in one OpenCC call."""
+
+    def __init__(self, title: str, summary: str, tags: tuple[str, ...], category: str | None,
+                 figures: tuple[Figure, ...], authors: tuple[str, ...],
+                 source_name: str | None, *, summary_written: bool = True) -> None:
+        self.tags, self.category, self.figures = tags, category, figures
+        self.authors = authors
+        captions = [t for f in figures for t in (f.caption, f.alt or "", f.credit or "")]
+        self._texts = [title, summary, source_name or "", *authors, *captions]
+        # front-matter key of each text, for the line of a warning (None: not reported,
+        # an automatic summary repeats the body's first sentence)
+        self.keys = ["title", "summary" if summary_written else None, "source", *["authors"] * len(authors),
+                     *["figures"] * len(captions)]
+
+    def texts(self) -> list[str]:
+        """Title, summary, source name, authors, then caption, alt and credit per figure."""
+        return self._texts
+
+    def version(self, done: list[str], tagged: list[str], body: str, base_path: str) -> Version:
+        """Assemble the Version from converted texts (same order as `texts`)."""
+        n = 3 + len(self.authors)
+        figs = tuple(Figure(done[n + 3 * i], f.src,
+                            done[n + 3 * i + 1] if f.alt is not None else None,
+                            done[n + 3 * i + 2] or None) for i, f in enumerate(self.figures))
+        body, _ = markdown.place_figures(body, figs, base_path)
+        return Version(title=done[0], summary=done[1], tags=tuple(tagged[:len(self.tags)]),
+                       category=tagged[len(self.tags)] or None, body_html=body,
+                       authors=tuple(done[3:n]), source_name=done[2] or None)
 
 
 def _folded_text(hans: Version) -> str:

@@ -545,7 +545,7 @@ def make_converter(config: Config):
     from generator.scripts import Converter, load_glossary
 
     glossary = load_glossary(config.glossary) if config.glossary else None
-    return Converter.from_config(config.opencc, glossary)
+    return Converter.from_config(config.opencc, glossary, convert_names=config.convert_names)
 
 
 def site_text(config: Config, converter) -> SiteText:

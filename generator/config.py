@@ -24,7 +24,7 @@ DEFAULT_OPENCC = {"hant": "s2tw", "hans": "t2s"}
 KNOWN_KEYS = frozenset({
     "title", "description", "base_url", "default_script", "scripts", "glossary", "per_page",
     "related", "timezone", "publisher", "cname", "theme_dir", "search", "feed_items",
-    "content_dir", "language_labels",
+    "content_dir", "language_labels", "convert_names",
 })
 
 
@@ -56,6 +56,8 @@ class Config:
     theme_dir: Path | None
     search: bool
     content_dir: Path
+    # convert authors' names to each script like text (false: as written)
+    convert_names: bool = True
 
     @property
     def output_dir(self) -> Path:
@@ -97,6 +99,9 @@ class Config:
                 parts.append(f"{f.name}={getattr(self, f.name)!r}")
         if self.glossary and self.glossary.is_file():
             parts.append(hashlib.sha256(self.glossary.read_bytes()).hexdigest())
+        # the normalisation tables shipped with the generator change converted text too
+        from generator.residue import tables_digest
+        parts.append(tables_digest())
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:20]
 
 
@@ -156,6 +161,7 @@ def config_from_mapping(data: Mapping[str, Any], root: Path, *,
         theme_dir=_path(root, data.get("theme_dir"), "theme_dir", err, must_exist=True),
         search=_bool(data, "search", True, err),
         content_dir=_path(root, data.get("content_dir", "content"), "content_dir", err) or root / "content",
+        convert_names=_bool(data, "convert_names", True, err),
     )
     if errors:
         raise errors[0] if len(errors) == 1 else BuildFailed(errors)

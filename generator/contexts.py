@@ -112,9 +112,9 @@ class Contexts:
             "title": ver.title, "url": self.href(url), "date": art.date,
             "date_iso": iso(art.date), "date_text": date_text(art.date),
             "updated_iso": iso(art.updated), "updated_text": date_text(art.updated),
-            "authors": list(art.authors), "tags": self.tag_links(art, script),
+            "authors": list(ver.authors or art.authors), "tags": self.tag_links(art, script),
             "category": self.category_link(art, script), "summary": ver.summary,
-            "body_html": ver.body_html, "source": self.source(art),
+            "body_html": ver.body_html, "source": self.source(art, script),
             "syndicated": [{"name": s.name or s.url or "", "url": s.url, "date_text": date_text(s.date)}
                            for s in art.syndicated],
             "extra": dict(art.extra),
@@ -148,11 +148,12 @@ class Contexts:
             return "https:" + src
         return self.text.base_url + src.lstrip("/")
 
-    def source(self, art: Article) -> dict[str, Any] | None:
-        """{name, url, published} of the original publication."""
+    def source(self, art: Article, script: str) -> dict[str, Any] | None:
+        """{name, url, published} of the original publication, the name in `script`."""
         if art.source is None:
             return None
-        return {"name": art.source.name, "url": art.source.url,
+        name = art.versions[script].source_name or art.source.name
+        return {"name": name, "url": art.source.url,
                 "published": date_text(art.source.published)}
 
     def tag_links(self, art: Article, script: str) -> list[dict[str, str]]:
@@ -190,7 +191,7 @@ class Contexts:
         if image:
             data["image"] = [image]
         if art.authors:
-            data["author"] = [{"@type": "Person", "name": a} for a in art.authors]
+            data["author"] = [{"@type": "Person", "name": a} for a in ver.authors or art.authors]
         else:
             data["author"] = {"@type": "Organization", "name": self.text.publisher[script]}
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)

@@ -65,6 +65,10 @@ class Version:
     category: str | None
     # body HTML with figures placed
     body_html: str
+    # authors and the source's name in this script (converted like text unless
+    # convert_names is off in site.yml, then authors as written)
+    authors: tuple[str, ...] = ()
+    source_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,7 @@ class Renderer:
             published=art.date, updated=art.updated, summary=ver.summary,
             content_html=ver.body_html if full else "",
             categories=tuple(self.site.tags[k].names[script] for k in art.tag_keys),
-            authors=art.authors)
+            authors=ver.authors or art.authors)
 
     def _sitemap(self, page: Page) -> bytes:
         """Every HTML page of both scripts (first pages of lists), with hreflang alternates."""

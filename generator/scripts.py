@@ -17,13 +17,13 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import opencc
-import yaml
 
 from generator.errors import SiteError
+from generator.glossary import Glossary, Term, load_glossary, parse_glossary  # noqa: F401 (re-exported)
+from generator.residue import Change, Normaliser, phrase_table
 
 SCRIPT_NAMES = ("hant", "hans")
 DEFAULT_OPENCC = {"hant": "s2tw.json", "hans": "t2s.json"}
@@ -37,125 +37,6 @@ _MAX_PLACEHOLDERS = 0xFFFD
 # placeholder range (an input character in it is protected, so it can never pass for one)
 _PLACEHOLDERS = re.compile("[\U00100000-\U0010FFFC]")
 _SPAN_MARKERS = re.compile(r"-\{|\}-")
-
-
-# --------------------------------------------------------------------------- glossary
-
-@dataclass(frozen=True)
-class Term:
-    """One glossary entry: the term as written in each script."""
-
-    hant: str
-    hans: str
-    # curator's remark (why the term is fixed); not used by conversion
-    note: str | None = None
-    # line in glossary.yml, for error messages
-    line: int | None = None
-
-
-@dataclass(frozen=True)
-class Glossary:
-    """Terms fixed in both scripts; a term in either form is written in the target's form."""
-
-    terms: tuple[Term, ...] = ()
-    # file the glossary came from (for error messages), if any
-    path: str | None = None
-
-    def targets(self, script: str) -> dict[str, str]:
-        """Map every form of every term to its form in `script`."""
-        out: dict[str, str] = {}
-        for term in self.terms:
-            target = term.hant if script == "hant" else term.hans
-            out[term.hant] = target
-            out[term.hans] = target
-        return out
-
-
-_ENTRY_KEYS = ("hant", "hans", "note")
-
-
-def load_glossary(path: str | Path) -> Glossary:
-    """Read and validate a glossary file (see `parse_glossary`)."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SiteError("glossary file not found", path,
-                        hint="create it or fix the `glossary:` setting in site.yml") from None
-    except UnicodeDecodeError:
-        raise SiteError("glossary is not UTF-8", path, hint="save it as UTF-8") from None
-    return parse_glossary(text, str(path))
-
-
-def parse_glossary(text: str, path: str = "glossary.yml") -> Glossary:
-    """Parse glossary YAML: a list of bare strings or `{hant, hans, note}` mappings."""
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SiteError(f"glossary is not valid YAML: {getattr(exc, 'problem', exc)}", path,
-                        mark.line + 1 if mark else None) from None
-    if root is None:
-        return Glossary((), path)
-    if not isinstance(root, yaml.SequenceNode):
-        raise SiteError("glossary must be a list of terms", path, _line(root),
-                        hint="start each entry with '- '")
-    terms = tuple(_parse_entry(node, path) for node in root.value)
-    _check_contradictions(terms, path)
-    return Glossary(terms, path)
-
-
-def _line(node: yaml.Node) -> int:
-    """1-based line of a YAML node."""
-    return node.start_mark.line + 1
-
-
-def _scalar(node: yaml.Node, what: str, path: str) -> str:
-    """A non-empty string from a scalar node (numbers like 360 stay text)."""
-    if not isinstance(node, yaml.ScalarNode):
-        raise SiteError(f"glossary: {what} must be text", path, _line(node))
-    value = str(node.value).strip()
-    if not value:
-        raise SiteError(f"glossary: {what} is empty", path, _line(node),
-                        hint="remove the entry or fill it in")
-    return value
-
-
-def _parse_entry(node: yaml.Node, path: str) -> Term:
-    """One entry: a bare string or a mapping with `hant` and `hans`."""
-    if isinstance(node, yaml.ScalarNode):
-        value = _scalar(node, "term", path)
-        return Term(value, value, None, _line(node))
-    if not isinstance(node, yaml.MappingNode):
-        raise SiteError("glossary: an entry must be a term or {hant: …, hans: …}", path,
-                        _line(node))
-    fields: dict[str, str] = {}
-    for key_node, value_node in node.value:
-        key = str(key_node.value)
-        if key not in _ENTRY_KEYS:
-            raise SiteError(f"glossary: unknown key {key!r}", path, _line(key_node),
-                            hint="use hant, hans and note")
-        if key in fields:
-            raise SiteError(f"glossary: duplicate key {key!r}", path, _line(key_node))
-        fields[key] = _scalar(value_node, key, path)
-    missing = [k for k in ("hant", "hans") if k not in fields]
-    if missing:
-        raise SiteError(f"glossary: entry without {' and '.join(missing)}", path, _line(node),
-                        hint="give both forms, or a bare string for a term written alike")
-    return Term(fields["hant"], fields["hans"], fields.get("note"), _line(node))
-
-
-def _check_contradictions(terms: Sequence[Term], path: str) -> None:
-    """Fail when one form is given two different counterparts."""
-    seen: dict[str, Term] = {}
-    for term in terms:
-        for form in {term.hant, term.hans}:
-            first = seen.setdefault(form, term)
-            if (first.hant, first.hans) != (term.hant, term.hans):
-                raise SiteError(
-                    f"glossary: {form} is given two different counterparts "
-                    f"({first.hant}/{first.hans} on line {first.line}, "
-                    f"{term.hant}/{term.hans} here)", path, term.line,
-                    hint="keep one entry")
 
 
 # --------------------------------------------------------------------------- converter
@@ -203,7 +84,7 @@ class Converter:
     """Converts text and HTML to either script with OpenCC plus the site glossary."""
 
     def __init__(self, opencc_configs: Mapping[str, str] | None = None,
-                 glossary: Glossary | None = None) -> None:
+                 glossary: Glossary | None = None, *, convert_names: bool = True) -> None:
         configs = dict(DEFAULT_OPENCC)
         configs.update(opencc_configs or {})
         unknown = set(configs) - set(SCRIPT_NAMES)
@@ -212,17 +93,21 @@ class Converter:
                             hint="scripts are hant and hans")
         self.opencc_configs = configs
         self.glossary = glossary or Glossary()
+        # whether authors' names are converted like text (site.yml convert_names)
+        self.convert_names = convert_names
         self._setup()
 
     @classmethod
     def from_config(cls, opencc_configs: Mapping[str, str] | None = None,
-                    glossary: Glossary | None = None) -> Converter:
+                    glossary: Glossary | None = None, *, convert_names: bool = True) -> Converter:
         """Build from `{script: OpenCC config name}` (defaults s2tw/t2s) and a glossary."""
-        return cls(opencc_configs, glossary)
+        return cls(opencc_configs, glossary, convert_names=convert_names)
 
     def _setup(self) -> None:
         """Open OpenCC and compile the glossary matcher (cached per instance)."""
         self._opencc = {s: _open_opencc(self.opencc_configs[s]) for s in SCRIPT_NAMES}
+        self._normaliser: Normaliser | None = None  # opened on first use (own-script text)
+        self._char_scripts: dict[str, int] = {}  # detect_script's verdict per character
         self._targets = {s: self.glossary.targets(s) for s in SCRIPT_NAMES}
         terms = _alternation(self._targets["hant"])
         # URLs written out in text (linkified or not) must read the same as their href
@@ -240,12 +125,14 @@ class Converter:
 
     def __getstate__(self) -> dict[str, Any]:
         """Pickle only the settings; OpenCC objects are re-created on unpickling."""
-        return {"opencc_configs": self.opencc_configs, "glossary": self.glossary}
+        return {"opencc_configs": self.opencc_configs, "glossary": self.glossary,  # not _last_split
+                "convert_names": self.convert_names}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Re-create OpenCC objects in the receiving process."""
         self.opencc_configs = state["opencc_configs"]
         self.glossary = state["glossary"]
+        self.convert_names = state.get("convert_names", True)
         self._setup()
 
     def _protect(self, script: str, text: str, prot: _Protector) -> str:
@@ -267,7 +154,11 @@ class Converter:
             return s
         prot = _Protector()
         protected = self._protect(script, s, prot)
-        return prot.restore(self._opencc[script].convert(protected))
+        return prot.restore(self._convert(script, protected))
+
+    def _convert(self, script: str, protected: str) -> str:
+        """OpenCC, then the project's phrase table (随著 -> 随着 towards Simplified)."""
+        return phrase_table(script)(self._opencc[script].convert(protected))
 
     def convert_many(self, script: str, pieces: Sequence[str]) -> list[str]:
         """Convert many texts as one (one protect pass, one OpenCC call), split back apart."""
@@ -278,22 +169,74 @@ class Converter:
             # the input itself contains the separator: convert piece by piece instead
             return [self.text(script, p) for p in pieces]
         prot = _Protector()
-        converted = self._opencc[script].convert(self._protect(script, joined, prot))
+        converted = self._convert(script, self._protect(script, joined, prot))
         out = prot.restore(converted).split(_SEPARATOR)
         if len(out) != len(pieces):
             raise SiteError("script conversion lost a piece separator (OpenCC changed it)")
         return out
 
+    def normalise_many(self, script: str, pieces: Sequence[str]) -> tuple[list[str], list[list[Change]]]:
+        """Texts already in `script`, the other script's characters converted (generator.residue).
+
+        Glossary terms, `-{…}-` spans (markers dropped) and URLs are protected as in
+        conversion. Returns the texts and, per text, the changes made (offsets in the
+        result, found/suggested as written and as normalised).
+        """
+        if not pieces:
+            return [], []
+        if self._normaliser is None:
+            self._normaliser = Normaliser(self._opencc, self.opencc_configs)
+        joined = _SEPARATOR.join(pieces)
+        if joined.count(_SEPARATOR) != len(pieces) - 1:
+            results = [self.normalise_many(script, [p]) for p in pieces]
+            return [r[0][0] for r in results], [r[1][0] for r in results]
+        prot = _Protector()
+        done, changes = self._normaliser.normalise(script, self._protect(script, joined, prot))
+        out = done.split(_SEPARATOR)
+        per_piece: list[list[Change]] = [[] for _ in pieces]
+        starts = [m.end() for m in re.finditer(_SEPARATOR, done)]
+        for change in changes:
+            index = sum(1 for start in starts if start <= change.offset)
+            per_piece[index].append(Change(change.offset, prot.restore(change.found),
+                                           prot.restore(change.suggested)))
+        return [prot.restore(p) for p in out], per_piece
+
+    def normalise(self, script: str, s: str) -> str:
+        """Text already in `script` with the other script's characters converted."""
+        return self.normalise_many(script, [s])[0][0]
+
+    def own_html(self, script: str, html: str,
+                 texts: Sequence[str] = ()) -> tuple[str, list[Change], list[str], list[list[Change]]]:
+        """An HTML fragment already in `script`, normalised like text (see `html`), and its
+        changes; `texts` are normalised in the same call (returned with theirs)."""
+        parts, spots = self._split(html) if not (html.isascii() and "-{" not in html) else ([html], [])
+        done, changes = self.normalise_many(script, [*texts, *(parts[i] for i in spots)])
+        found: list[Change] = []
+        for i, value, piece_changes in zip(spots, done[len(texts):], changes[len(texts):]):
+            parts[i] = value
+            found += piece_changes
+        return "".join(parts), found, done[:len(texts)], changes[:len(texts)]
+
     def html(self, script: str, html: str) -> str:
         """Convert text nodes and alt/title attributes; code, scripts and URLs stay as they are."""
+        return self.html_and_texts(script, html, ())[0]
+
+    def html_and_texts(self, script: str, html: str, texts: Sequence[str]) -> tuple[str, list[str]]:
+        """`html` converted as `html` does, and `texts` converted in the same OpenCC call."""
         if html.isascii() and "-{" not in html:
-            return html
-        parts, spots = _split_html(html)
-        if spots:
-            converted = self.convert_many(script, [parts[i] for i in spots])
-            for i, value in zip(spots, converted):
-                parts[i] = value
-        return "".join(parts)
+            return html, self.convert_many(script, list(texts))
+        parts, spots = self._split(html)
+        converted = self.convert_many(script, [*texts, *(parts[i] for i in spots)])
+        for i, value in zip(spots, converted[len(texts):]):
+            parts[i] = value
+        return "".join(parts), converted[:len(texts)]
+
+    def _split(self, html: str) -> tuple[list[str], list[int]]:
+        """_split_html, remembered for the last document (a body is split for both scripts)."""
+        last = getattr(self, "_last_split", None)
+        if last is None or last[0] is not html:
+            last = self._last_split = (html, *_split_html(html))
+        return list(last[1]), last[2]
 
     def fold(self, s: str) -> str:
         """One canonical form for matching across scripts: NFKC, Simplified, lower case."""
@@ -305,13 +248,18 @@ class Converter:
         counts = Counter(c for c in text if ord(c) >= 0x2E80)
         if not counts:
             return default
-        chars = list(counts)
-        to_hans = self._opencc["hans"].convert("\n".join(chars)).split("\n")
-        to_hant = self._opencc["hant"].convert("\n".join(chars)).split("\n")
-        if len(to_hans) != len(chars) or len(to_hant) != len(chars):
-            return default
-        hant = sum(counts[c] for c, s, t in zip(chars, to_hans, to_hant) if s != c and t == c)
-        hans = sum(counts[c] for c, s, t in zip(chars, to_hans, to_hant) if t != c and s == c)
+        known = self._char_scripts
+        unknown = [c for c in counts if c not in known]
+        if unknown:
+            to_hans = self._opencc["hans"].convert("\n".join(unknown)).split("\n")
+            to_hant = self._opencc["hant"].convert("\n".join(unknown)).split("\n")
+            if len(to_hans) != len(unknown) or len(to_hant) != len(unknown):
+                return default
+            # +1 Traditional only, -1 Simplified only, 0 both or neither (remembered per process)
+            for c, s, t in zip(unknown, to_hans, to_hant):
+                known[c] = 1 if s != c and t == c else -1 if t != c and s == c else 0
+        hant = sum(n for c, n in counts.items() if known[c] == 1)
+        hans = sum(n for c, n in counts.items() if known[c] == -1)
         if hant == hans:
             return default
         return "hant" if hant > hans else "hans"

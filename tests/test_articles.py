@@ -146,10 +146,11 @@ def test_unknown_keys_are_kept_and_raw_html_is_escaped():
     assert "<script>" not in art.versions["hant"].body_html
 
 
-def test_text_in_its_own_script_stays_as_written():
-    text = "---\ntitle: 台灣半導體\ndate: 2025-01-01\ntags: [台灣]\nscript: hant\n---\n台灣的 -{着}- 與着。\n"
+def test_text_in_its_own_script_keeps_its_variants_and_loses_the_other_scripts():
+    text = "---\ntitle: 台灣半導體\ndate: 2025-01-01\ntags: [台灣]\nscript: hant\n---\n台灣的 -{着}- 與着，基于此。\n"
     art = parse(text)
     hant, hans = art.versions["hant"], art.versions["hans"]
-    # s2tw would write 臺灣; the curator's Traditional text is the original
-    assert hant.title == "台灣半導體" and "<p>台灣的 着 與着。</p>" in hant.body_html
-    assert hans.title == "台湾半导体" and "台湾的 着 与着。" in hans.body_html
+    # s2tw would write 臺灣: Taiwan's 台 stays; the Simplified 着 and 于 do not; -{着}- does
+    assert hant.title == "台灣半導體" and "<p>台灣的 着 與著，基於此。</p>" in hant.body_html
+    assert hans.title == "台湾半导体" and "台湾的 着 与着，基于此。" in hans.body_html
+    assert any("Simplified 基于 on the Traditional page (基於?)" in w for w in art.warnings)

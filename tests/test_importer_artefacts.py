@@ -79,7 +79,7 @@ def test_chrome_paragraphs_removed_by_named_rules():
 def test_simplified_residue_fixed_by_phrase_but_names_and_queens_kept():
     text, removal = A.fix_residue("融資后的首次亮相,親臨并致辭,通過云端;皇后大道,余承東與范先群")
     assert text == "融資後的首次亮相,親臨並致辭,通過雲端;皇后大道,余承東與范先群"
-    assert removal.texts == ("后→後", "并→並", "云→雲")
+    assert removal.texts == ("資后→資後", "臨并→臨並", "過云→過雲")
 
 
 def test_repair_applies_rules_to_title_summary_captions_and_body():
@@ -95,3 +95,17 @@ def test_a_shorter_summary_is_not_taken_for_stuffing():
     summary = "商湯今天宣布完成融資,資金將投入醫療大模型研發,並擴大醫院合作。"
     out, removal = A.strip_stuffing([para], title="商湯醫療完成新一輪融資", summary=summary)
     assert out == [para] and removal.count == 0
+
+
+def test_residue_repair_is_the_builds_normaliser_with_the_glossary():
+    terms = (("余承東", "余承东"), ("台積電", "台积电"))
+    text, removal = A.fix_residue("余承東基于台積電的百余家客戶,依托台灣供應鏈", "hant", terms)
+    assert text == "余承東基於台積電的百餘家客戶,依託台灣供應鏈"
+    assert removal.rule == "simplified-residue"
+    assert removal.texts == ("基于→基於", "百余→百餘", "依托→依託")
+
+
+def test_traditional_residue_repaired_in_simplified_pages():
+    text, removal = A.fix_residue("随著发展,头发油膩,著名品牌", "hans")
+    assert text == "随着发展,头发油腻,著名品牌"
+    assert removal.rule == "traditional-residue" and removal.count == 2

@@ -6,10 +6,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.build import build
+from generator.build import build, make_converter, site_text
 from generator.cache import Cache
 from generator.commands import add_base_url_option, add_site_option
 from generator.config import load_config
+from generator.script_check import check_scripts
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,7 +18,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "check", help="validate content and links without writing output/",
         description="Build the site into a temporary folder (output/ is not touched), report "
-                    "every content error, then check every internal link, anchor and asset.")
+                    "every content error, then check every internal link, anchor and asset, and that "
+                    "no page shows characters of the other script.")
     add_site_option(parser)
     add_base_url_option(parser)
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -39,15 +41,19 @@ def run(args: argparse.Namespace) -> int:
         reported = report.extra.get("reported_links", frozenset())
         in_pages = [str(link) for link in check_links(out, config.base_path, config.base_url)
                     if (link.page, link.target) not in reported]
+        converter = make_converter(config)
+        labels = {s: ui.get("script_label", "") for s, ui in site_text(config, converter).ui.items()}
+        mixed = check_scripts(out, config.content_dir, config.root, converter, labels)
     warnings = [w for w in report.warnings if w not in at_source]
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
     broken = [*at_source, *in_pages]
-    for link in broken:
-        print(f"error: {link}", file=sys.stderr)
+    for problem in [*broken, *mixed]:
+        print(f"error: {problem}", file=sys.stderr)
     print(f"{report.articles} articles, {report.pages} pages checked: "
-          f"{len(broken)} broken link(s), {len(warnings)} warning(s)")
-    return 1 if broken else 0
+          f"{len(broken)} broken link(s), {len(mixed)} other-script finding(s), "
+          f"{len(warnings)} warning(s)")
+    return 1 if broken or mixed else 0
 
 
 def check_links(out: Path, base_path: str, base_url: str) -> list[object]:

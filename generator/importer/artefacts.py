@@ -12,8 +12,9 @@ listing each removed piece, so the import report can say exactly what was taken 
   repetition pattern (the same fragments recurring in the same cyclic order). Only
   occurrences on that cycle are removed, so a phrase that legitimately occurs elsewhere
   (“世界模型” in a later paragraph) stays.
-- simplified-residue: in a Traditional page, characters a careless converter left in
-  Simplified (融資后 -> 融資後), limited to characters OpenCC resolves reliably by phrase.
+- simplified-residue / traditional-residue: the other script's characters a careless
+  converter left (融資后 -> 融資後, 基于 -> 基於; 随著 -> 随着), repaired by the build's own
+  normaliser (generator.residue): phrase-level, glossary protected, Taiwan variants kept.
 - chrome lines (editor-line, share-bar, copyright, app-promotion): whole paragraphs of
   page furniture, shared by HTML and text bodies.
 """
@@ -61,9 +62,6 @@ _CHROME_RULES: tuple[tuple[str, re.Pattern[str], int], ...] = (
         r"|^.{0,4}(扫码|掃碼|扫描|掃描|长按|長按).{0,4}(关注|關注|下载|下載|二维码|二維碼|识别|識別)"
         r"|^.{0,6}(关注|關注).{0,10}(公众号|微信号|公眾號|微信號)"), 80),
 )
-# Characters OpenCC converts reliably by phrase (皇后 stays, 之后 -> 之後); surnames such
-# as 余, 范, 于 are left out on purpose: 余承东 must not become 餘承東.
-_RESIDUE_CHARS = frozenset("后并云愿")
 
 
 def strip_controls(text: str) -> tuple[str, Removal]:
@@ -295,28 +293,27 @@ def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
 
 # --------------------------------------------------------------------------- residue
 
-@lru_cache(maxsize=1)
-def _s2t():
-    """The OpenCC Simplified->Traditional converter (opened once; it is read-only)."""
-    import opencc
-    return opencc.OpenCC("s2t")
+@lru_cache(maxsize=8)
+def _converter(terms: tuple[tuple[str, ...], ...]):
+    """The build's converter with the site's glossary terms (opened once per glossary)."""
+    from generator.scripts import Converter, Glossary, Term
+    glossary = Glossary(tuple(Term(forms[0], forms[-1]) for forms in terms if forms))
+    return Converter(None, glossary)
 
 
-def fix_residue(text: str) -> tuple[str, Removal]:
-    """In Traditional text, replace Simplified leftovers of `_RESIDUE_CHARS` as OpenCC's phrases say."""
-    if not any(c in _RESIDUE_CHARS for c in text):
-        return text, Removal("simplified-residue")
-    converted = _s2t().convert(text)
-    if len(converted) != len(text):
-        return text, Removal("simplified-residue")
-    out, found = [], []
-    for old, new in zip(text, converted):
-        if old != new and old in _RESIDUE_CHARS:
-            out.append(new)
-            found.append(f"{old}→{new}")
-        else:
-            out.append(old)
-    return "".join(out), Removal("simplified-residue", tuple(found))
+def fix_residue(text: str, script: str = "hant",
+                terms: tuple[tuple[str, ...], ...] = ()) -> tuple[str, Removal]:
+    """The other script's characters in `script` text, normalised as the build does.
+
+    One detector and converter for import and build (generator.residue): phrase-level,
+    glossary terms and `-{…}-` protected, variants right in `script` kept. Each repair is
+    reported as `found→suggested` (基于→基於).
+    """
+    if text.isascii():
+        return text, Removal("simplified-residue" if script == "hant" else "traditional-residue")
+    (done,), (changes,) = _converter(terms).normalise_many(script, [text])
+    rule = "simplified-residue" if script == "hant" else "traditional-residue"
+    return done, Removal(rule, tuple(f"{c.found}→{c.suggested}" for c in changes))
 
 
 # --------------------------------------------------------------------------- whole page
@@ -330,15 +327,16 @@ def _merge(removals: Sequence[Removal]) -> tuple[Removal, ...]:
     return tuple(Removal(rule, tuple(texts)) for rule, texts in merged.items())
 
 
-def _clean_line(text: str | None, removals: list[Removal], script: str | None) -> str | None:
+def _clean_line(text: str | None, removals: list[Removal], script: str | None,
+                terms: tuple[tuple[str, ...], ...] = ()) -> str | None:
     """Controls, pinyin and residue removed from one metadata string."""
     if text is None:
         return None
     for rule in (strip_controls, strip_pinyin):
         text, removal = rule(text)
         removals.append(removal)
-    if script == "hant":
-        text, removal = fix_residue(text)
+    if script in ("hant", "hans"):
+        text, removal = fix_residue(text, script, terms)
         removals.append(removal)
     return text.strip()
 
@@ -348,13 +346,18 @@ def split_paragraphs(body: str) -> list[str]:
     return [p.strip("\n") for p in re.split(r"\n\s*\n", body) if p.strip()]
 
 
-def repair(extracted: Extracted, *, script: str | None = None) -> Extracted:
-    """Apply every artefact rule to the page's title, summary, captions and body."""
+def repair(extracted: Extracted, *, script: str | None = None,
+           terms: tuple[tuple[str, ...], ...] = ()) -> Extracted:
+    """Apply every artefact rule to the page's title, summary, captions and body.
+
+    `terms` are the site glossary's terms (each as its written forms), kept as written by
+    the residue repair.
+    """
     removals: list[Removal] = []
-    title = _clean_line(extracted.title, removals, script)
-    summary = _clean_line(extracted.summary, removals, script)
-    figures = tuple(replace(f, caption=_clean_line(f.caption, removals, script),
-                            alt=_clean_line(f.alt, removals, script))
+    title = _clean_line(extracted.title, removals, script, terms)
+    summary = _clean_line(extracted.summary, removals, script, terms)
+    figures = tuple(replace(f, caption=_clean_line(f.caption, removals, script, terms),
+                            alt=_clean_line(f.alt, removals, script, terms))
                     for f in extracted.figures)
     body = extracted.body
     for rule in (strip_controls, strip_pinyin):
@@ -365,8 +368,8 @@ def repair(extracted: Extracted, *, script: str | None = None) -> Extracted:
     paragraphs, chrome = strip_chrome(paragraphs)
     removals.extend(chrome)
     body = "\n\n".join(paragraphs)
-    if script == "hant":
-        body, removal = fix_residue(body)
+    if script in ("hant", "hans"):
+        body, removal = fix_residue(body, script, terms)
         removals.append(removal)
     return replace(extracted, title=title, summary=summary, figures=figures,
                    body=body + "\n" if body else "",

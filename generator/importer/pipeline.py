@@ -200,4 +200,4 @@ def import_page(raw: bytes, *, name: str, url: str | None, site: SiteKnowledge,
                    details={**page.details, "encoding": decoded.encoding,
                             "declared_charset": decoded.declared,
                             "lossy_bytes": decoded.lossy_bytes})
-    return finish(artefacts.repair(page, script=script), site, name)
+    return finish(artefacts.repair(page, script=script, terms=site.terms), site, name)
