@@ -59,4 +59,4 @@ def test_check_reports_each_once_at_the_source(tmp_path, capsys) -> None:
         "(fix the link, or remove it)",
         "error: content/2025/a.md:11: link ../nothing/ leads to no page of this site (fix the "
         "link, or remove it)"]
-    assert "2 broken link(s), 0 warning(s)" in captured.out  # not again per script and page
+    assert "2 broken link(s), 0 other-script finding(s), 0 warning(s)" in captured.out  # not again per script and page

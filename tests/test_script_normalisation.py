@@ -140,6 +140,8 @@ def test_generated_archive_is_in_one_script_per_page(tmp_path: Path, conv) -> No
     files = {f"content/{p.name}": p.read_text(encoding="utf-8") for p in out.glob("*.md")}
     config = make_site(tmp_path / "site", files, theme_dir=None, glossary=str(REPO / "glossary.yml"))
     report = build(config, out_dir=tmp_path / "built")
-    assert report.articles == 200 and not report.warnings
+    # the generated articles link images that make_corpus does not write: only those warnings
+    assert report.articles == 200
+    assert [w for w in report.warnings if " is not in the site " not in w] == []
     # converting every page's text to its own script a second time changes nothing
     assert check_scripts(tmp_path / "built", config.content_dir, config.root, conv) == []
