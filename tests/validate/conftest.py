@@ -21,6 +21,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -68,8 +69,8 @@ class Built:
         return sorted(self.out.rglob("*.html"))
 
     def page_url(self, relative: str) -> str:
-        """Served URL of an output path ('' is the root chooser)."""
-        return self.url + relative
+        """Served URL of an output path ('' is the root chooser), percent-encoded."""
+        return self.url + quote(relative, safe="/")
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
