@@ -370,4 +370,5 @@ class Contexts:
                           fallback=x_default(page.kind, page.params))
         ctx["scripts"] = [{"script": s, "lang": LANGS[s], "label": self.text.ui[s].get("script_label", LANGS[s]),
                            "url": self.href(urls.home(s))} for s in SCRIPTS]
+        ctx["root_targets"] = {s["script"]: s["url"] for s in ctx["scripts"]}
         return ctx

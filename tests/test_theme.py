@@ -346,7 +346,7 @@ def test_stylesheets_use_system_fonts_per_script_and_load_nothing() -> None:
 
 
 def test_script_has_no_dependencies_or_remote_requests() -> None:
-    js = (STATIC / "site.js").read_text(encoding="utf-8")
+    js = (STATIC / "site.js").read_text(encoding="utf-8") + (TEMPLATES / "_root_choice.js").read_text(encoding="utf-8")
     assert "localStorage" in js and "location.replace" in js and "navigator.languages" in js
     assert not re.search(r"https?://|import\s|require\(|fetch\(", js)
 
