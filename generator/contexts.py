@@ -78,11 +78,11 @@ class Contexts:
         x-default is the root chooser for the home pages (it sends readers to one of them) and
         the default script's version for every other page; the same set goes in every version's
         <head> and in the sitemap, so each alternate names all the others (reciprocal)."""
-        found = [{"hreflang": LANGS[s], "href": self.absolute(urls_by_script[s])}
+        found = [{"lang": LANGS[s], "hreflang": LANGS[s], "href": self.absolute(urls_by_script[s])}
                  for s in SCRIPTS if s in urls_by_script]
         default = fallback if fallback is not None else urls_by_script.get(self.text.default_script)
         if default is not None:
-            found.append({"hreflang": "x-default", "href": self.absolute(default)})
+            found.append({"lang": "x-default", "hreflang": "x-default", "href": self.absolute(default)})
         return found
 
     def common(self, script: str, url: str, urls_by_script: dict[str, str], *,
