@@ -177,8 +177,7 @@ class Contexts:
         if src.startswith(("http://", "https://", "//")):
             url = self.absolute_media(src)
             return url if url.startswith(self.text.base_url) else None
-        return self.absolute_media(src.removeprefix(self.text.base_path).lstrip("/")
-                                   if src.startswith(self.text.base_path) else src)
+        return self.absolute_media(src)  # root-relative: under base_url, as the body links it
 
     def neighbour(self, slug: str | None, script: str) -> dict[str, str] | None:
         """{title, url} of a neighbouring article, or None."""
