@@ -357,8 +357,9 @@ class Contexts:
         title = self.text.ui[script].get("not_found_title", "404")
         ctx = self.common(script, "404.html", {s: urls.home(s) for s in SCRIPTS},
                           page_title=title, description=None, current=None)
-        # served for any missing path: never indexed, never canonical, no alternates
-        ctx.update(noindex=True, canonical=None, alternates=[])
+        # served for any missing path: never indexed, no alternates; the default theme leaves
+        # the canonical link out when noindex (`canonical` stays a URL for other themes)
+        ctx.update(noindex=True, alternates=[])
         return ctx
 
     def _root(self, page: Page) -> dict[str, Any]:
