@@ -557,7 +557,7 @@ def site_text(config: Config, converter) -> SiteText:
         publisher={s: converter.text(s, config.publisher) for s in SCRIPTS},
         default_script=config.default_script,
         ui=templates.load_ui(config.theme_dirs(), config.root),
-        search_enabled=config.search, per_page=config.per_page)
+        search_enabled=config.search, per_page=config.per_page, logo=config.logo)
 
 
 def static_pages(config: Config) -> list[Page]:

@@ -24,7 +24,7 @@ DEFAULT_OPENCC = {"hant": "s2tw", "hans": "t2s"}
 KNOWN_KEYS = frozenset({
     "title", "description", "base_url", "default_script", "scripts", "glossary", "per_page",
     "related", "timezone", "publisher", "cname", "theme_dir", "search", "feed_items",
-    "content_dir", "language_labels", "convert_names",
+    "content_dir", "language_labels", "convert_names", "logo",
 })
 
 
@@ -58,6 +58,9 @@ class Config:
     content_dir: Path
     # convert authors' names to each script like text (false: as written)
     convert_names: bool = True
+    # publisher logo for structured data and link previews: a path under the site
+    # ("static/logo.png") or an absolute URL; None for none
+    logo: str | None = None
 
     @property
     def output_dir(self) -> Path:
@@ -162,10 +165,21 @@ def config_from_mapping(data: Mapping[str, Any], root: Path, *,
         search=_bool(data, "search", True, err),
         content_dir=_path(root, data.get("content_dir", "content"), "content_dir", err) or root / "content",
         convert_names=_bool(data, "convert_names", True, err),
+        logo=_logo(data.get("logo"), err),
     )
     if errors:
         raise errors[0] if len(errors) == 1 else BuildFailed(errors)
     return settings
+
+
+def _logo(value: Any, err) -> str | None:
+    """The `logo` setting: a site path or an http(s) URL, as given."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or value.strip().startswith("//"):
+        err("logo", f"not a path or URL ({value!r})", 'use a path under the site such as "static/logo.png"')
+        return None
+    return value.strip()
 
 
 def _read_text(path: Path) -> str:

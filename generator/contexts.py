@@ -25,11 +25,21 @@ class SiteText:
     ui: dict[str, dict[str, str]]
     search_enabled: bool
     per_page: int
+    # publisher logo: site-relative path or absolute URL (site.yml `logo`), or None
+    logo: str | None = None
 
 
 def date_text(when: datetime | None) -> str:
     """2025年11月28日 (the same in both scripts)."""
     return f"{when.year}年{when.month}月{when.day}日" if when else ""
+
+
+def x_default(kind: str, params: tuple) -> str | None:
+    """URL of a page's x-default alternate when it is not the default script's version:
+    the root chooser, for itself and for the first home pages (see Contexts.hreflang)."""
+    if kind == "root" or (kind == "home" and params[-2] == 1):
+        return ""
+    return None
 
 
 def iso(when: datetime | None) -> str:
@@ -61,21 +71,37 @@ class Contexts:
         """URL of a theme static file."""
         return self.text.base_path + "static/" + path.lstrip("/")
 
+    def hreflang(self, urls_by_script: dict[str, str], fallback: str | None = None
+                 ) -> list[dict[str, str]]:
+        """Alternates of a page in both scripts plus x-default (the page for readers of neither).
+
+        x-default is the root chooser for the home pages (it sends readers to one of them) and
+        the default script's version for every other page; the same set goes in every version's
+        <head> and in the sitemap, so each alternate names all the others (reciprocal)."""
+        found = [{"lang": LANGS[s], "hreflang": LANGS[s], "href": self.absolute(urls_by_script[s])}
+                 for s in SCRIPTS if s in urls_by_script]
+        default = fallback if fallback is not None else urls_by_script.get(self.text.default_script)
+        if default is not None:
+            found.append({"lang": "x-default", "hreflang": "x-default", "href": self.absolute(default)})
+        return found
+
     def common(self, script: str, url: str, urls_by_script: dict[str, str], *,
-               page_title: str, description: str | None, current: str | None) -> dict[str, Any]:
+               page_title: str, description: str | None, current: str | None,
+               fallback: str | None = None) -> dict[str, Any]:
         """What every HTML page gets."""
         other = SCRIPTS[1] if script == SCRIPTS[0] else SCRIPTS[0]
         ui = self.text.ui[script]
+        summary = description if description is not None else self.text.descriptions[script]
         return {
             "site": {"title": self.text.titles[script], "description": self.text.descriptions[script],
                      "base_url": self.text.base_url, "base_path": self.text.base_path,
                      "publisher": self.text.publisher[script]},
             "script": script, "lang": LANGS[script], "ui": ui,
             "page_title": page_title,
-            "description": description if description is not None else self.text.descriptions[script],
-            "url": self.href(url), "canonical": self.absolute(url),
-            "alternates": [{"lang": LANGS[s], "hreflang": LANGS[s], "href": self.absolute(urls_by_script[s])}
-                           for s in SCRIPTS],
+            "description": summary,
+            "url": self.href(url), "canonical": self.absolute(url), "noindex": False,
+            "alternates": self.hreflang(urls_by_script, fallback),
+            "og": self.open_graph("website", page_title, summary, url, None),
             "other": {"script": other, "lang": LANGS[other],
                       "label": self.text.ui[other].get("script_label", LANGS[other]),
                       "url": self.href(urls_by_script[other])},
@@ -125,11 +151,33 @@ class Contexts:
                           for s in self.site.related.get(slug, ())]
         ctx["prev"] = self.neighbour(older, script)
         ctx["next"] = self.neighbour(newer, script)
-        image = next((f.src for f in art.figures if f.src), None)
-        ctx["og"] = {"type": "article", "title": ver.title, "description": ver.summary,
-                     "url": self.absolute(url), "image": self.absolute_media(image)}
-        ctx["jsonld"] = self.jsonld(art, script, url, ctx["og"]["image"])
+        image = self.site_image(next((f.src for f in art.figures if f.src), None))
+        ctx["article"]["modified_iso"] = iso(art.updated or art.date)
+        ctx["og"] = self.open_graph("article", ver.title, ver.summary, url, image)
+        ctx["jsonld"] = self.jsonld(art, script, url, image)
         return ctx
+
+    def open_graph(self, kind: str, title: str, description: str | None, url: str,
+                   image: str | None) -> dict[str, Any]:
+        """Open Graph (and twitter:card) values of a page; the logo stands in for a missing image."""
+        picture = image or self.logo_url()
+        return {"type": kind, "title": title, "description": description or "",
+                "url": self.absolute(url), "image": picture,
+                "card": "summary_large_image" if image else "summary"}
+
+    def logo_url(self) -> str | None:
+        """Absolute URL of the publisher logo, or None."""
+        return self.absolute_media(self.text.logo)
+
+    def site_image(self, src: str | None) -> str | None:
+        """Absolute URL of an image the site itself serves; None for other hosts' images
+        (structured data must not promise an image the site cannot vouch for)."""
+        if not src:
+            return None
+        if src.startswith(("http://", "https://", "//")):
+            url = self.absolute_media(src)
+            return url if url.startswith(self.text.base_url) else None
+        return self.absolute_media(src)  # root-relative: under base_url, as the body links it
 
     def neighbour(self, slug: str | None, script: str) -> dict[str, str] | None:
         """{title, url} of a neighbouring article, or None."""
@@ -183,7 +231,7 @@ class Contexts:
             "headline": ver.title[:110], "datePublished": iso(art.date),
             "dateModified": iso(art.updated or art.date),
             "inLanguage": LANGS[script], "mainEntityOfPage": self.absolute(url), "url": self.absolute(url),
-            "publisher": {"@type": "Organization", "name": self.text.publisher[script]},
+            "publisher": self.organization(script),
             "keywords": [self.site.tags[k].names[script] for k in art.tag_keys],
         }
         if ver.summary:
@@ -193,9 +241,18 @@ class Contexts:
         if art.authors:
             data["author"] = [{"@type": "Person", "name": a} for a in ver.authors or art.authors]
         else:
-            data["author"] = {"@type": "Organization", "name": self.text.publisher[script]}
+            data["author"] = self.organization(script)
         text = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    def organization(self, script: str) -> dict[str, Any]:
+        """The publisher as a schema.org Organization: name, home URL and logo when set."""
+        found: dict[str, Any] = {"@type": "Organization", "name": self.text.publisher[script],
+                                 "url": self.absolute(urls.home(script))}
+        logo = self.logo_url()
+        if logo:
+            found["logo"] = {"@type": "ImageObject", "url": logo}
+        return found
 
     def item(self, slug: str, script: str) -> dict[str, Any]:
         """One entry of a list page (built once per build; templates only read it)."""
@@ -219,7 +276,8 @@ class Contexts:
         number, total = page.params[-2], page.params[-1]
         per_page = self.text.per_page
         ctx = self.common(script, url_of(script, number), {s: url_of(s, number) for s in SCRIPTS},
-                          page_title=heading, description=description, current=current)
+                          page_title=heading, description=description, current=current,
+                          fallback=x_default(page.kind, page.params))
         chunk = slugs[(number - 1) * per_page: number * per_page]
         ctx.update(kind=page.kind, heading=heading, items=[self.item(s, script) for s in chunk],
                    pagination={
@@ -298,15 +356,20 @@ class Contexts:
         """Context of 404.html (default script)."""
         script = self.text.default_script
         title = self.text.ui[script].get("not_found_title", "404")
-        return self.common(script, "404.html", {s: urls.home(s) for s in SCRIPTS},
-                           page_title=title, description=None, current=None)
+        ctx = self.common(script, "404.html", {s: urls.home(s) for s in SCRIPTS},
+                          page_title=title, description=None, current=None)
+        # served for any missing path: never indexed, no alternates; the default theme leaves
+        # the canonical link out when noindex (`canonical` stays a URL for other themes)
+        ctx.update(noindex=True, alternates=[])
+        return ctx
 
     def _root(self, page: Page) -> dict[str, Any]:
         """Context of the root chooser."""
         script = self.text.default_script
         ctx = self.common(script, "", {s: urls.home(s) for s in SCRIPTS},
-                          page_title=self.text.titles[script], description=None, current=None)
-        ctx["canonical"] = self.absolute("")
+                          page_title=self.text.titles[script], description=None, current=None,
+                          fallback=x_default(page.kind, page.params))
         ctx["scripts"] = [{"script": s, "lang": LANGS[s], "label": self.text.ui[s].get("script_label", LANGS[s]),
                            "url": self.href(urls.home(s))} for s in SCRIPTS]
+        ctx["root_targets"] = {s["script"]: s["url"] for s in ctx["scripts"]}
         return ctx

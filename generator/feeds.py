@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape, quoteattr
 
+from generator import __version__
+
 # Characters XML 1.0 forbids (C0 controls but tab/LF/CR, DEL-adjacent C1 are allowed but
 # confuse readers, lone surrogates, U+FFFE/U+FFFF): stripped, never escaped.
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -69,7 +71,7 @@ def atom(feed: Feed, entries: Sequence[Entry]) -> bytes:
             f'<link rel="alternate" type="text/html" href={_a(feed.page_url)}/>',
             f"<id>{_t(feed.self_url)}</id>", f"<updated>{_iso(newest)}</updated>",
             f"<author><name>{_t(feed.author)}</name></author>",
-            '<generator uri="https://github.com/">newsarchive</generator>']
+            f'<generator version="{__version__}">newsarchive</generator>']
     out += [_entry(e) for e in entries]
     out.append("</feed>\n")
     return "\n".join(out).encode("utf-8")

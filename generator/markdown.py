@@ -20,7 +20,8 @@ _KEEP_MARKERS = re.compile(r"-\{(.*?)\}-", re.DOTALL)
 
 def _markdown_it() -> MarkdownIt:
     """CommonMark plus tables and strikethrough; raw HTML is escaped, not passed through."""
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    # xhtmlOut off: HTML void elements without the XHTML " />" (html-validate void-style)
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "xhtmlOut": False})
     md.enable(["table", "strikethrough"])
     return md
 

@@ -41,9 +41,10 @@ def card_digests(site: Site, only: Iterable[str] | None = None) -> dict[str, str
 
 
 def sitemap_key(site: Site, pages: list[Page], base_key: str) -> str:
-    """The sitemap shows URLs and article dates only: a body or title edit leaves it alone."""
-    dates = [f"{s}:{a.date.isoformat()}:{a.updated.isoformat() if a.updated else ''}"
-             for s, a in site.articles.items()]
+    """The sitemap shows URLs, article dates and (through each list's lastmod) which terms an
+    article is in: a body or title edit leaves it alone."""
+    dates = [f"{s}:{a.date.isoformat()}:{a.updated.isoformat() if a.updated else ''}:"
+             f"{'|'.join(a.tag_keys)}:{a.category_key or ''}" for s, a in site.articles.items()]
     return digest([base_key] + [p.path for p in pages] + dates)
 
 

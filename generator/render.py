@@ -1,12 +1,13 @@
 """Page -> bytes: templates for HTML pages, generators for feeds, sitemap and the rest."""
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import jinja2
 
-from generator import feeds, templates, urls
+from generator import contexts, feeds, templates, urls
 from generator.contexts import Contexts, SiteText
 from generator.model import LANGS, SCRIPTS, Page, Site
 
@@ -57,26 +58,40 @@ class Renderer:
             authors=ver.authors or art.authors)
 
     def _sitemap(self, page: Page) -> bytes:
-        """Every HTML page of both scripts (first pages of lists), with hreflang alternates."""
+        """Every indexable HTML page (all list pages too) with its hreflang alternates, the same
+        set as in the pages' heads (x-default included), and a lastmod from the content."""
         groups: dict[tuple, dict[str, str]] = {}
-        lastmod = {}
         for p in self.pages:
-            if p.script is None or not p.template or (p.kind in _LISTS and p.params[-2] > 1):
-                continue
-            ident = (p.kind, p.params)
-            groups.setdefault(ident, {})[p.script] = _url_of(p.path)
-            if p.kind == "article":
-                art = self.site.articles[p.params[0]]
-                lastmod[ident] = art.updated or art.date
+            if p.template and (p.script is not None or p.kind == "root"):
+                groups.setdefault((p.kind, p.params), {})[p.script] = _url_of(p.path)
         entries = []
-        for ident, by_script in groups.items():
-            alternates = tuple((LANGS[s], self.contexts.absolute(by_script[s])) for s in SCRIPTS
-                               if s in by_script)
-            for s in SCRIPTS:
-                if s in by_script:
-                    entries.append(feeds.SitemapUrl(self.contexts.absolute(by_script[s]),
-                                                    lastmod.get(ident), alternates))
+        for (kind, params), by_script in groups.items():
+            if kind == "root":
+                by_home = {s: urls.home(s) for s in SCRIPTS}
+                alternates = self.contexts.hreflang(by_home, contexts.x_default(kind, params))
+            else:
+                alternates = self.contexts.hreflang(by_script, contexts.x_default(kind, params))
+            pairs = tuple((a["hreflang"], a["href"]) for a in alternates)
+            when = self._lastmod(kind, params)
+            entries += [feeds.SitemapUrl(self.contexts.absolute(url), when, pairs)
+                        for url in by_script.values()]
         return feeds.sitemap(entries)
+
+    def _lastmod(self, kind: str, params: tuple) -> datetime | None:
+        """Newest change of what a page shows: the article, or the newest article it lists."""
+        site = self.site
+        if kind == "article":
+            slugs: tuple[str, ...] | list[str] = (params[0],)
+        elif kind == "tag":
+            slugs = site.tags[params[0]].slugs
+        elif kind == "category":
+            slugs = site.categories[params[0]].slugs
+        elif kind in ("year", "month"):
+            slugs = [s for key, ss in site.months.items() if key[:len(params) - 2] == params[:-2]
+                     for s in ss]
+        else:
+            slugs = site.order
+        return max((site.articles[s].updated or site.articles[s].date for s in slugs), default=None)
 
     def _robots(self, page: Page) -> bytes:
         """robots.txt."""

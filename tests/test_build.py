@@ -102,7 +102,8 @@ def test_feeds_and_sitemap_are_valid_xml_whatever_the_text_holds(tmp_path):
     locs = [u.find("{http://www.sitemaps.org/schemas/sitemap/0.9}loc").text for u in sitemap]
     assert "https://example.org/zh-hans/articles/x/" in locs
     first = sitemap[0]
-    assert len(first.findall("{http://www.w3.org/1999/xhtml}link")) == 2
+    # both scripts and x-default
+    assert len(first.findall("{http://www.w3.org/1999/xhtml}link")) == 3
 
 
 def test_content_errors_are_all_reported_and_output_is_untouched(site, tmp_path):

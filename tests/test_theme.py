@@ -51,7 +51,9 @@ def common(script: str, path: str, base_path: str = BASE_PATH) -> dict[str, Any]
                 for t, p in (("首頁", ""), ("標籤", "tags/"), ("歸檔", "archive/"))],
         "asset": lambda name: f"{base_path}static/{name}",
         "feed_url": f"{base_path}zh-{script}/feed.xml", "root_url": base_path,
-        "search_enabled": False,
+        "search_enabled": False, "noindex": False,
+        "og": {"type": "website", "title": "頁面", "description": "公司新聞彙整",
+               "url": f"{base_url}zh-{script}/{path}", "image": None, "card": "summary"},
     }
 
 
@@ -81,7 +83,7 @@ def article_context(script: str, *, full: bool = True, base_path: str = BASE_PAT
                    "published": "2025年11月28日"} if full else None,
         "syndicated": [{"name": "財經網", "url": "https://finance.example.com/2",
                         "date_text": "2025年11月29日"}] if full else [],
-        "extra": {},
+        "extra": {}, "modified_iso": "2025-11-29T10:00:00+08:00" if full else "2025-11-28T00:00:00+08:00",
     }
     ctx.update({
         "page_title": article["title"], "article": article,
@@ -93,7 +95,7 @@ def article_context(script: str, *, full: bool = True, base_path: str = BASE_PAT
                               "headline": article["title"] + "</script>"},
                              ensure_ascii=False).replace("</", "<\\/"),
         "og": {"type": "article", "title": article["title"], "description": article["summary"],
-               "url": ctx["canonical"], "image": None},
+               "url": ctx["canonical"], "image": None, "card": "summary"},
     })
     return ctx
 
@@ -305,7 +307,7 @@ def test_single_page_list_has_no_pager_and_empty_list_says_so() -> None:
 def test_term_index_shows_counts_and_archive_shows_months() -> None:
     ctxs = page_contexts("hant")
     tags = render("tags.html", ctxs["tags.html"])
-    assert "所有標籤" in tags and '<span class="count" aria-label="3 篇">3</span>' in tags
+    assert "所有標籤" in tags and '<span class="count" aria-hidden="true">3</span><span class="visually-hidden">（3 篇）</span>' in tags
     archive = parse(render("archive.html", ctxs["archive.html"]))
     assert archive.find("a", href=f"{BASE_PATH}zh-hant/archive/2025/11/")
 
@@ -344,7 +346,7 @@ def test_stylesheets_use_system_fonts_per_script_and_load_nothing() -> None:
 
 
 def test_script_has_no_dependencies_or_remote_requests() -> None:
-    js = (STATIC / "site.js").read_text(encoding="utf-8")
+    js = (STATIC / "site.js").read_text(encoding="utf-8") + (TEMPLATES / "_root_choice.js").read_text(encoding="utf-8")
     assert "localStorage" in js and "location.replace" in js and "navigator.languages" in js
     assert not re.search(r"https?://|import\s|require\(|fetch\(", js)
 
