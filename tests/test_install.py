@@ -129,6 +129,7 @@ def _fork_with_other_content(folder: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(f"---\ntitle: {title}\ndate: 2024-0{n}-0{n}\ntags: {tags}\n---\n\n"
                         f"{title}。這是分支自己的文章，第 {n} 篇。\n", encoding="utf-8")
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)  # a fork is a repository
     return folder
 
 
