@@ -127,6 +127,7 @@ def test_check_reports_other_script_characters_at_the_source_line(tmp_path: Path
         "content/x.md:9: Simplified 基于 on the Traditional page (基於?)"]
 
 
+@pytest.mark.sample
 def test_sample_archive_has_no_other_script_characters_on_any_page(tmp_path: Path, conv, capsys) -> None:
     assert main(["check", "--site", str(REPO)]) == 0
     assert "0 other-script finding(s), 0 warning(s)" in capsys.readouterr().out
