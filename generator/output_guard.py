@@ -160,10 +160,10 @@ def _in_use(parent: Path, prefix: str, match: re.Match[str]) -> bool:
     if match["rand"]:
         return is_locked(parent / f"{prefix}{match.group()}")
     pid = int(match["pid"])
-    return pid != os.getpid() and _alive(pid)
+    return pid != os.getpid() and pid_alive(pid)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """Whether a process with this pid exists."""
     try:
         os.kill(pid, 0)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from generator.output_guard import pid_alive
 from generator.build import Indexer, build
 from generator.cache import Cache
 from generator.config import Config, load_config
@@ -316,21 +317,10 @@ def remove_dead_previews(parent: Path) -> list[Path]:
         return removed
     for name in names:
         match = _PREVIEW_NAME.match(name)
-        if match and int(match["pid"]) != os.getpid() and not _pid_alive(int(match["pid"])):
+        if match and int(match["pid"]) != os.getpid() and not pid_alive(int(match["pid"])):
             shutil.rmtree(parent / name, ignore_errors=True)
             removed.append(parent / name)
     return removed
-
-
-def _pid_alive(pid: int) -> bool:
-    """Whether a process with this pid exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_tree(folder: Path, *, detach: bool) -> None:
