@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from generator.output_guard import pid_alive
 from generator.build import Indexer, build
 from generator.cache import Cache
 from generator.config import Config, load_config
 from generator.errors import BuildFailed, SiteError
+from generator.output_guard import pid_alive
 from generator.search import Background, SearchReport
 from generator.server import (
     PreviewHTTPServer,
