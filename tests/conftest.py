@@ -102,3 +102,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if os.environ.get("NEWSARCHIVE_REQUIRE_SAMPLE"):
         pytest.fail(f"{message}: update {SAMPLE_DIGEST.name} if the sample changed on purpose")
     pytest.skip(message)
+
+
+# --- git ---------------------------------------------------------------------------------
+FIXED_DATE = "2025-03-04T05:06:07+08:00"
+
+
+@pytest.fixture
+def isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Isolated, deterministic git: no user or system config, fixed names and dates."""
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    # "not a git repository" must not find a repository above the test folder
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Curator")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "curator@example.com")
+        monkeypatch.setenv(f"GIT_{role}_DATE", FIXED_DATE)
+    monkeypatch.delenv("NEWSARCHIVE_BASE_URL", raising=False)
+    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)

@@ -12,24 +12,11 @@ import pytest
 from generator import cli, deploy
 from generator.errors import SiteError
 
-FIXED_DATE = "2025-03-04T05:06:07+08:00"
 
 
 @pytest.fixture(autouse=True)
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Isolated, deterministic git: no user or system config, fixed names and dates."""
-    config = tmp_path / "gitconfig"
-    config.write_text("[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    # "not a git repository" must not find a repository above the test folder
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Curator")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "curator@example.com")
-        monkeypatch.setenv(f"GIT_{role}_DATE", FIXED_DATE)
-    monkeypatch.delenv("NEWSARCHIVE_BASE_URL", raising=False)
-    monkeypatch.delenv("GIT_INDEX_FILE", raising=False)
+def git_env(isolated_git: None) -> None:
+    """Every test here runs git isolated (see conftest.isolated_git)."""
 
 
 def git(cwd: Path, *args: str, stdin: bytes | None = None) -> str:

@@ -23,17 +23,8 @@ TIMEOUT = 1.0
 
 
 @pytest.fixture(autouse=True)
-def git_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Isolated git: no user or system config, fixed identity."""
-    config = tmp_path / "gitconfig"
-    config.write_text("[init]\n\tdefaultBranch = main\n")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(config))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Curator")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "curator@example.com")
-    monkeypatch.delenv("NEWSARCHIVE_BASE_URL", raising=False)
+def git_env(isolated_git: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Isolated git (conftest.isolated_git), and no speed limit or proxy from the machine."""
     for name in ("GIT_HTTP_LOW_SPEED_LIMIT", "GIT_HTTP_LOW_SPEED_TIME", "http_proxy", "all_proxy",
                  "ALL_PROXY"):
         monkeypatch.delenv(name, raising=False)

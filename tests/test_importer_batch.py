@@ -5,6 +5,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from import_helpers import import_site
 
 from generator.frontmatter import split_front_matter
 from generator.importer.batch import Options, import_batch, open_batch
@@ -15,10 +16,7 @@ NOW = datetime.fromisoformat("2025-12-01T09:00:00+08:00")
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "site.yml").write_text("title: 測試典藏\nbase_url: https://example.org/\n", encoding="utf-8")
-    return root
+    return import_site(tmp_path)
 
 
 def test_a_batch_reports_each_page_and_writes_the_new_article(site):

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from import_helpers import import_site, run, articles
 
 from generator.cli import main
 from generator.errors import SiteError
@@ -23,21 +24,7 @@ NOW = "2025-12-01T09:00:00+08:00"
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "site.yml").write_text("title: 測試典藏\nbase_url: https://example.org/\n", encoding="utf-8")
-    return root
-
-
-def run(site: Path, *args: str, capsys) -> tuple[int, list[dict]]:
-    """Run the command with --json; (exit status, one dict per page)."""
-    status = main(["import", "--site", str(site), "--json", "--now", NOW, *map(str, args)])
-    out = capsys.readouterr().out
-    return status, [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
-def articles(site: Path) -> list[Path]:
-    return sorted((site / "content").rglob("*.md")) if (site / "content").exists() else []
+    return import_site(tmp_path)
 
 
 def test_new_then_unchanged_with_json_shape(site, capsys):

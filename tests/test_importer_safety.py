@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from import_helpers import import_site, run, articles
 
 from generator.cli import main
 from generator.errors import SiteError
@@ -36,10 +37,7 @@ _SENTENCES = ("公司今天公布了第三季度的经营数据，营业收入�
 
 @pytest.fixture
 def site(tmp_path: Path) -> Path:
-    root = tmp_path / "site"
-    root.mkdir()
-    (root / "site.yml").write_text("title: 測試典藏\nbase_url: https://example.org/\n", encoding="utf-8")
-    return root
+    return import_site(tmp_path)
 
 
 def text_page(path: Path, title: str, body: list[str], *, day: str = "2025-03-18",
@@ -50,17 +48,6 @@ def text_page(path: Path, title: str, body: list[str], *, day: str = "2025-03-18
         lines.append("标签：" + "，".join(tags))
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
-
-
-def run(site: Path, *args: object, capsys) -> tuple[int, list[dict]]:
-    """The import command with --json: (exit status, one dict per page)."""
-    status = main(["import", "--site", str(site), "--json", "--now", NOW, *map(str, args)])
-    out = capsys.readouterr().out
-    return status, [json.loads(line) for line in out.splitlines() if line.strip()]
-
-
-def articles(site: Path) -> list[Path]:
-    return sorted((site / "content").rglob("*.md")) if (site / "content").exists() else []
 
 
 def builds(site: Path, tmp_path: Path) -> bool:
