@@ -22,8 +22,9 @@ import synthetic  # bench/synthetic.py: the shared synthetic archives
 
 import yaml
 
-from generator.related import RelatedDoc, RelatedIndex, text_features
-from generator.scripts import Converter, load_glossary
+from generator.core.related import RelatedDoc, RelatedIndex, text_features
+from generator.core.chinese import Converter
+from generator.io.converters import open_converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 FRONT = re.compile(r"\A---\n(.*?)\n---\n(.*)\Z", re.S)
@@ -94,7 +95,7 @@ def main() -> None:
     parser.add_argument("--memory", action="store_true",
                         help="also measure peak memory (a second, slower run under tracemalloc)")
     args = parser.parse_args()
-    conv = Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+    conv = open_converter(glossary=load_glossary(REPO / "glossary.yml"))
     with tempfile.TemporaryDirectory() as tmp:
         root = args.corpus_dir or Path(tmp)
         for n in args.n:

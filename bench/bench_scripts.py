@@ -18,7 +18,7 @@ import synthetic  # bench/synthetic.py: the shared synthetic archives
 
 from markdown_it import MarkdownIt
 
-from generator.scripts import Converter, load_glossary
+from generator.io.converters import open_converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=300, help="articles to convert (default 300)")
     parser.add_argument("--corpus-dir", type=Path, help="an existing or kept corpus folder")
     args = parser.parse_args()
-    conv = Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+    conv = open_converter(glossary=load_glossary(REPO / "glossary.yml"))
     with tempfile.TemporaryDirectory() as tmp:
         htmls = bodies(args.n, args.corpus_dir or Path(tmp))
     kb = sum(len(h.encode()) for h in htmls) / 1024

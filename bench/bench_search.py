@@ -3,7 +3,7 @@
 
 For each size (default 1,000 and 10,000 articles) it generates a corpus with
 ../shared/bench/make_corpus.py (--flavor plain), builds it with search off (to get the parsed
-articles), then times the stages of generator.search:
+articles), then times the stages of generator.publish.search:
 records (fold + bigrams), fold table, Pagefind, and moving the files into place; and a
 second call, which finds the index current and skips. It prints the index size on disk,
 what a reader downloads before the first result, and the average fragment size; then
@@ -30,10 +30,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 SITE_YML = "title: 基準測試\ndescription: 合成語料\nbase_url: https://example.github.io/archive/\n"
 
-from generator import build as build_mod, search  # noqa: E402  (after the path insert)
-from generator.cache import Cache  # noqa: E402
-from generator.config import load_config  # noqa: E402
-from generator.site import build_site  # noqa: E402
+from generator import build as build_mod  # noqa: E402  (after the path insert)
+from generator.io.converters import converter_for  # noqa: E402
+from generator.publish import search  # noqa: E402
+from generator.io.cache import Cache  # noqa: E402
+from generator.io.config import load_config  # noqa: E402
+from generator.core.corpus import build_site  # noqa: E402
 
 
 def make_site(folder: Path, count: int) -> None:
@@ -76,7 +78,7 @@ def bench(size: int, folder: Path) -> None:
     cache = Cache.memory()
     timed("build (no search)", build_mod.build, config, out_dir=folder / "output", cache=cache)
     site = build_site(cache.articles.values(), related=lambda published: {})
-    folder_ = search._converter(config)
+    folder_ = converter_for(config)
     texts = timed("texts (fold)", search.site_texts, site, folder_)
     timed("records", search.search_records, site, texts)
     pairs = [(t.plain[s], t.folded) for t in texts.values() for s in ("hant", "hans")]

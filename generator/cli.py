@@ -9,7 +9,7 @@ from pathlib import Path
 
 from generator import __version__
 from generator.commands import find_site
-from generator.errors import BuildFailed, SiteError
+from generator.core.errors import BuildFailed, SiteError
 
 # Each module defines `register(subparsers) -> None`, which adds its subparser and sets
 # `func(args) -> int` as the parser default. Order here is the order in `--help`.

@@ -5,7 +5,8 @@ from pathlib import Path
 
 import yaml
 
-from generator.config import Config, load_config
+from generator.core.settings import Config
+from generator.io.config import load_config
 
 THEME_MIN = Path(__file__).resolve().parent / "fixtures" / "theme_min"
 

@@ -3,14 +3,15 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from generator.articles import check_duplicate_slugs, parse_article
-from generator.errors import BuildFailed, SiteError
-from generator.markdown import make_renderer
-from generator.model import Source
-from generator.scripts import Converter, parse_glossary
+from generator.core.articles import check_duplicate_slugs, parse_article
+from generator.core.errors import BuildFailed, SiteError
+from generator.core.markdown import make_renderer
+from generator.core.model import Source
+from generator.core.chinese import parse_glossary
+from generator.io.converters import open_converter
 
 # the glossary keeps 台積電 (OpenCC alone would write 臺積電)
-CONVERTER = Converter.from_config({"hant": "s2tw", "hans": "t2s"}, parse_glossary("- {hant: 台積電, hans: 台积电}\n"))
+CONVERTER = open_converter({"hant": "s2tw", "hans": "t2s"}, parse_glossary("- {hant: 台積電, hans: 台积电}\n"))
 TZ = timezone(timedelta(hours=8))
 
 

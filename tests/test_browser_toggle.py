@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.config import load_config
-from generator.linkcheck import check_site
+from generator.io.config import load_config
+from generator.publish.linkcheck import check_site
 
 SITE_YML = """\
 title: 测试新闻档案

@@ -5,8 +5,8 @@ import pytest
 
 from build_helpers import article, make_site, snapshot
 from generator.build import build
-from generator.cache import Cache
-from generator.errors import BuildFailed
+from generator.io.cache import Cache
+from generator.core.errors import BuildFailed
 
 FILES = {
     "content/2025/a.md": article("騰訊發布新模型", "2025-01-01", "[騰訊, 人工智能]", summary="摘要甲",
@@ -139,7 +139,7 @@ def test_failure_while_swapping_in_leaves_output_as_it_was(site, tmp_path, monke
     build(site, out_dir=out, cache=cache)
     before = snapshot(out)
     (site.root / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("摘要甲", "新摘要"))
-    import generator.output as output
+    import generator.io.output as output
     real, calls = output.os.link, []
 
     def flaky(src, dst, **kwargs):
@@ -166,7 +166,7 @@ def test_strict_turns_warnings_into_errors(tmp_path):
 
 
 def test_no_change_build_with_search_on_neither_renders_nor_reindexes(tmp_path, monkeypatch):
-    from generator import search
+    from generator.publish import search
 
     config = make_site(tmp_path / "site", {"content/a.md": article("騰訊發布財報", "2025-01-02")},
                        search=True)

@@ -1,7 +1,7 @@
 """The build, check and new subcommands."""
 from build_helpers import article, make_site
 from generator.cli import main
-from generator.frontmatter import split_front_matter
+from generator.core.frontmatter import split_front_matter
 
 
 def test_build_prints_one_summary_line(tmp_path, capsys):

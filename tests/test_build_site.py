@@ -1,8 +1,8 @@
 """The corpus index: terms across scripts, segments, months, neighbours, drafts."""
 from datetime import datetime, timedelta, timezone
 
-from generator.model import Article, Version
-from generator.site import build_site
+from generator.core.model import Article, Version
+from generator.core.corpus import build_site
 
 TZ = timezone(timedelta(hours=8))
 

@@ -1,8 +1,8 @@
 """Forked workers: results come back, content errors keep their location."""
 import pytest
 
-from generator.errors import BuildFailed, SiteError
-from generator.workers import fork_map
+from generator.core.errors import BuildFailed, SiteError
+from generator.io.workers import fork_map
 
 
 def test_results_of_every_chunk_come_back():

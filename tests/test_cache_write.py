@@ -1,9 +1,9 @@
 """The parse cache written by a forked child reads back whole; kept pages are reused."""
 from pathlib import Path
 
-from generator import cache as cache_mod
+from generator.io import cache as cache_mod
 from generator.build import build
-from generator.cache import Cache
+from generator.io.cache import Cache
 
 from build_helpers import article, make_site
 
@@ -21,7 +21,7 @@ def test_cache_written_by_a_child_reads_back_every_body(tmp_path: Path, monkeypa
 
 
 def test_kept_pages_make_a_fresh_folder_without_rendering(tmp_path: Path, monkeypatch) -> None:
-    from generator.render import Renderer
+    from generator.core.render import Renderer
     from build_helpers import snapshot
 
     files = {f"content/a{n}.md": article(f"標題{n}", f"2025-02-{n + 1:02d}") for n in range(3)}

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.config import load_config
-from generator.errors import BuildFailed, SiteError
+from generator.io.config import load_config
+from generator.core.errors import BuildFailed, SiteError
 
 
 def write(root: Path, text: str) -> Path:

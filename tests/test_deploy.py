@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from generator import cli, deploy
-from generator.errors import SiteError
+from generator import cli
+
+from generator.publish import deploy
+from generator.core.errors import SiteError
 
 
 

@@ -23,11 +23,11 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
-from generator import deploy
+from generator.publish import deploy
 from generator.build import build
-from generator.cache import Cache
-from generator.config import load_config
-from generator.linkcheck import check_site, report
+from generator.io.cache import Cache
+from generator.io.config import load_config
+from generator.publish.linkcheck import check_site, report
 
 REPO = Path(__file__).resolve().parent.parent
 # (tag, attribute) pairs that reference other files

@@ -6,9 +6,9 @@ import pytest
 
 from build_helpers import THEME_MIN, article, make_site, snapshot
 from generator.build import build
-from generator.cache import Cache
+from generator.io.cache import Cache
 from generator.cli import main
-from generator.errors import BuildFailed, SiteError
+from generator.core.errors import BuildFailed, SiteError
 
 GOOD = {"content/ok.md": article("好", "2025-01-01")}
 

@@ -2,7 +2,7 @@
 import xml.etree.ElementTree as ET
 from datetime import datetime, timedelta, timezone
 
-from generator import feeds
+from generator.core import feeds
 
 TZ = timezone(timedelta(hours=8))
 ATOM = "{http://www.w3.org/2005/Atom}"

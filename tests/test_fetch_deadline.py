@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.errors import SiteError
+from generator.core.errors import SiteError
 from generator.importer import fetch as fetching
 
 INTERVAL = 0.25

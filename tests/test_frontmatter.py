@@ -3,8 +3,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from generator.errors import SiteError
-from generator.frontmatter import dump_front_matter, split_front_matter
+from generator.core.errors import SiteError
+from generator.core.frontmatter import dump_front_matter, split_front_matter
 
 
 def doc(*lines: str) -> str:

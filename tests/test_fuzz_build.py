@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from build_helpers import article, make_site
 from generator.build import build
-from generator.cache import Cache
-from generator.errors import BuildFailed, SiteError
+from generator.io.cache import Cache
+from generator.core.errors import BuildFailed, SiteError
 from test_articles import parse
 from test_url_safety import SAFE, UNSAFE, output_links
 
@@ -115,7 +115,7 @@ def hostile_article() -> st.SearchStrategy[str]:
 
 def is_script_link(value: str) -> bool:
     """An href/src a browser would run or open as a document (checked independently of
-    generator.urls): invisible characters dropped, entities and percent-escapes decoded."""
+    generator.core.urls): invisible characters dropped, entities and percent-escapes decoded."""
     for form in (value, unescape(value), unquote(value), unquote(unescape(value))):
         text = "".join(ch for ch in form if ch > " " and ch not in "\x7f\u200b").lower()
         if text.startswith(("javascript:", "vbscript:", "data:text/html")):
@@ -194,8 +194,8 @@ def hostile_page(draw) -> str:
 @settings(FUZZ, max_examples=60)
 @given(hostile_page())
 def test_the_importer_never_writes_a_script_link(page):
-    from generator.importer.html_extract import extract_html
-    from generator.markdown import make_renderer
+    from generator.importer.html.extract import extract_html
+    from generator.core.markdown import make_renderer
 
     extracted = extract_html(page)
     urls = [extracted.source_url, *(f.src for f in extracted.figures)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from import_helpers import import_site
 
-from generator.frontmatter import split_front_matter
+from generator.core.frontmatter import split_front_matter
 from generator.importer.batch import Options, import_batch, open_batch
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importer"

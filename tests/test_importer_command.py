@@ -13,8 +13,8 @@ import pytest
 from import_helpers import import_site, run, articles
 
 from generator.cli import main
-from generator.errors import SiteError
-from generator.frontmatter import split_front_matter
+from generator.core.errors import SiteError
+from generator.core.frontmatter import split_front_matter
 from generator.importer import store
 from generator.importer.fetch import fetch
 
@@ -79,10 +79,10 @@ def _syndicated_copy(tmp_path: Path) -> Path:
     """The same story as plain_hans.txt, in Traditional script, from another outlet."""
     text = (FIXTURES / "plain_hans.txt").read_text(encoding="utf-8")
     body = text.split("\n", 4)[4].split("责任编辑")[0]
-    from generator.scripts import Converter
+    from generator.io.converters import open_converter
     copy = tmp_path / "copy.txt"
     copy.write_text("華為推出新一代昇騰晶片\n2025-03-19 08:00  來源：另一家報社\n"
-                    + Converter().text("hant", body), encoding="utf-8")
+                    + open_converter().text("hant", body), encoding="utf-8")
     return copy
 
 

@@ -15,12 +15,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from generator.build import parse_articles
-from generator.config import load_config
+from generator.stages.parse import parse_articles
+from generator.io.config import load_config
 from generator.importer import store
 from generator.importer.batch import Batch, Options, import_one, open_batch
-from generator.scripts import Converter
-from generator.sources import decode_source
+from generator.io.converters import open_converter
+from generator.io.sources import decode_source
 
 NOW = datetime.fromisoformat("2025-12-01T09:00:00+08:00")
 FIXTURES = Path(__file__).parent / "fixtures" / "importer"
@@ -100,7 +100,7 @@ def build_errors(site: Path, written: Path) -> list[str]:
     return [str(e) for e in errors]
 
 
-CONVERTER = Converter.from_config(None, None)
+CONVERTER = open_converter(None, None)
 
 
 @settings(max_examples=70, derandomize=True, deadline=None, database=None,

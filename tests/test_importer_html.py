@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from generator.importer import metadata as meta
-from generator.importer.html_extract import extract_html
-from generator.importer.html_figures import split_credit
+from generator.importer.html.extract import extract_html
+from generator.importer.html.figures import split_credit
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importer_html"
 URL = "https://news.example.com/a/2025/x.html"

@@ -14,8 +14,8 @@ import pytest
 from import_helpers import import_site, run, articles
 
 from generator.cli import main
-from generator.errors import SiteError
-from generator.frontmatter import split_front_matter
+from generator.core.errors import SiteError
+from generator.core.frontmatter import split_front_matter
 from generator.importer import store
 from generator.importer.batch import Options, import_batch, locked_batch
 from generator.importer.decode import decode, decode_mixed

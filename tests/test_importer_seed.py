@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from generator.cli import main
-from generator.frontmatter import split_front_matter
+from generator.core.frontmatter import split_front_matter
 
 pytestmark = pytest.mark.sample
 ROOT = Path(__file__).resolve().parent.parent

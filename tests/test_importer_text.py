@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator.importer.artefacts import strip_pinyin
-from generator.importer.text_extract import extract_text, find_date
+from generator.importer.text.extract import extract_text, find_date
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importer"
 

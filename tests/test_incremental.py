@@ -3,7 +3,7 @@ import shutil
 
 from build_helpers import THEME_MIN, article, make_site, snapshot
 from generator.build import build
-from generator.cache import Cache
+from generator.io.cache import Cache
 
 # Three articles sharing one tag, 2 per page: home, tag and year lists have two pages.
 FILES = {
@@ -144,8 +144,8 @@ def test_one_edit_rewrites_at_most_two_shards(tmp_path):
 
 def test_replanned_pages_equal_a_plan_from_scratch(tmp_path):
     """serve keeps the last index and plan; each edit's replan must equal a fresh plan."""
-    from generator.pages import plan_pages
-    from generator.site import build_site
+    from generator.core.plan import plan_pages
+    from generator.core.corpus import build_site
 
     files = dict(FILES)
     files["content/d.md"] = article("丁", "2025-02-01", "[騰訊, 格力]", summary="摘要丁")

@@ -63,7 +63,7 @@ def test_sdist_and_wheel_carry_the_default_theme(dist: Path) -> None:
     assert "generator/themes/default/ui.yml" in wheel
     assert "generator/starter/site.yml" in wheel
     assert "generator/workflows/pages.yml" in wheel
-    assert "generator/data/phrases.json" in wheel  # the own-script normalisation tables
+    assert "generator/core/phrases.py" in wheel  # the own-script normalisation tables
     sdist = tarfile.open(next(dist.glob("*.tar.gz"))).getnames()
     assert any(name.endswith("themes/default/templates/base.html") for name in sdist)
 

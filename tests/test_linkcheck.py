@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.linkcheck import BrokenLink, check_site, site_path
+from generator.publish.linkcheck import BrokenLink, check_site, site_path
 
 PAGE = """<!doctype html><html lang="zh-Hant"><head>
 <link rel="stylesheet" href="{base}static/site.css">

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from build_helpers import article, make_site
 
 from generator.build import build
-from generator.cache import Cache
+from generator.io.cache import Cache
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -26,7 +26,7 @@ def _tool():
 def test_output_bytes_match_the_snapshot():
     tool = _tool()
     if not tool.GOLDEN.is_file():
-        pytest.fail(f"no snapshot: run tools/output_hashes.py --update")
+        pytest.fail("no snapshot: run tools/output_hashes.py --update")
     golden = json.loads(tool.GOLDEN.read_text(encoding="utf-8"))
     now = tool.all_hashes()
     if "generated" not in now:

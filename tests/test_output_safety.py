@@ -9,17 +9,18 @@ from __future__ import annotations
 import errno
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from build_helpers import THEME_MIN, article, make_site, snapshot
 
-import generator.output as output
+import generator.io.output as output
 from generator import cli
 from generator.build import build
-from generator.cache import Cache
-from generator.errors import SiteError
-from generator.output_guard import MANIFEST_FILE, lock_folder
+from generator.io.cache import Cache
+from generator.core.errors import SiteError
+from generator.io.guard import MANIFEST_FILE, lock_folder
 
 FILES = {"content/2025/a.md": article("騰訊發布財報", "2025-01-02"),
          "content/2025/b.md": article("華為新機", "2025-01-03", tags="[華為]")}
@@ -150,14 +151,13 @@ def test_a_failing_search_indexer_leaves_output_byte_identical(site, tmp_path):
 
 def test_a_pagefind_that_fails_leaves_output_byte_identical(site, capsys, monkeypatch):
     pytest.importorskip("pagefind")
-    from generator import search
 
     make_site(site, {}, search=True)
     status, err, _ = run(site, capsys=capsys)
     assert status == 0, err
     before = everything(site / "output")
     (site / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("正文", "改過"))
-    monkeypatch.setattr(search.sys, "executable", "/bin/false")
+    monkeypatch.setattr(sys, "executable", "/bin/false")
     status, err, _ = run(site, capsys=capsys)
     monkeypatch.undo()
     assert status == 1 and len(err) == 1 and "Pagefind failed" in err[0], err
@@ -276,7 +276,7 @@ def test_gitignore_lists_the_scratch_folders() -> None:
 def test_serve_removes_the_preview_folders_of_killed_serves(site, tmp_path):
     import io
 
-    from generator.serve import Preview
+    from generator.preview.serve import Preview
 
     shm = tmp_path / "shm"
     dead = shm / "newsarchive-serve-4000000-k1ll3d"
@@ -298,7 +298,7 @@ def test_serve_removes_the_preview_folders_of_killed_serves(site, tmp_path):
 
 
 def test_an_unwritable_cache_is_one_line_not_a_traceback(site, capsys, monkeypatch):
-    from generator import cache as cache_mod
+    from generator.io import cache as cache_mod
 
     def denied(self):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self.folder))

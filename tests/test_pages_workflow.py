@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from generator import cli
-from generator.errors import SiteError
-from generator.pages_workflow import WORKFLOW_PATH, workflow_text, write_workflow
+from generator.core.errors import SiteError
+from generator.publish.workflow import WORKFLOW_PATH, workflow_text, write_workflow
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -3,9 +3,9 @@ import unicodedata
 
 import pytest
 
-from generator.articles import nfkc
-from generator.build import ScriptDetector
-from generator.scripts import Converter
+from generator.core.articles import nfkc
+from generator.stages.parse import ScriptDetector
+from generator.io.converters import open_converter
 
 
 @pytest.mark.parametrize("text", [
@@ -19,7 +19,7 @@ def test_nfkc_equals_unicodedata(text):
 
 @pytest.fixture(scope="module")
 def converter():
-    return Converter()
+    return open_converter()
 
 
 @pytest.mark.parametrize("text", [

@@ -5,9 +5,9 @@ import pytest
 from build_helpers import article, make_site
 
 from generator.build import build
-from generator.cache import Cache
+from generator.io.cache import Cache
 from generator.cli import main
-from generator.errors import BuildFailed
+from generator.core.errors import BuildFailed
 
 BODY = ("正文。\n\n![現場](photo.jpg) [另一篇](/zh-hant/articles/b/) [舊文](/zh-hant/articles/gone/)\n\n"
         "[標籤](/zh-hans/tags/) [相對](../b/) [錯的](../nothing/) [外站](https://example.com/)\n")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.related import (MAX_POSTING, MAX_TEXT, RelatedDoc, RelatedIndex,
+from generator.core.related import (MAX_POSTING, MAX_TEXT, RelatedDoc, RelatedIndex,
                                posting_weight, related_articles, text_features)
-from generator.scripts import Converter, load_glossary
+from generator.io.converters import open_converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 DAY = date(2025, 11, 28).toordinal()
@@ -133,7 +133,7 @@ def test_only_the_start_of_a_very_long_text_counts() -> None:
 
 
 def test_simplified_and_traditional_articles_relate_after_folding() -> None:
-    conv = Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+    conv = open_converter(glossary=load_glossary(REPO / "glossary.yml"))
     hant = ("商湯醫療發佈醫療世界模型，瑞金醫院參與臨床驗證。", ("商湯", "醫療"))
     hans = ("商汤医疗的医疗世界模型在瑞金医院完成临床验证。", ("商汤", "医疗"))
     other = ("比亞迪電動車銷量創新高。", ("電動車",))

@@ -10,9 +10,10 @@ import pytest
 from build_helpers import article, make_site
 from generator.build import build
 from generator.cli import main
-from generator.errors import BuildFailed
-from generator.script_check import check_scripts
-from generator.scripts import Converter, load_glossary
+from generator.core.errors import BuildFailed
+from generator.publish.script_check import check_scripts
+from generator.core.chinese import Converter
+from generator.io.converters import open_converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "normalisation"
@@ -22,7 +23,7 @@ MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 @pytest.fixture(scope="module")
 def conv() -> Converter:
     """The sample site's converter (default OpenCC configs + glossary.yml)."""
-    return Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+    return open_converter(glossary=load_glossary(REPO / "glossary.yml"))
 
 
 def _pairs(script: str) -> list[tuple[str, str]]:

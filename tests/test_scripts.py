@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import SiteError
-from generator.scripts import (Converter, Glossary, Term, detect_script, load_glossary,
-                               parse_glossary)
+from generator.core.errors import SiteError
+from generator.core.chinese import Converter, Glossary, Term, detect_script, parse_glossary
+from generator.io.converters import open_converter, load_glossary
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "conversion"
@@ -17,7 +17,7 @@ FIXTURES = Path(__file__).parent / "fixtures" / "conversion"
 @pytest.fixture(scope="module")
 def conv() -> Converter:
     """The sample site's converter (default OpenCC configs + glossary.yml)."""
-    return Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+    return open_converter(glossary=load_glossary(REPO / "glossary.yml"))
 
 
 def _cases() -> list[tuple[str, str, str]]:
@@ -65,7 +65,7 @@ def test_glossary_both_directions(conv: Converter) -> None:
 
 def test_longest_glossary_term_wins() -> None:
     glossary = Glossary((Term("商湯", "商汤"), Term("商湯醫療", "商汤醫療X")))
-    conv = Converter(glossary=glossary)
+    conv = open_converter(glossary=glossary)
     assert conv.text("hans", "商湯醫療和商湯") == "商汤醫療X和商汤"
 
 
@@ -102,18 +102,18 @@ def test_span_does_not_cross_pieces(conv: Converter) -> None:
 
 
 def test_custom_opencc_config() -> None:
-    conv = Converter.from_config({"hant": "s2twp.json"})
+    conv = open_converter({"hant": "s2twp.json"})
     assert conv.text("hant", "软件") == "軟體"
 
 
 def test_unknown_opencc_config_is_a_site_error() -> None:
     with pytest.raises(SiteError, match="unknown OpenCC configuration 'nope.json'"):
-        Converter.from_config({"hans": "nope.json"})
+        open_converter({"hans": "nope.json"})
 
 
 def test_unknown_script_in_settings() -> None:
     with pytest.raises(SiteError, match="unknown script 'hk'"):
-        Converter.from_config({"hk": "s2hk.json"})
+        open_converter({"hk": "s2hk.json"})
 
 
 def test_converter_pickles_for_worker_processes(conv: Converter) -> None:
@@ -170,7 +170,7 @@ def test_html_ascii_span_markers_are_removed(conv: Converter) -> None:
 
 
 def test_glossary_terms_starting_with_punctuation() -> None:
-    conv = Converter(glossary=Glossary((Term("!發", "!发"), Term("+x", "+x"))))
+    conv = open_converter(glossary=Glossary((Term("!發", "!发"), Term("+x", "+x"))))
     assert conv.text("hant", "!发 +x 发") == "!發 +x 發"
     assert conv.text("hans", "h-i 發") == "h-i 发"
 

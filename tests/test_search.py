@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.cache import Cache
-from generator.config import load_config
-from generator.scripts import Converter, parse_glossary
-from generator.errors import SiteError
-from generator.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, Background, SearchReport,
+from generator.io.cache import Cache
+from generator.io.config import load_config
+from generator.core.chinese import Converter, parse_glossary
+from generator.io.converters import open_converter
+from generator.core.errors import SiteError
+from generator.publish.search import (DATA_FILE, SEARCH_DIR, TITLE_WEIGHT, Background, SearchReport,
                               article_record, article_text, fold_table,
                               index_search, index_tokens, plain_text, plan_shards, record_id,
                               record_json, search_tokens)
-from generator.site import build_site
+from generator.core.corpus import build_site
 
 GLOSSARY = """\
 - {hant: 華為, hans: 华为}
@@ -48,7 +49,7 @@ def make_site(root: Path, files: dict[str, str] = SITE) -> Path:
 
 @pytest.fixture(scope="module")
 def converter() -> Converter:
-    return Converter.from_config(None, parse_glossary(GLOSSARY))
+    return open_converter(None, parse_glossary(GLOSSARY))
 
 
 @pytest.fixture

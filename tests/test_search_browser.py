@@ -18,11 +18,11 @@ import pytest
 import yaml
 
 from generator.build import build
-from generator.cache import Cache
-from generator.config import load_config
-from generator.model import Site
-from generator.search import DATA_FILE, index_search, search_records, search_tokens, site_texts
-from generator.site import build_site
+from generator.io.cache import Cache
+from generator.io.config import load_config
+from generator.core.model import Site
+from generator.publish.search import DATA_FILE, index_search, search_records, search_tokens, site_texts
+from generator.core.corpus import build_site
 
 pytestmark = pytest.mark.sample  # the query fixtures name the sample's articles
 REPO = Path(__file__).resolve().parent.parent
@@ -96,9 +96,9 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     report = index_search(serve_root / "archive", site, config, shard_size=SHARD_SIZE)
     assert len(json.loads((serve_root / "archive/pagefind" / DATA_FILE).read_text("utf-8"))["shards"]) >= 2
     assert report.records == len(site.order)
-    from generator.scripts import Converter, load_glossary
+    from generator.io.converters import converter_for
 
-    converter = Converter.from_config(config.opencc, load_glossary(config.glossary))
+    converter = converter_for(config)
     tokens = {slug: set(r.content.split()) for slug, r in
               zip(site.order, search_records(site, site_texts(site, converter)))}
     handler = functools.partial(_Quiet, directory=str(serve_root))

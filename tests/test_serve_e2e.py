@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import Preview
+from generator.preview.serve import Preview
 
 SITE_YML = "title: 測試存檔\nbase_url: https://example.github.io/archive/\nsearch: false\n"
 ARTICLE = """\

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.config import load_config
-from generator.serve import Preview
-from generator.watch import FsEvent, summarize
+from generator.io.config import load_config
+from generator.preview.serve import Preview
+from generator.preview.watch import FsEvent, summarize
 
 THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 

@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from generator.config import Config
-from generator.errors import BuildFailed, SiteError
+from generator.core.settings import Config
+from generator.core.errors import BuildFailed, SiteError
 from generator.build import build as full_build
-from generator.config import load_config
-from generator.serve import (
+from generator.io.config import load_config
+from generator.preview.serve import (
     SERVE_CACHE_DIR,
     Preview,
     changed_paths,
@@ -28,7 +28,7 @@ from generator.serve import (
     remove_tree,
     session_cache,
 )
-from generator.watch import ChangeBatch, Kind
+from generator.preview.watch import ChangeBatch, Kind
 
 
 class FakeBuild:
@@ -274,7 +274,7 @@ def test_session_cache_keeps_rendered_pages_for_the_next_start(tmp_path: Path, m
     warm = session_cache(config)
     assert len(warm.articles) == 1
     assert warm.manifests == {}  # the earlier session's folder is gone
-    from generator.render import Renderer
+    from generator.core.render import Renderer
 
     rendered: list[str] = []
     original = Renderer.render

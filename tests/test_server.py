@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.server import (
+from generator.preview.server import (
     EVENTS_PATH,
     PreviewState,
     inject,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.server import PreviewHTTPServer, PreviewState, make_server, start_in_thread, stop_server
+from generator.preview.server import PreviewHTTPServer, PreviewState, make_server, start_in_thread, stop_server
 
 CAP = 4
 INTERVAL = 0.25

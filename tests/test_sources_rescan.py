@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.sources import rescan, scan
+from generator.io.sources import rescan, scan
 
 
 @pytest.fixture()

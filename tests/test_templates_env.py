@@ -2,7 +2,7 @@
 import jinja2
 import pytest
 
-from generator.templates import make_env
+from generator.io.templates import make_env
 
 SOURCE = "{{ d.url }}|{{ d.items is callable }}|{{ d['items'] }}|{{ o.real }}"
 

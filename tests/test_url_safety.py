@@ -1,6 +1,6 @@
 """Hostile input never becomes a clickable script: URL schemes, YAML aliases, control characters.
 
-Only http, https, mailto and scheme-less URLs reach a page (generator.urls.is_safe_url);
+Only http, https, mailto and scheme-less URLs reach a page (generator.core.urls.is_safe_url);
 the importer drops the rest with a reported removal, build and check name path:line.
 """
 from __future__ import annotations
@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from build_helpers import article, make_site
-from generator import markdown
+from generator.core import markdown
 from generator.build import build
-from generator.cache import Cache
+from generator.io.cache import Cache
 from generator.cli import main
-from generator.errors import BuildFailed, SiteError
-from generator.frontmatter import split_front_matter
-from generator.urls import is_safe_url
+from generator.core.errors import BuildFailed, SiteError
+from generator.core.frontmatter import split_front_matter
+from generator.core.urls import is_safe_url
 
 UNSAFE = [
     "javascript:alert(document.domain)//", " JaVaScRiPt:alert(1)", "java\tscript:alert(1)",

@@ -1,5 +1,5 @@
 """The URL scheme: prefixes, pagination, percent-encoded term segments, file paths."""
-from generator import urls
+from generator.core import urls
 
 
 def test_article_url_is_identical_in_both_scripts_apart_from_prefix():
@@ -38,7 +38,7 @@ def test_href_and_absolute():
 
 
 def test_planned_list_paths_match_the_url_scheme():
-    from generator.pages import _lists
+    from generator.core.plan import _lists
     pages = _lists("hant", "tag", ("k",), ["a", "b", "c"], 2, {"a": "1", "b": "2", "c": "3"}, "b",
                    lambda p: urls.tag("hant", "台積電", p))
     assert [p.path for p in pages] == [urls.file_path(urls.tag("hant", "台積電", n)) for n in (1, 2)]

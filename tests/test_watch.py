@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.watch import (
+from generator.preview.watch import (
     ChangeBatch,
     Debouncer,
     FsEvent,

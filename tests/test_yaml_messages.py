@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from generator.config import load_config
-from generator.errors import SiteError
-from generator.frontmatter import split_front_matter
+from generator.io.config import load_config
+from generator.core.errors import SiteError
+from generator.core.frontmatter import split_front_matter
 
 
 def front_matter_error(*lines: str) -> str:

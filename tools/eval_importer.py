@@ -29,9 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.errors import SiteError  # noqa: E402
+from generator.core.errors import SiteError  # noqa: E402
 from generator.importer.decode import decode  # noqa: E402
-from generator.importer.html_extract import extract_html  # noqa: E402
+from generator.importer.html.extract import extract_html  # noqa: E402
 from generator.importer.model import Extracted  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "real"

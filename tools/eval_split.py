@@ -19,7 +19,7 @@ from pathlib import Path
 
 from eval_importer import BOILERPLATE, is_garbled, names, norm, plain_body, run_page
 
-from generator.errors import SiteError
+from generator.core.errors import SiteError
 
 SPLITS = ("dev", "held-out")
 # body start: the labelled first sentence must begin within this many characters of the body

@@ -1,15 +1,14 @@
-"""Write generator/data/shared_chars.json from the OpenCC dictionaries shipped with the wheel.
+"""Write generator/core/shared_chars.py from the OpenCC dictionaries shipped with the wheel.
 
 A "shared" character is one OpenCC's character dictionary lists as its own counterpart too:
 余 is the Simplified form of 餘 and also a Traditional character (the surname), so 余 in a
 Traditional text may be right; 们 is only Simplified. Own-script normalisation
-(generator/residue.py) converts a shared character only where a phrase says so.
+(generator/core/residue.py) converts a shared character only where a phrase says so.
 
 Usage: python tools/make_script_tables.py   (needs the opencc wheel's opencc_dict binary)
 """
 from __future__ import annotations
 
-import json
 import subprocess
 import tempfile
 from pathlib import Path
@@ -19,7 +18,7 @@ import opencc
 REPO = Path(__file__).resolve().parent.parent
 SHARE = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 TOOL = Path(opencc.__file__).parent / "clib" / "bin" / "opencc_dict"
-OUT = REPO / "generator" / "data" / "shared_chars.json"
+OUT = REPO / "generator" / "core" / "shared_chars.py"
 
 
 def dictionary(name: str) -> dict[str, list[str]]:
@@ -40,15 +39,21 @@ def shared(*names: str) -> str:
     return "".join(sorted(found))
 
 
+def module_text(tables: dict[str, str]) -> str:
+    """generator/core/shared_chars.py: the tables as a Python literal (core reads no file)."""
+    def chunked(text: str, width: int = 60) -> str:
+        return "\n".join(f'        "{text[i:i + width]}"' for i in range(0, len(text), width))
+    head = OUT.read_text(encoding="utf-8").split("SHARED_CHARS = {")[0]
+    return (head + "SHARED_CHARS = {\n"
+            "    # Simplified characters that are also Traditional ones (towards hant)\n"
+            f'    "hant": (\n{chunked(tables["hant"])}\n    ),\n'
+            "    # Traditional characters that are also Simplified ones (towards hans)\n"
+            f'    "hans": (\n{chunked(tables["hans"])}\n    ),\n}}\n')
+
+
 def main() -> None:
-    tables = {
-        "_about": "characters OpenCC lists as their own counterpart; see tools/make_script_tables.py",
-        # Simplified characters that are also Traditional ones (towards hant)
-        "hant": shared("STCharacters"),
-        # Traditional characters that are also Simplified ones (towards hans)
-        "hans": shared("TSCharacters", "TSCharactersExt"),
-    }
-    OUT.write_text(json.dumps(tables, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    tables = {"hant": shared("STCharacters"), "hans": shared("TSCharacters", "TSCharactersExt")}
+    OUT.write_text(module_text(tables), encoding="utf-8")
     print(f"{OUT.relative_to(REPO)}: hant {len(tables['hant'])}, hans {len(tables['hans'])}")
 
 

@@ -6,7 +6,7 @@ every article's own-script title, summary and body (the sample archive's content
 imported corpus), counts what two mechanisms would change at build time:
 
   full   OpenCC outright (s2tw on Traditional text, t2s on Simplified), glossary protected
-  chosen generator/residue.py: OpenCC proposes; shared characters change only by phrase,
+  chosen generator/core/residue.py: OpenCC proposes; shared characters change only by phrase,
          Taiwan variants (台 布 了 …) stay
 
 and prints every change the chosen mechanism makes with its context, so each can be read.
@@ -31,8 +31,9 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from generator.frontmatter import split_front_matter  # noqa: E402
-from generator.scripts import Converter, load_glossary  # noqa: E402
+from generator.core.frontmatter import split_front_matter  # noqa: E402
+from generator.core.chinese import Converter  # noqa: E402
+from generator.io.converters import open_converter, load_glossary  # noqa: E402
 
 DEFAULT_CORPUS = REPO.parent / "shared" / "corpus" / "real"
 SEED = REPO / "tests" / "fixtures" / "importer" / "seed.txt"
@@ -109,11 +110,11 @@ def cost(count: int) -> None:
     import time
     from datetime import timedelta, timezone
 
-    from generator.articles import parse_article
-    from generator.markdown import make_renderer, strip_keep_markers
-    from generator.model import Source
+    from generator.core.articles import parse_article
+    from generator.core.markdown import make_renderer, strip_keep_markers
+    from generator.core.model import Source
 
-    conv = Converter.from_config(glossary=load_glossary(REPO / "glossary.yml"))
+    conv = open_converter(glossary=load_glossary(REPO / "glossary.yml"))
 
     class AsWritten:
         """The converter with own-script text kept as written (markers stripped only)."""
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.cost:
         cost(args.cost)
         return 0
-    converter = Converter(None, load_glossary(REPO / "glossary.yml"))
+    converter = open_converter(None, load_glossary(REPO / "glossary.yml"))
     measure(REPO, "sample", converter, args.all)
     if args.site:
         measure(args.site, "corpus", converter, args.all)

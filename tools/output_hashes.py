@@ -43,7 +43,7 @@ def build_hashes(site: Path, work: Path) -> dict[str, str]:
     import dataclasses
 
     from generator.build import build
-    from generator.config import load_config
+    from generator.io.config import load_config
 
     config = load_config(site, env={"NEWSARCHIVE_BASE_URL": "https://example.org/archive/"})
     out = work / f"{site.name}-out"

@@ -6,8 +6,8 @@ import dataclasses
 import sys
 from generator.build import build
 from generator.commands import add_base_url_option, add_site_option
-from generator.config import load_config
-from generator.model import BuildReport
+from generator.io.config import load_config
+from generator.core.model import BuildReport
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

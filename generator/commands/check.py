@@ -6,11 +6,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from generator.build import build, make_converter, site_text
-from generator.cache import Cache
+from generator.build import build
+from generator.stages.render import site_text
+from generator.io.converters import converter_for
+from generator.io.cache import Cache
 from generator.commands import add_base_url_option, add_site_option
-from generator.config import load_config
-from generator.script_check import check_scripts
+from generator.io.config import load_config
+from generator.publish.script_check import check_scripts
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         reported = report.extra.get("reported_links", frozenset())
         in_pages = [str(link) for link in check_links(out, config.base_path, config.base_url)
                     if (link.page, link.target) not in reported]
-        converter = make_converter(config)
+        converter = converter_for(config)
         labels = {s: ui.get("script_label", "") for s, ui in site_text(config, converter).ui.items()}
         mixed = check_scripts(out, config.content_dir, config.root, converter, labels)
     warnings = [w for w in report.warnings if w not in at_source]
@@ -57,9 +59,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def check_links(out: Path, base_path: str, base_url: str) -> list[object]:
-    """generator.linkcheck over the built site (no check when that module is absent)."""
+    """generator.publish.linkcheck over the built site (no check when that module is absent)."""
     try:
-        from generator import linkcheck
+        from generator.publish import linkcheck
     except ImportError:
         return []
     return linkcheck.check_site(out, base_path, base_url=base_url)

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import argparse
 
-from generator import deploy
+from generator.publish import deploy
 from generator.build import build
 from generator.commands import add_base_url_option, add_site_option
 from generator.commands.build import print_report
-from generator.config import load_config
+from generator.io.config import load_config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

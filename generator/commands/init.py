@@ -13,9 +13,9 @@ from pathlib import Path
 from string import Template
 
 from generator import __version__
-from generator.config import check_base_url
-from generator.errors import SiteError
-from generator.pages_workflow import WORKFLOW_PATH, workflow_text
+from generator.core.settings import check_base_url
+from generator.core.errors import SiteError
+from generator.publish.workflow import WORKFLOW_PATH, workflow_text
 
 # starter file -> where it goes in the new site ($-placeholders filled in by starter_files)
 STARTER = {

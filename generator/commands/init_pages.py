@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 
 from generator.commands import add_site_option
-from generator.pages_workflow import write_workflow
+from generator.publish.workflow import write_workflow
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

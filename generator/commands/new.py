@@ -6,10 +6,10 @@ import re
 from datetime import datetime
 
 from generator.commands import add_site_option
-from generator.config import load_config
-from generator.errors import SiteError
-from generator.frontmatter import dump_front_matter
-from generator.urls import valid_slug
+from generator.io.config import load_config
+from generator.core.errors import SiteError
+from generator.core.frontmatter import dump_front_matter
+from generator.core.urls import valid_slug
 
 BODY = "寫下導語。\n\n## 小標題\n\n正文。\n"
 

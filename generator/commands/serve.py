@@ -9,7 +9,7 @@ import webbrowser
 from types import FrameType
 
 from generator.commands import add_site_option
-from generator.serve import Preview, is_local
+from generator.preview.serve import Preview, is_local
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -14,7 +14,7 @@ listing each removed piece, so the import report can say exactly what was taken 
   (“世界模型” in a later paragraph) stays.
 - simplified-residue / traditional-residue: the other script's characters a careless
   converter left (融資后 -> 融資後, 基于 -> 基於; 随著 -> 随着), repaired by the build's own
-  normaliser (generator.residue): phrase-level, glossary protected, Taiwan variants kept.
+  normaliser (generator.core.residue): phrase-level, glossary protected, Taiwan variants kept.
 - chrome lines (editor-line, share-bar, copyright, app-promotion): whole paragraphs of
   page furniture, shared by HTML and text bodies.
 """
@@ -296,16 +296,17 @@ def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
 @lru_cache(maxsize=8)
 def _converter(terms: tuple[tuple[str, ...], ...]):
     """The build's converter with the site's glossary terms (opened once per glossary)."""
-    from generator.scripts import Converter, Glossary, Term
+    from generator.core.chinese import Glossary, Term
+    from generator.io.converters import open_converter
     glossary = Glossary(tuple(Term(forms[0], forms[-1]) for forms in terms if forms))
-    return Converter(None, glossary)
+    return open_converter(None, glossary)
 
 
 def fix_residue(text: str, script: str = "hant",
                 terms: tuple[tuple[str, ...], ...] = ()) -> tuple[str, Removal]:
     """The other script's characters in `script` text, normalised as the build does.
 
-    One detector and converter for import and build (generator.residue): phrase-level,
+    One detector and converter for import and build (generator.core.residue): phrase-level,
     glossary terms and `-{…}-` protected, variants right in `script` kept. Each repair is
     reported as `found→suggested` (基于→基於).
     """

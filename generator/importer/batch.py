@@ -34,8 +34,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from generator.config import Config, load_config
-from generator.errors import SiteError
+from generator.core.settings import Config
+from generator.io.config import load_config
+from generator.core.errors import SiteError
 from generator.importer import store
 from generator.importer.images import drop_pictureless_figures, drop_unreachable_images, saved_images
 from generator.importer.inputs import Page, Skipped, expand_inputs, read_input
@@ -43,7 +44,8 @@ from generator.importer.model import Extracted, Removal
 from generator.importer.pipeline import SiteKnowledge, import_page
 from generator.importer.render import article_path, render_article
 from generator.importer.verify import ArticleCheck, article_check
-from generator.scripts import Converter, load_glossary
+from generator.core.chinese import Converter
+from generator.io.converters import converter_for
 
 _IMPORT_TIME = re.compile(r"imported: [^,}\n]+")
 _RAW_HASH = re.compile(r"sha256: [0-9a-f]{64}")
@@ -126,8 +128,7 @@ def locked_batch(site_dir: str | Path, options: Options, now: datetime | None = 
 
 def _open(config: Config, options: Options, now: datetime | None) -> Batch:
     """The batch of one site: its converter, archive and the build's article check."""
-    glossary = load_glossary(config.glossary) if config.glossary else None
-    converter = Converter.from_config(config.opencc, glossary)
+    converter = converter_for(config)
     archive = store.Archive.load(config.content_dir, converter.fold)
     return Batch(archive=archive, site=site_knowledge(converter, archive, options),
                  options=options, now=now or datetime.now(config.timezone),

@@ -18,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from email.message import Message
 
-from generator.errors import SiteError
+from generator.core.errors import SiteError
 
 TIMEOUT_SECONDS = 20.0
 MAX_BYTES = 5 * 1024 * 1024

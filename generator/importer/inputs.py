@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from generator.errors import SiteError
+from generator.core.errors import SiteError
 from generator.importer import fetch as fetching
 
 PAGE_SUFFIXES = (".html", ".htm", ".txt")

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from generator.errors import SiteError
+from generator.core.errors import SiteError
 from generator.importer import artefacts
 from generator.importer.decode import decode
-from generator.importer.html_extract import extract_html
+from generator.importer.html.extract import extract_html
 from generator.importer.model import Extracted
-from generator.importer.text_extract import extract_text
+from generator.importer.text.extract import extract_text
 
 _MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!",
           b"\x7fELF", b"MZ", b"\x00\x00\x01\x00", b"RIFF", b"OggS", b"ID3", b"\xd0\xcf\x11\xe0")
@@ -41,9 +41,9 @@ class SiteKnowledge:
     extra_tags: tuple[str, ...] = ()
     # --category value, overriding the page's own
     category: str | None = None
-    # maps either script to one canonical form (generator.scripts.Converter.fold)
+    # maps either script to one canonical form (generator.core.chinese.Converter.fold)
     fold: Callable[[str], str] = str
-    # "hant" / "hans" / None for a text (generator.scripts.Converter.detect_script)
+    # "hant" / "hans" / None for a text (generator.core.chinese.Converter.detect_script)
     detect: Callable[[str], str | None] = lambda text: None
 
 

@@ -11,7 +11,7 @@ import re
 from datetime import date, datetime
 from urllib.parse import unquote, urlsplit
 
-from generator.frontmatter import dump_front_matter
+from generator.core.frontmatter import dump_front_matter
 from generator.importer.model import Extracted
 
 UNDATED_DIR = "undated"

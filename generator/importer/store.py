@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from generator.errors import SiteError
-from generator.frontmatter import dump_front_matter, split_front_matter
+from generator.core.errors import SiteError
+from generator.core.frontmatter import dump_front_matter, split_front_matter
 from generator.importer.render import FINGERPRINT, fingerprint, stamp
 
 LOCK_NAME = "import.lock"

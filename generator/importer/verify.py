@@ -1,7 +1,7 @@
 """Would the build accept this article? The importer asks before it writes anything.
 
-The check is the build's own: the size limit and decoding of `generator.sources`, then
-`generator.articles.parse_article` with the site's converter, time zone and base path. An
+The check is the build's own: the size limit and decoding of `generator.io.sources`, then
+`generator.core.articles.parse_article` with the site's converter, time zone and base path. An
 imported file the build would reject is never written; the page is reported as an error
 naming the build's first complaint.
 """
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from generator import markdown
-from generator.articles import parse_article
-from generator.config import Config
-from generator.errors import BuildFailed, SiteError
-from generator.scripts import Converter
-from generator.sources import MAX_BYTES, decode_source
+from generator.core import markdown
+from generator.core.articles import parse_article
+from generator.core.settings import Config
+from generator.core.errors import BuildFailed, SiteError
+from generator.core.chinese import Converter
+from generator.io.sources import MAX_BYTES, decode_source
 
 # (content-relative path, file text) -> None, or SiteError saying why it would not build
 ArticleCheck = Callable[[str, str], None]

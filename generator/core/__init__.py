@@ -1,0 +1,1 @@
+"""Pure values in, values out: no files, no processes, no clock."""

@@ -1,0 +1,127 @@
+"""Page -> bytes: templates for HTML pages, generators for feeds, sitemap and the rest."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
+
+from generator.core import contexts, feeds, urls
+from generator.core.contexts import Contexts, SiteText
+from generator.core.model import LANGS, SCRIPTS, Page, Site
+
+
+# (template name, context) -> bytes: the theme's Jinja templates (generator.io.templates)
+RenderTemplate = Callable[[str, dict[str, Any]], bytes]
+
+
+class Renderer:
+    """Renders any planned page of one site.
+
+    Templates and copied files come through `render_template` and `read_file`, given by the
+    build, so that this module opens no file itself.
+    """
+
+    def __init__(self, site: Site, text: SiteText, render_template: RenderTemplate,
+                 read_file: Callable[[str], bytes], pages: list[Page], feed_items: int) -> None:
+        self.site, self.text = site, text
+        self.render_template, self.read_file = render_template, read_file
+        self.contexts = Contexts(site, text)
+        self.pages = pages
+        self.feed_items = feed_items
+
+    def render(self, page: Page) -> bytes:
+        """The bytes of one output file."""
+        if page.template:
+            return self.render_template(page.template, self.contexts.context(page))
+        return getattr(self, f"_{page.kind}")(page)
+
+    def _feed(self, page: Page) -> bytes:
+        """An Atom feed: the site's (full text) or a tag's (summaries)."""
+        script, (term_key,) = page.script, page.params
+        ui = self.text.ui[script]
+        if term_key is None:
+            slugs, title, page_url = self.site.order, self.text.titles[script], urls.home(script)
+            self_url, full = urls.feed(script), True
+        else:
+            term = self.site.tags[term_key]
+            slugs, page_url = term.slugs, urls.tag(script, term.segments[script])
+            title = f"{self.text.titles[script]}: {term.names[script]}"
+            self_url, full = urls.tag_feed(script, term.segments[script]), False
+        head = feeds.Feed(title=title, subtitle=ui.get("feed_title", ""), lang=LANGS[script],
+                          self_url=self.contexts.absolute(self_url),
+                          page_url=self.contexts.absolute(page_url), base_url=self.text.base_url,
+                          author=self.text.publisher[script])
+        return feeds.atom(head, [self._entry(s, script, full) for s in slugs[:self.feed_items]])
+
+    def _entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
+        """One feed entry of an article."""
+        art = self.site.articles[slug]
+        ver = art.versions[script]
+        return feeds.Entry(
+            title=ver.title, url=self.contexts.absolute(urls.article(script, slug)),
+            published=art.date, updated=art.updated, summary=ver.summary,
+            content_html=ver.body_html if full else "",
+            categories=tuple(self.site.tags[k].names[script] for k in art.tag_keys),
+            authors=ver.authors or art.authors)
+
+    def _sitemap(self, page: Page) -> bytes:
+        """Every indexable HTML page (all list pages too) with its hreflang alternates, the same
+        set as in the pages' heads (x-default included), and a lastmod from the content."""
+        groups: dict[tuple, dict[str, str]] = {}
+        for p in self.pages:
+            if p.template and (p.script is not None or p.kind == "root"):
+                groups.setdefault((p.kind, p.params), {})[p.script] = _url_of(p.path)
+        entries = []
+        for (kind, params), by_script in groups.items():
+            if kind == "root":
+                by_home = {s: urls.home(s) for s in SCRIPTS}
+                alternates = self.contexts.hreflang(by_home, contexts.x_default(kind, params))
+            else:
+                alternates = self.contexts.hreflang(by_script, contexts.x_default(kind, params))
+            pairs = tuple((a["hreflang"], a["href"]) for a in alternates)
+            when = self._lastmod(kind, params)
+            entries += [feeds.SitemapUrl(self.contexts.absolute(url), when, pairs)
+                        for url in by_script.values()]
+        return feeds.sitemap(entries)
+
+    def _lastmod(self, kind: str, params: tuple) -> datetime | None:
+        """Newest change of what a page shows: the article, or the newest article it lists."""
+        site = self.site
+        if kind == "article":
+            slugs: tuple[str, ...] | list[str] = (params[0],)
+        elif kind == "tag":
+            slugs = site.tags[params[0]].slugs
+        elif kind == "category":
+            slugs = site.categories[params[0]].slugs
+        elif kind in ("year", "month"):
+            slugs = [s for key, ss in site.months.items() if key[:len(params) - 2] == params[:-2]
+                     for s in ss]
+        else:
+            slugs = site.order
+        return max((site.articles[s].updated or site.articles[s].date for s in slugs), default=None)
+
+    def _robots(self, page: Page) -> bytes:
+        """robots.txt."""
+        return feeds.robots(self.text.base_url)
+
+    def _nojekyll(self, page: Page) -> bytes:
+        """.nojekyll (empty)."""
+        return b""
+
+    def _cname(self, page: Page) -> bytes:
+        """CNAME for GitHub Pages."""
+        return f"{page.params[0]}\n".encode()
+
+    def _static(self, page: Page) -> bytes:
+        """A theme or media file, copied."""
+        return self.read_file(page.params[0])
+
+
+_LISTS = frozenset({"home", "tag", "category", "year", "month"})
+
+
+def _url_of(path: str) -> str:
+    """Output file path -> URL (percent-encoded), the inverse of urls.file_path."""
+    url = path.removesuffix("index.html")
+    return quote(url, safe="/")

@@ -1,0 +1,1 @@
+"""HTML pages: the element tree, blocks, container, body, byline, figures, head."""

@@ -1,0 +1,253 @@
+"""The article body: boilerplate, furniture and notices dropped from the container's blocks, Markdown out."""
+from __future__ import annotations
+
+import re
+
+from generator.importer import metadata as meta
+from generator.importer.html.blocks import Block, SENTENCE_END, is_sentence_block, starts_text
+from generator.importer.html.figures import CAPTION_MARKS, attach_captions, captions_a_figure
+from generator.importer.html.tree import BLOCK_TAGS, Rules, ancestors
+from generator.importer.model import FigureInfo
+
+
+_DATE_ONLY_LINE = re.compile(r"^[\s\d:：/\-.年月日时時分秒星期周週一二三四五六日天()（）\[\]【】|｜APMapm上下午发布發布更新时间時間日期]*$")
+
+
+def line_rule(block: Block, rules: Rules) -> str | None:
+    """Name of the boilerplate line rule a short block matches."""
+    if block.chars > rules.short_line:
+        return None
+    running = block.chars >= 30 and starts_text(block)
+    for name, pattern in rules.line_rules:
+        if running and name in rules.weak_rules:
+            continue
+        if pattern.search(block.plain):
+            return name
+    return None
+
+
+def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, authors: tuple[str, ...],
+               rules: Rules, removals: dict[str, list[str]], labels: frozenset[str] = frozenset()) -> tuple[str, list[FigureInfo], str | None, str | None]:
+    """The container's blocks as Markdown, chrome removed; figures, original title, source."""
+    kept: list[Block] = []
+    original_title = None
+    source_name = None
+    started = False
+    folded_title = meta.fold(title or "")
+    related_at: int | None = None
+    for i in body_idx:
+        block = blocks[i]
+        first = all(b.kind == "figure" for b in kept)
+        rule = _block_rule(block, rules, folded_title, started, authors, first)
+        if rule is None and not started and meta.fold(block.plain) in labels:
+            rule = "site-name"  # the outlet or channel name printed above the text
+        counter = _SLIDE_COUNTER.match(block.plain) if block.kind == "p" else None
+        if counter and not rule:
+            # "1/10 当全世界…": a slideshow's page counter glued to its caption text
+            removals.setdefault("counter", []).append(counter.group().strip())
+            block.plain = block.plain[counter.end():]
+            block.md = re.sub(r"^\d{1,2}\s*/\s*\d{1,2}\s+", "", block.md)
+        if rule == "original-title":
+            original_title = rules.original_title.match(block.plain).group(2)
+        elif rule == "source-line" and source_name is None:
+            source_name = rules.source_line.match(block.plain).group(2)
+        if rule == "related-heading":
+            related_at = len(kept)
+        if rule == "byline" and kept and len(kept) <= 2 and \
+                all(b.kind == "figure" or b.chars <= 80 and "。" not in b.plain for b in kept):
+            # a short deck (pull quote, sub-headline) printed above the byline is not the text
+            removals.setdefault("deck", []).extend(b.plain for b in kept if b.plain)
+            kept = [b for b in kept if b.kind == "figure"]
+        if rule:
+            removals.setdefault(rule, []).append(block.plain or block.figure.src if block.figure else block.plain)
+            continue
+        after_figure = bool(kept) and kept[-1].kind == "figure" and block.chars <= 60
+        if block.kind != "figure" and starts_text(block) and not block.plain.startswith(CAPTION_MARKS) \
+                and not after_figure:  # a picture's caption is not the start of the text
+            started = True
+        kept.append(block)
+    kept, figures = _finish_body(kept, related_at, rules, removals)
+    return _to_markdown(kept, figures), figures, original_title, source_name
+
+
+def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
+                 removals: dict[str, list[str]]) -> tuple[list[Block], list[FigureInfo]]:
+    """The kept blocks without related teasers, edge notices and trailing labels; figures
+    with their captions; bold one-line paragraphs turned into headings."""
+    if related_at is not None:
+        kept = _drop_related_tail(kept, related_at, removals)
+    kept = _drop_edge_disclaimers(kept, rules, removals)
+    kept = _trim_edges(kept, rules, removals)
+    figures = attach_captions(kept, removals)
+    for block in kept:
+        if _is_bold_heading(block):
+            block.kind, block.level = "h", 3
+    return kept, figures
+
+
+def _block_rule(block: Block, rules: Rules, folded_title: str, started: bool,
+                authors: tuple[str, ...], first: bool = False) -> str | None:
+    """Why a body block is chrome, or None to keep it."""
+    if block.owner.chrome:
+        return "chrome-block" if block.owner.chrome.startswith("chrome:") else block.owner.chrome
+    if block.kind == "figure":
+        return None
+    plain = block.plain
+    if rules.original_title.match(plain):
+        return "original-title"
+    if block.chars <= rules.short_line and rules.source_line.match(plain):
+        return "source-line"
+    squeezed = plain.replace(" ", "").replace("\u3000", "")
+    if block.chars <= 30 and (rules.related_heading.match(plain) or rules.related_heading.match(squeezed)):
+        return "related-heading"
+    rule = line_rule(block, rules)
+    if rule:
+        return rule
+    if block.kind != "table" and block.link_chars > 0.5 * block.chars and block.chars < 300:
+        return "link-list"
+    if block.chars <= 2 and not re.search(r"[\u4e00-\u9fff]", plain):
+        return "control"
+    if not started:
+        return _leading_rule(block, rules, folded_title, authors, first)
+    return None
+
+
+def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[str, ...],
+                  first: bool = False) -> str | None:
+    """Why a block before the article's first sentence is page furniture, or None."""
+    plain = block.plain
+    folded = meta.fold(meta.clean_title(plain))
+    if folded_title and folded and (folded == folded_title or folded_title.startswith(folded) and len(folded) >= 4 or
+                                    (len(folded) >= 6 and (folded in folded_title or folded_title in folded)
+                                     and block.chars <= 2 * len(folded_title))):
+        return "headline-repeat"
+    if block.chars > 80:
+        return None
+    if block.chars <= 1:
+        return "fragment"
+    if re.fullmatch(r"[【\[]\s*[^】\]]{1,14}\s*[】\]]", plain):
+        return "column-label"
+    if not is_sentence_block(block) and any(rules.subtitle_class.search(n.attr("class") + " " + n.attr("id"))
+                                             for n in ancestors(block.owner, 3)):
+        return "subtitle"
+    if first and block.chars <= 30 and re.search(r"[，。！？]", block.plain) and \
+            any(n.tag in ("b", "strong") for n in ancestors(block.owner, 2)):
+        return "deck"  # a bold line of verse under the headline, not the text's first sentence
+    if authors and folded in {meta.fold(a) for a in authors}:
+        return "byline"
+    if _DATE_ONLY_LINE.match(plain):
+        return "date-line"
+    if rules.meta_line.search(plain):
+        return "article-meta"
+    if meta.parse_date(plain) and not is_sentence_block(block):
+        return "article-meta"
+    byline = meta.find_bylines(plain, rules.not_names)
+    if byline and byline.whole_line or _BYLINE_SHAPE.match(plain):
+        return "byline"
+    if re.search(r"(?:www\.|https?://)\S+", plain) and not is_sentence_block(block):
+        return "site-line"
+    if plain.startswith(("——", "--", "－－")) and block.chars <= 40:
+        return "subtitle"
+    return None
+
+
+_SLIDE_COUNTER = re.compile(r"^\d{1,2}\s*/\s*\d{1,2}\s+(?=\S)")
+
+
+# 地方中心／桃園報導: a byline that names a desk, not a person
+_BYLINE_SHAPE = re.compile(r"^[〔【\[（(]?\s*\S{2,10}\s*[／/╱]\s*\S{2,8}(?:報導|报道|報道|综合报道|綜合報導)\s*[〕】\]）)]?$")
+
+
+def _drop_related_tail(kept: list[Block], at: int, removals: dict[str, list[str]]) -> list[Block]:
+    """After a "related" heading, drop teasers: everything unless real paragraphs follow."""
+    tail = kept[at:]
+    sentences = sum(b.chars for b in tail if is_sentence_block(b) and b.link_chars < b.chars * 0.3)
+    before = sum(b.chars for b in kept[:at])
+    if sentences > before:
+        return kept
+    texts = [b.plain for b in tail if b.plain]
+    if texts:
+        removals.setdefault("related-teasers", []).extend(texts)
+    return kept[:at]
+
+
+def _is_bold_heading(block: Block) -> bool:
+    """A short paragraph set entirely in bold, without closing punctuation: a section heading."""
+    if block.kind != "p" or block.removed or not (2 <= block.chars <= 30) or re.search(r"[。！？!?…；;]$", block.plain):
+        return False
+    if re.search(r"[，。！？；：:,]", block.plain):
+        return False
+    node = block.owner
+    while node is not None and node.tag not in ("strong", "b"):
+        if node.tag in BLOCK_TAGS:
+            return False
+        node = node.parent
+    return node is not None and meta.fold(node.text()) == meta.fold(block.plain)
+
+
+def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
+    """Copyright and disclaimer paragraphs (up to 300 characters) at either end of the body."""
+    def is_notice(block: Block) -> bool:
+        return block.kind == "p" and block.chars <= 300 and bool(rules.disclaimer.search(block.plain))
+
+    dropped: list[str] = []
+    while kept and is_notice(kept[0]):
+        dropped.append(kept.pop(0).plain)
+    # the closing run of notices, with the short lines between them (hotline numbers, labels)
+    cut = len(kept)
+    for i in range(len(kept) - 1, -1, -1):
+        block = kept[i]
+        if is_notice(block):
+            cut = i
+        elif not (block.kind in ("p", "h") and block.chars <= 20):
+            break
+    dropped += [b.plain for b in kept[cut:] if b.plain]
+    if dropped:
+        removals.setdefault("disclaimer", []).extend(dropped)
+    return kept[:cut]
+
+
+def _trim_edges(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
+    """Drop what trails the text: short unpunctuated labels and byline-only lines (read already)."""
+    while kept and kept[-1].kind in ("p", "quote"):
+        last = kept[-1]
+        if captions_a_figure(kept, len(kept) - 1):
+            break  # a short line under a picture is its caption, read later, not a label
+        if last.chars <= 16 and _DATE_ONLY_LINE.match(last.plain):
+            rule = "date-line"
+        elif (last.chars <= 12 and not SENTENCE_END.search(last.plain)
+              or last.chars <= 4 and re.fullmatch(r"[（(][^（）()]*[)）]", last.plain)) \
+                and not re.search(r"[（(]完[)）]", last.plain):
+            rule = "trailing-label"
+        elif last.chars <= 40 and (found := meta.find_bylines(last.plain, rules.not_names)) and found.whole_line:
+            rule = "byline"
+        else:
+            break
+        removals.setdefault(rule, []).append(last.plain)
+        kept = kept[:-1]
+    return kept
+
+
+def _to_markdown(kept: list[Block], figures: list[FigureInfo]) -> str:
+    """Blocks joined as Markdown paragraphs."""
+    out: list[str] = []
+    for block in kept:
+        if block.removed:
+            continue
+        if block.kind == "h":
+            out.append("#" * max(2, block.level) + " " + block.md)
+        elif block.kind == "li":
+            out.append(("1. " if block.level else "- ") + block.md)
+        elif block.kind == "quote":
+            out.append("> " + block.md)
+        else:
+            out.append(block.md)
+    # consecutive list items form one list: join them with single newlines
+    text = ""
+    for i, part in enumerate(out):
+        if i and not (part.startswith(("- ", "1. ")) and out[i - 1].startswith(("- ", "1. "))):
+            text += "\n\n"
+        elif i:
+            text += "\n"
+        text += part
+    return text.strip() + ("\n" if text.strip() else "")

@@ -1,0 +1,222 @@
+"""When and by whom: the publication date and the authors, read near the headline, in markup and metadata."""
+from __future__ import annotations
+
+import re
+
+from generator.importer import metadata as meta
+from generator.importer.html.blocks import Block, is_sentence_block, starts_text
+from generator.importer.html.head import Head
+from generator.importer.html.tree import El, Rules, ancestors, load_rules
+
+
+def find_date(blocks: list[Block], headline: int | None, head: Head, base: str | None,
+              body_idx: list[int], script_date: str | None = None) -> tuple[str | None, str | None]:
+    """Publication date: near the headline, else page metadata, else the URL; never today."""
+    near = _date_near_headline(blocks, headline) if headline is not None else None
+    meta_date = _meta_date(head)
+    if near and meta_date and len(near) > 10 and len(meta_date) > 10 and near[:14] == meta_date[:14] \
+            and near[14:16] == meta_date[14:16]:
+        return meta_date, "meta"  # the same minute, with seconds
+    if near and meta_date and len(near) == 10 and near == meta_date[:10]:
+        return meta_date, "meta"  # the visible date, with the time from metadata
+    if near:
+        return near, "headline"
+    if meta_date:
+        return meta_date, "meta"
+    found = _date_in_page(blocks, body_idx)
+    if found:
+        return found
+    if script_date:
+        return script_date, "script"
+    from_url = meta.date_from_url(base)
+    return (from_url, "url") if from_url else (None, None)
+
+
+def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
+    """A date in the short lines just under the headline (before the text) or just above it."""
+    after = []
+    for i in range(headline + 1, min(len(blocks), headline + 12)):
+        caption = blocks[i - 1].kind == "figure" and blocks[i].chars <= 80
+        if (starts_text(blocks[i]) and not caption) or _is_related_heading(blocks[i]):
+            break  # dates inside the text are events, not the publication date
+        after.append(i)
+    window = after + list(range(headline - 1, max(-1, headline - 4), -1))
+    for i in window:
+        if blocks[i].kind == "figure" or blocks[i].chars > 200:
+            continue
+        near = meta.parse_date(blocks[i].plain)
+        if near:
+            return near
+    return None
+
+
+def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] | None:
+    """(date, where) from the page when metadata has none: date markup, lines around the
+    body's start, a timed line in the body, then a labelled date (发布时间：…)."""
+    start = body_idx[0] if body_idx else len(blocks)
+    last = body_idx[-1] if body_idx else start
+    for block in blocks[:last + 4]:
+        if _is_related_heading(block):
+            break
+        if block.chars <= 40 and block.link_chars == 0 and any(_DATE_MARKUP.search(n.attr("class") + " " + n.attr("id") + " " + n.attr("itemprop"))
+                                     for n in ancestors(block.owner, 2)):
+            found = meta.parse_date(block.plain)
+            if found:
+                return found, "markup"
+    for block in blocks[max(0, start - 15):start + 3]:
+        if block.chars <= 200:
+            found = meta.parse_date(block.plain)
+            if found:
+                return found, "text"
+    for i in body_idx:
+        block = blocks[i]
+        if _is_related_heading(block):
+            break  # dates after a "related" heading belong to other articles
+        if block.chars <= 120 and block.kind != "table" and block.link_chars == 0:
+            found = meta.parse_date(block.plain)
+            if found and ":" in found[10:]:
+                return found, "text"
+    for block in blocks[max(0, start - 15):last + 8]:
+        match = _LABELLED_DATE.search(block.plain) if block.chars <= 120 else None
+        if match:
+            found = meta.parse_date(block.plain[match.end():])
+            if found:
+                return found, "label"
+    return None
+
+
+_DATE_MARKUP = re.compile(r"(^|[-_ ])(time|date|pubtime|pub-?date|publish|publish-?time|post-?time|datetime|datepublished|pubdate|ptime)([-_ ]|$)", re.I)
+
+
+# 发表于: 2005-07-31 12:30 (blog footers), 发布时间：…
+_LABELLED_DATE = re.compile(r"(?:发表于|發表於|发布于|發佈於|發布於|发表时间|發表時間|发布时间|發布時間|發佈時間|发布日期|發布日期|出版日期|Posted on|Published)\s*[:：]?\s*", re.I)
+
+
+def _is_related_heading(block: Block) -> bool:
+    """True for a short "related articles" heading."""
+    return block.chars <= 30 and bool(load_rules().related_heading.match(block.plain))
+
+
+def _meta_date(head: Head) -> str | None:
+    """Publication date from <meta> or JSON-LD."""
+    for key in ("article:published_time", "og:release_date", "publishdate", "pubdate",
+                "publish_date", "publishtime", "publication_date", "date", "dc.date",
+                "dc.date.issued", "sailthru.date", "parsely-pub-date", "datepublished",
+                "og:published_time", "article:published", "weibo: article:create_at", "created"):
+        value = head.metas.get(key)
+        if value:
+            found = meta.parse_meta_date(value)
+            if found:
+                return found
+    for item in head.json_ld:
+        value = item.get("datePublished") or item.get("dateCreated")
+        if isinstance(value, str):
+            found = meta.parse_meta_date(value)
+            if found:
+                return found
+    return None
+
+
+def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
+                 top: El, rules: Rules) -> tuple[str, ...]:
+    """Reporters: bylines near the headline, author markup, bylines at the body's start and end."""
+    near: list[int] = []
+    if headline is not None:
+        first_text = next((i for i in body_idx if is_sentence_block(blocks[i]) and blocks[i].chars > 40), headline + 10)
+        near = list(range(headline + 1, min(len(blocks), max(headline + 10, first_text + 2))))
+    elif body_idx:
+        near = list(range(max(0, body_idx[0] - 6), body_idx[0]))
+    found = _bylines_in(blocks, near, rules)
+    if found:
+        return found
+    found = _markup_authors(top, rules)
+    if found:
+        return found
+    if body_idx:
+        after = list(range(body_idx[-1] + 1, min(len(blocks), body_idx[-1] + 6)))
+        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1] + after, rules)
+        if found:
+            return found
+        last = [i for i in body_idx if blocks[i].kind in ("p", "quote")][-2:]
+        for i in reversed(last):
+            names = meta.closing_name(blocks[i].plain, rules.not_names)
+            if names:
+                return names
+        found = _source_person(blocks, near + body_idx[:6] + body_idx[-6:], rules)
+        if found:
+            return found
+    return _meta_authors(head, rules)
+
+
+def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[str, ...]:
+    """Names from the first block (in the given order) that carries a byline."""
+    seen: set[int] = set()
+    for i in indexes:
+        if i in seen or not (0 <= i < len(blocks)) or blocks[i].kind == "figure":
+            continue
+        seen.add(i)
+        found = meta.find_bylines(blocks[i].plain, rules.not_names)
+        if found:
+            return found.names
+    return ()
+
+
+_AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp_name|zuozhe|jizhe)([-_ ]|$)", re.I)
+
+
+def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
+    """Names in rel=author / itemprop=author / class="author" elements outside page chrome."""
+    stack = [top]
+    while stack:
+        el = stack.pop()
+        if el.chrome:
+            continue
+        marked = el.attr("rel") == "author" or el.attr("itemprop") == "author" or \
+            bool(_AUTHOR_MARKUP.search(el.attr("class") + " " + el.attr("id")))
+        if marked and el.chars <= 30:
+            text = re.sub(r"^(?:作者|记者|記者|文|撰文)\s*[:：／/]?\s*", "", el.text())
+            names = meta.split_names(text, rules.not_names)
+            if names and len(meta.fold(text)) <= 4 * len(names) + 2:
+                return names
+        stack.extend(c for c in reversed(el.children) if isinstance(c, El))
+    return ()
+
+
+_ORG_SUFFIX = re.compile(r"[报報网網社台站刊局部会會院所厅廳办辦处處司团團馆館委]$|新闻|新聞|转载|轉載|互联网|本站")
+
+
+def _source_person(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[str, ...]:
+    """A 来源 line that names a person rather than an outlet (来源: 尹娟)."""
+    for i in indexes:
+        if not (0 <= i < len(blocks)) or blocks[i].chars > rules.short_line:
+            continue
+        match = rules.source_line.match(blocks[i].plain)
+        if match:
+            value = match.group(2).strip()
+            if re.fullmatch(r"[\u4e00-\u9fff]{2,3}", value) and not _ORG_SUFFIX.search(value):
+                return meta.split_names(value, rules.not_names)
+    return ()
+
+
+def _meta_authors(head: Head, rules: Rules) -> tuple[str, ...]:
+    """Authors from <meta name=author> or JSON-LD, unless that names the outlet."""
+    for key in ("author", "article:author", "dc.creator", "byl"):
+        value = head.metas.get(key, "")
+        names = meta.split_names(re.sub(r"^(?:记者|記者|作者|文)[:：/／]?", "", value), rules.not_names)
+        if re.fullmatch(r"[A-Z][a-z]+(?: [A-Z][a-z]+){1,2}", value):
+            names = (value,)  # a Latin full name is one name, not words to split
+        if names and not value.startswith("http") and not _is_outlet(value, head):
+            return names
+    for item in head.json_ld:
+        for name in meta.ld_names(item.get("author")):
+            names = meta.split_names(name, rules.not_names)
+            if names and not _is_outlet(name, head):
+                return names
+    return ()
+
+
+def _is_outlet(name: str, head: Head) -> bool:
+    """True when a claimed author is the outlet itself."""
+    site = head.metas.get("og:site_name", "")
+    folded = meta.fold(name)
+    return bool(folded) and (folded in meta.fold(site) or folded in meta.fold(head.title)[-12:])

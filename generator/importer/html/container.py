@@ -1,0 +1,66 @@
+"""Which element holds the article: block votes up the tree (Readability's propagation)."""
+from __future__ import annotations
+
+from generator.importer.html.blocks import Block, is_sentence_block
+from generator.importer.html.tree import BLOCK_TAGS, El, nearest_block
+
+
+def best_container(blocks: list[Block], top: El, headline: int | None = None) -> El:
+    """The article container: each text block votes for the elements above it (Readability's
+    propagation, decaying with distance); an element's votes shrink with its link density."""
+    votes: dict[int, float] = {}
+    els: dict[int, El] = {}
+    for block in blocks:
+        if block.kind == "figure" or block.chars < 20 or block.owner.chrome:
+            continue
+        if block.link_chars > 0.5 * block.chars:
+            continue
+        s = 1.0 + sum(1 for ch in block.plain if ch in "，,。；;") + min(3.0, block.chars / 100)
+        if block.kind == "li":
+            s *= 0.3  # list items are rules, menus and teasers far more often than article text
+        node = nearest_block(block.owner)
+        level = 0
+        while node is not None and level < 6:
+            if node.tag in BLOCK_TAGS:
+                # inline wrappers (font, span) do not count as a level: old pages nest them deeply
+                share = s if level <= 1 else s / 2 if level == 2 else s / (3 * (level - 1))
+                votes[id(node)] = votes.get(id(node), 0.0) + share
+                els[id(node)] = node
+                level += 1
+            node = node.parent
+    # the article follows its headline: candidates holding the text right after it count double
+    after = [nearest_block(blocks[i].owner) for i in range(headline + 1, min(len(blocks), headline + 10))
+             if is_sentence_block(blocks[i])] if headline is not None else []
+    best, best_score = top, -1.0
+    for key, vote in votes.items():
+        el = els[key]
+        if el.tag in _NOT_CONTAINERS or el.chrome:
+            continue
+        density = el.link_chars / el.chars if el.chars else 0.0
+        score = vote * (1.0 - density)
+        if any(node is not None and node.inside(el) for node in after):
+            score *= 2.0
+        if score > best_score:
+            best, best_score = el, score
+    return best
+
+
+def with_lead_siblings(container: El) -> list[El]:
+    """The container plus sibling paragraphs of running text beside it (a lead paragraph
+    printed outside the body <div>, Readability's sibling rule)."""
+    parent = container.parent
+    if parent is None:
+        return [container]
+    parts = []
+    for sibling in parent.children:
+        if sibling is container:
+            parts.append(container)
+        elif isinstance(sibling, El) and not sibling.chrome \
+                and sibling.tag in (("p", "div", "section", "blockquote") if not parts else ("p",)) \
+                and sibling.chars - sibling.link_chars >= 60 and sibling.link_chars < 0.2 * sibling.chars \
+                and sibling.punct >= 4:
+            parts.append(sibling)
+    return parts
+
+
+_NOT_CONTAINERS = frozenset({"a", "p", "span", "font", "li", "h1", "h2", "h3", "h4", "b", "strong", "em", "i", "br"})

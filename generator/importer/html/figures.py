@@ -1,0 +1,101 @@
+"""Figures and their captions and photo credits."""
+from __future__ import annotations
+
+import re
+
+from generator.importer.html.blocks import Block, SENTENCE_END, is_sentence_block
+from generator.importer.html.tree import ancestors, nearest_tagged
+from generator.importer.model import FigureInfo
+
+
+_CAPTION_CLASS = re.compile(r"caption|pic|img|photo|figure|desc|note|tuzhu|imgtext|explain", re.I)
+
+
+CAPTION_MARKS = ("▲", "△", "▼", "▽")
+
+
+def captions_a_figure(kept: list[Block], j: int) -> bool:
+    """Block `j` sits in a <figcaption>/<figure> or right under a picture."""
+    return (j > 0 and kept[j - 1].kind == "figure") or any(
+        n.tag in ("figcaption", "figure") for n in ancestors(kept[j].owner, 3))
+
+
+def attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[FigureInfo]:
+    """Give each figure its caption (a <figcaption> or short caption block next to it)."""
+    figures: list[FigureInfo] = []
+    for i, block in enumerate(kept):
+        if block.kind != "figure" or block.figure is None:
+            continue
+        caption = _caption_of(block, kept, i)
+        fig = block.figure
+        if caption is not None:
+            text, credit = split_credit(caption.plain.lstrip("▲△▼▽ "))
+            if _CREDIT_ONLY.match(text):
+                text, credit = "", text  # 記者鄭清元／攝影: who took it, not what it shows
+            fig = FigureInfo(caption=text or None, src=fig.src, alt=fig.alt, credit=credit or fig.credit)
+            caption.removed = "caption"
+        credit_line = next((b for b in kept[i + 1:i + 3] if b.kind == "p" and not b.removed), None)
+        if credit_line is not None and fig.credit is None and _CREDIT_ONLY.match(credit_line.plain):
+            fig = FigureInfo(caption=fig.caption, src=fig.src, alt=fig.alt, credit=credit_line.plain)
+            credit_line.removed = "credit"
+        figures.append(fig)
+        block.figure = fig
+        block.md = f"{{{{figure {len(figures)}}}}}"
+    return figures
+
+
+# caption wording: 资料图：…, 图为…, …  王小明/摄
+_CAPTION_TEXT = re.compile(r"^(?:资料图|資料照|资料照片|資料圖|图为|圖為|图片|圖片|照片|图|圖)\s*[:：]|^(?:图为|圖為)|[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)(?:影)?$")
+
+
+_CREDIT_ONLY = re.compile(r"^(?:記者|记者|攝影|摄影)?\s*[\u4e00-\u9fff]{2,4}\s*[／/]\s*(?:摄|攝)(?:影)?$")
+
+
+_CREDIT = re.compile(r"\s*[（(]((?:圖|图|記者|记者|翻攝|翻摄|取自|資料照|资料照|资料图|資料圖|攝影|摄影|來源|来源|Photo|photo)[^（）()]{0,30}"
+                     r"|[^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
+
+
+def split_credit(caption: str) -> tuple[str, str | None]:
+    """Split a trailing photo credit off a caption: "豪雨。（記者陳大同攝）" -> ("豪雨。", "記者陳大同攝")."""
+    match = _CREDIT.search(caption)
+    if not match:
+        return caption, None
+    return caption[:match.start()].strip(), match.group(1).strip()
+
+
+def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
+    """The block that captions figure block `i`, if any: strong markup (figcaption, a caption
+    class) or, for weaker hints (centred text, the table cell below), a short single sentence."""
+    before = kept[i - 1] if i > 0 else None
+    if before is not None and before.kind == "p" and not before.removed and before.chars <= 80 \
+            and before.plain.startswith(("▼", "▽")):
+        return before  # ▼ points down at this picture
+    for j in (i + 1, i - 1):
+        if not (0 <= j < len(kept)):
+            continue
+        other = kept[j]
+        if other.kind != "p" or other.removed or other.chars > 120 or other.chars < 2 \
+                or other.plain.endswith(("：", ":")):
+            continue
+        owner = other.owner
+        strong = any(n.tag in ("figcaption", "figure") for n in ancestors(owner, 3)) or \
+            any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(owner, 2))
+        if strong and (j == i + 1 or any(n.tag == "figcaption" for n in ancestors(owner, 3))):
+            return other
+        # ▲ points up at the picture above, ▼ down at the picture below
+        if other.chars <= 80 and other.plain.startswith(("▲", "△") if j == i + 1 else ("▼", "▽")):
+            return other
+        if j != i + 1:
+            continue
+        one_sentence = other.chars <= 50 and len(re.findall(r"[。！？!?]", other.plain)) <= 1
+        centered = any("center" in (n.attr("align") + n.attr("style")).lower() for n in ancestors(owner, 2))
+        image_cell, text_cell = nearest_tagged(block.owner, ("td",)), nearest_tagged(owner, ("td",))
+        cell_below = text_cell is not None and image_cell is not None and text_cell is not image_cell \
+            and nearest_tagged(text_cell, ("table",)) is nearest_tagged(image_cell, ("table",))
+        if one_sentence and (centered or cell_below):
+            return other
+        if other.chars <= 60 and (_CAPTION_TEXT.search(other.plain) or _CREDIT.search(other.plain)):
+            return other
+        if other.chars <= 30 and not SENTENCE_END.search(other.plain) and not is_sentence_block(other):
+            return other
+    return None

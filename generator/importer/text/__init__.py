@@ -1,0 +1,1 @@
+"""Plain-text pages copied off the web."""

@@ -1,0 +1,1 @@
+"""The edges: files, folders, processes and caches on disk."""

@@ -1,0 +1,145 @@
+"""The write edge of a build: the output folder checked, the new tree completed and swapped
+in (generator.io.output), the output's manifest; the search index is indexed into the new
+tree by the `index` step the build passes (generator.publish.search_step).
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from generator.io.cache import Cache, ManifestEntry
+from generator.core.settings import Config
+from generator.core.model import Page
+from generator.io.output import Staging, list_files
+from generator.io.guard import (FOLDER_MARK, MANIFEST_FILE, check_output_dir, claims,
+                                    clean_leftovers, manifest_text, read_owned)
+
+
+class Run(Protocol):
+    """What the write step reads of a build in progress (generator.build.Run)."""
+
+    config: Config
+    cache: Cache
+    out: Path
+    clean: bool
+    stages: Any
+
+
+# indexes search into a folder (the output, or the new tree before it is swapped in);
+# None when the index is up to date
+IndexStep = Callable[[Path], object | None] | None
+
+SEARCH_DIR = "pagefind"
+# the search index is the generator's as a whole (its files are in no page list)
+SEARCH_CLAIM = SEARCH_DIR + FOLDER_MARK
+
+
+def prepare_output(out: Path, config: Config, cache: Cache, clean: bool) -> None:
+    """Clean up after killed builds; refuse a folder the build must not replace."""
+    clean_leftovers(out)
+    # the manifest itself is read only by a build that writes (swap_tree)
+    recorded = (out / MANIFEST_FILE).is_file() or bool(cache.manifest(out))
+    check_output_dir(out, config.root.resolve(), [config.content_dir, *config.theme_dirs(),
+                                                  config.cache_dir], recorded, clean=clean)
+
+
+def write_in_place(run: Run, staging: Staging, pages: list[Page], written: list[str],
+                   manifest: dict[str, ManifestEntry], index: IndexStep
+                   ) -> tuple[list[str], int, object | None]:
+    """The preview's update of its own folder: rename the staged files over, then search."""
+    produced = {p.path for p in pages}
+    removed = stale_files(run.out, manifest, produced | {MANIFEST_FILE}, keep_search=run.config.search)
+    staged = _stage_manifest(run, staging, produced)
+    if written or removed or staged:
+        staging.commit(written + staged, removed)
+    run.stages.lap("write")
+    return removed, 0, index(run.out) if index else None
+
+
+def swap_tree(run: Run, staging: Staging, produced: set[str], written: list[str],
+              index: IndexStep) -> tuple[list[str], int, object | None]:
+    """Complete the new tree beside out_dir (unchanged and unknown files linked, the manifest,
+    the search index) and swap it in; (removed paths, unknown files kept, search report).
+
+    Nothing in out_dir changes unless every step succeeded; when nothing differs, no swap.
+    """
+    config, out = run.config, run.out
+    claimed = _claimed(produced, config.search)
+    staged = set(written + _stage_manifest(run, staging, produced))
+    owned = read_owned(out, run.cache.manifest(out).keys()) or set()
+    stale = [p for p in owned - claimed if os.path.lexists(out / p.rstrip(FOLDER_MARK))]
+    if not staged and index is None and not stale and not run.clean:
+        run.stages.lap("write")
+        return [], 0, None
+    removed: list[str] = []
+    unknown = [0]
+
+    def keep(rel: str) -> bool:
+        """Whether a file of the current tree goes into the new one."""
+        if rel in staged:
+            return False
+        if claims(claimed, rel):
+            return True
+        if claims(owned, rel) or run.clean:
+            removed.append(rel)
+            return False
+        unknown[0] += 1
+        return True
+
+    staging.mirror(keep, staged)
+    staging.files = len(claimed)
+    run.stages.lap("write")
+    report = index(staging.dir) if index else None
+    staging.swap()
+    if report is not None:
+        run.stages.lap("search")
+    return sorted(removed), unknown[0], report
+
+
+def _claimed(produced: set[str], search: bool) -> set[str]:
+    """What the output's manifest records: the pages, itself, the search index folder."""
+    return produced | {MANIFEST_FILE} | ({SEARCH_CLAIM} if search else set())
+
+
+def _stage_manifest(run: Run, staging: Staging, produced: set[str]) -> list[str]:
+    """Stage the output's manifest file when its text changes; [its path] or []."""
+    text = manifest_text(_claimed(produced, run.config.search))
+    if _read_text(run.out / MANIFEST_FILE) == text:
+        return []
+    staging.write(MANIFEST_FILE, text.encode())
+    return [MANIFEST_FILE]
+
+
+def _read_text(path: Path) -> str | None:
+    """A small file's text, or None."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def stale_files(out: Path, manifest: dict[str, ManifestEntry], produced: set[str], *,
+                keep_search: bool) -> list[str]:
+    """Files in out_dir this build does not produce (all files when there is no manifest)."""
+    keep = (SEARCH_DIR,) if keep_search else ()
+    known = manifest.keys() if manifest else list_files(out, keep)
+    return sorted(p for p in known if p not in produced and (out / p).exists())
+
+
+def update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
+                     results: list[tuple[str, bool, str]], removed: list[str], out: Path) -> None:
+    """Remember key, size and mtime of every file rendered this build."""
+    for path in removed:
+        manifest.pop(path, None)
+    for path, _, key in results:
+        try:
+            st = os.stat(out / path)
+        except OSError:
+            manifest.pop(path, None)
+            continue
+        manifest[path] = (key, st.st_size, st.st_mtime_ns)
+    produced = {p.path for p in pages}
+    for path in [p for p in manifest if p not in produced]:
+        del manifest[path]

@@ -1,0 +1,1 @@
+"""serve --watch: the watcher, the HTTP server and the rebuild loop."""

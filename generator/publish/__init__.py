@@ -1,0 +1,1 @@
+"""What happens after a build: deploy, the Pages workflow, link and script checks, search."""

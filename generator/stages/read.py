@@ -1,0 +1,102 @@
+"""Read stage: scan content/, read the files that changed (unchanged files are not even read)."""
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from generator.core.errors import SiteError
+from generator.core.fields import MEDIA_DIR
+from generator.core.model import Article, Page, Source
+from generator.core.settings import Config
+from generator.io.cache import Cache
+from generator.io.sources import Entry, read_source, rescan, scan
+
+
+def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] | None
+                 ) -> tuple[list[Entry], list[SiteError]]:
+    """Every content file; with `changed`, the last scan of this process with those re-stat-ed.
+
+    `changed` promises that no other content file changed since the last build with this
+    cache (serve's watcher); a scan that found errors is never reused.
+    """
+    folder = str(config.content_dir)
+    last = cache.runtime.get("scan")
+    entries = None
+    if changed is not None and last is not None and last[0] == folder:
+        entries = rescan(config.content_dir, config.root, last[1], changed_set(changed, config.root))
+    errors: list[SiteError] = []
+    if entries is None:
+        entries, errors = scan(config.content_dir, config.root)
+    if errors:
+        cache.runtime.pop("scan", None)
+    else:
+        cache.runtime["scan"] = (folder, entries)
+    return entries, errors
+
+
+def read_sources(entries: list[Entry], cache: Cache, changed: set[str] | None
+                 ) -> tuple[list[Source], list[Article], list[SiteError]]:
+    """Sources to parse, articles reused from the cache, and read errors."""
+    sources, cached, errors = [], [], []
+    stats: dict[str, tuple[int, int, str]] = {}
+    for entry in entries:
+        known = cache.stats.get(entry.path)
+        if known and known[:2] == (entry.mtime_ns, entry.size) and (changed is None or entry.path not in changed):
+            article = cache.articles.get(f"{known[2]}|{entry.path}")
+            if article is not None:
+                cached.append(article)
+                stats[entry.path] = known
+                continue
+        try:
+            source = read_source(entry)
+        except SiteError as error:
+            errors.append(error)
+            continue
+        stats[entry.path] = (entry.mtime_ns, entry.size, source.digest)
+        article = cache.articles.get(f"{source.digest}|{entry.path}")
+        if article is not None:
+            cached.append(article)
+        else:
+            sources.append(source)
+    if stats != cache.stats:
+        cache.stats = stats
+        cache.dirty = True
+    return sources, cached, errors
+
+
+def changed_set(changed: Collection[str | Path] | None, root: Path) -> set[str] | None:
+    """Changed paths as site-root-relative POSIX strings."""
+    if changed is None:
+        return None
+    out = set()
+    for item in changed:
+        path = Path(item)
+        if path.is_absolute():
+            try:
+                path = path.resolve().relative_to(root)
+            except ValueError:
+                continue
+        out.add(path.as_posix())
+    return out
+
+
+def plan_media(media: list[Entry], config: Config) -> list[Page]:
+    """Files stored next to articles, published under /media/ (key: size and mtime)."""
+    prefix = config.content_dir.relative_to(config.root).as_posix() + "/"
+    return [Page(f"{MEDIA_DIR}/{e.path.removeprefix(prefix)}", "static", None, "",
+                 (e.absolute,), f"{e.size}:{e.mtime_ns}") for e in media]
+
+
+def missing_media(corpus: list[Article], published: set[str]) -> list[SiteError]:
+    """One error per figure whose local image file does not exist."""
+    errors = []
+    for art in corpus:
+        if not art.figures:
+            continue
+        for number, fig in enumerate(art.figures, 1):
+            local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
+            if local and local not in published:
+                errors.append(SiteError(f"figures: figure {number}: image {fig.src.rsplit('/', 1)[-1]!r} "
+                                        "not found next to the article", art.path,
+                                        hint="put the file in the article's folder or fix src"))
+    return errors
