@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from generator.core import urls
-from generator.core.model import LANGS, SCRIPTS, Article, Page, Site, Term
+from generator.core.model import LANGS, SCRIPTS, Article, Page, PageKind, Site, Term
 
 
 @dataclass(frozen=True)
@@ -56,20 +56,27 @@ class Contexts:
         self._items: dict[tuple[str, str], dict[str, Any]] = {}
         # tag and category links by (kind, key, script)
         self._links: dict[tuple[str, str, str], dict[str, str]] = {}
+        # the context of each HTML page kind
+        self._builders = {
+            PageKind.ARTICLE: self._article, PageKind.HOME: self._home, PageKind.TAG: self._tag,
+            PageKind.CATEGORY: self._category, PageKind.YEAR: self._year,
+            PageKind.MONTH: self._month, PageKind.TAGS: self._tags,
+            PageKind.CATEGORIES: self._categories, PageKind.ARCHIVE: self._archive,
+            PageKind.NOTFOUND: self._notfound, PageKind.ROOT: self._root}
 
     # ------------------------------------------------------------------ common parts
 
     def href(self, url: str) -> str:
-        """In-page link."""
-        return self.text.base_path + url
+        """In-page link (generator.core.urls is the one URL authority)."""
+        return urls.href(self.text.base_path, url)
 
     def absolute(self, url: str) -> str:
         """Canonical link."""
-        return self.text.base_url + url
+        return urls.absolute(self.text.base_url, url)
 
     def asset(self, path: str) -> str:
         """URL of a theme static file."""
-        return self.text.base_path + "static/" + path.lstrip("/")
+        return urls.href(self.text.base_path, "static/" + path.lstrip("/"))
 
     def hreflang(self, urls_by_script: dict[str, str], fallback: str | None = None
                  ) -> list[dict[str, str]]:
@@ -122,8 +129,7 @@ class Contexts:
 
     def context(self, page: Page) -> dict[str, Any]:
         """The context of one HTML page."""
-        builder = getattr(self, f"_{page.kind}")
-        return builder(page)
+        return self._builders[page.kind](page)
 
     def _article(self, page: Page) -> dict[str, Any]:
         """Context of an article page."""
@@ -194,7 +200,7 @@ class Contexts:
             return src
         if src.startswith("//"):
             return "https:" + src
-        return self.text.base_url + src.lstrip("/")
+        return urls.absolute(self.text.base_url, src.lstrip("/"))
 
     def source(self, art: Article, script: str) -> dict[str, Any] | None:
         """{name, url, published} of the original publication, the name in `script`."""

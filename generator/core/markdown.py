@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from markdown_it import MarkdownIt
 
+from generator.core import urls
 from generator.core.model import Figure
 from generator.core.urls import is_safe_url
 
@@ -162,7 +163,7 @@ def figure_html(figure: Figure, base_path: str) -> str:
 def site_link(target: str, base_path: str) -> str:
     """A root-relative link ('/x') moved under base_path; other links unchanged."""
     if target.startswith("/") and not target.startswith("//"):
-        return base_path + target[1:]
+        return urls.href(base_path, target[1:])
     return target
 
 

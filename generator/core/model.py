@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Literal
 
 Script = Literal["hant", "hans"]
@@ -144,15 +145,56 @@ class Site:
     neighbours: dict[str, tuple[str | None, str | None]]
 
 
+class PageKind(StrEnum):
+    """What a planned page is; its template (HTML pages) and whether it lists articles.
+
+    A StrEnum: a kind equals its name as a string ("article"), in keys and in templates.
+    """
+
+    ARTICLE = "article"
+    HOME = "home"
+    TAG = "tag"
+    CATEGORY = "category"
+    YEAR = "year"
+    MONTH = "month"
+    TAGS = "tags"
+    CATEGORIES = "categories"
+    ARCHIVE = "archive"
+    NOTFOUND = "notfound"
+    ROOT = "root"
+    FEED = "feed"
+    SITEMAP = "sitemap"
+    ROBOTS = "robots"
+    NOJEKYLL = "nojekyll"
+    CNAME = "cname"
+    STATIC = "static"
+
+    @property
+    def template(self) -> str:
+        """The theme template of an HTML page; "" for files made without one."""
+        return _TEMPLATES.get(self, "")
+
+    @property
+    def is_list(self) -> bool:
+        """Whether the page is one of a paginated list of articles."""
+        return self in _LIST_KINDS
+
+
+_LIST_KINDS = frozenset({PageKind.HOME, PageKind.TAG, PageKind.CATEGORY, PageKind.YEAR,
+                         PageKind.MONTH})
+_TEMPLATES = {**{k: "list.html" for k in _LIST_KINDS}, PageKind.ARTICLE: "article.html",
+              PageKind.TAGS: "tags.html", PageKind.CATEGORIES: "categories.html",
+              PageKind.ARCHIVE: "archive.html", PageKind.NOTFOUND: "404.html",
+              PageKind.ROOT: "root.html"}
+
+
 @dataclass(frozen=True)
 class Page:
     """One file to produce: where, with which template, from which inputs."""
 
     # file path relative to the output directory ("zh-hant/articles/x/index.html")
     path: str
-    # kind of page: article, home, tag, category, year, month, tags, categories, archive,
-    # notfound, root, feed, sitemap, robots, nojekyll, cname, static
-    kind: str
+    kind: PageKind
     script: str | None
     # template name for HTML pages, else ""
     template: str

@@ -13,12 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from generator.core import urls
-from generator.core.model import SCRIPTS, Page, Site, Term
-
-HTML_KINDS = {"article": "article.html", "home": "list.html", "tag": "list.html",
-              "category": "list.html", "year": "list.html", "month": "list.html",
-              "tags": "tags.html", "categories": "categories.html", "archive": "archive.html",
-              "notfound": "404.html", "root": "root.html"}
+from generator.core.model import SCRIPTS, Page, PageKind, Site, Term
 
 
 def digest(parts: Iterable[str]) -> str:
@@ -114,7 +109,7 @@ def replan(previous: Plan, site: Site, settings: tuple) -> Plan | None:
     where = previous.where if previous.where is not None else _positions(previous.pages)
     # Only the pages of touched articles and lists and the feeds can get a new key.
     places = [i for slug in rekey.shown() for i in where.get(("article", slug), ())]
-    places += [i for whole, found in where.items() if whole[0] in _LIST_KINDS
+    places += [i for whole, found in where.items() if PageKind(whole[0]).is_list
                and not rekey.untouched(whole) for i in found]
     places += where.get(("feed",), [])
     pages = list(previous.pages)
@@ -129,7 +124,7 @@ def _positions(pages: list[Page]) -> dict[tuple, list[int]]:
     for i, page in enumerate(pages):
         if page.kind == "article":
             whole: tuple = ("article", page.params[0])
-        elif page.kind in _LIST_KINDS:
+        elif page.kind.is_list:
             whole = (page.kind, tuple(page.params[:-2]))
         elif page.kind == "feed":
             whole = ("feed",)
@@ -171,7 +166,7 @@ class _Rekey:
         key = None
         if page.kind == "article":
             key = self._article(page)
-        elif page.kind in _LIST_KINDS:
+        elif page.kind.is_list:
             key = self._list(page)
         elif page.kind == "feed":
             key = self._feed(page)
@@ -220,7 +215,6 @@ class _Rekey:
         return _feed_key(self.base_key, page.script, term, slugs, self.cards)
 
 
-_LIST_KINDS = frozenset({"home", "tag", "category", "year", "month"})
 
 
 def _years(site: Site) -> dict[int, tuple[str, ...]]:
@@ -267,20 +261,21 @@ def _plan(site: Site, cards: dict[str, str], per_page: int, feed_items: int, bas
         pages += _archive_lists(site, script, per_page, cards, base_key)
         pages += _indexes(site, script, base_key)
         pages += _feeds(site, script, feed_items, cards, base_key)
-    pages.append(Page("404.html", "notfound", None, "404.html", (), digest([base_key, "404"])))
-    pages.append(Page("index.html", "root", None, "root.html", (), digest([base_key, "root"])))
-    pages.append(Page("sitemap.xml", "sitemap", None, "", (), sitemap_key(site, pages, base_key)))
-    pages.append(Page("robots.txt", "robots", None, "", (), digest([base_key, "robots"])))
-    pages.append(Page(".nojekyll", "nojekyll", None, "", (), "empty"))
+    pages.append(Page("404.html", PageKind.NOTFOUND, None, PageKind.NOTFOUND.template, (), digest([base_key, "404"])))
+    pages.append(Page("index.html", PageKind.ROOT, None, PageKind.ROOT.template, (), digest([base_key, "root"])))
+    pages.append(Page("sitemap.xml", PageKind.SITEMAP, None, "", (), sitemap_key(site, pages, base_key)))
+    pages.append(Page("robots.txt", PageKind.ROBOTS, None, "", (), digest([base_key, "robots"])))
+    pages.append(Page(".nojekyll", PageKind.NOJEKYLL, None, "", (), "empty"))
     if cname:
-        pages.append(Page("CNAME", "cname", None, "", (cname,), digest([cname])))
+        pages.append(Page("CNAME", PageKind.CNAME, None, "", (cname,), digest([cname])))
     return pages
 
 
 def _article_pages(site: Site, script: str, cards: dict[str, str], base_key: str) -> list[Page]:
     """Article pages of one script."""
     folder = urls.article(script, "{}")  # slugs are ASCII: no escaping to undo
-    return [Page(folder.format(slug) + "index.html", "article", script, "article.html", (slug,),
+    return [Page(folder.format(slug) + "index.html", PageKind.ARTICLE, script, PageKind.ARTICLE.template,
+                 (slug,),
                  _article_key(site, script, slug, cards, base_key)) for slug in site.order]
 
 
@@ -294,7 +289,7 @@ def _lists(script: str, kind: str, ident: tuple, slugs: Sequence[str], per_page:
     for number in range(1, total + 1):
         chunk = slugs[(number - 1) * per_page: number * per_page]
         path = folder + (f"page/{number}/index.html" if number > 1 else "index.html")
-        pages.append(Page(path, kind, script, "list.html", ident + (number, total),
+        pages.append(Page(path, PageKind(kind), script, PageKind(kind).template, ident + (number, total),
                           _list_key(base_key, kind, script, ident, number, total, chunk, cards)))
     return pages
 
@@ -330,9 +325,11 @@ def _indexes(site: Site, script: str, base_key: str) -> list[Page]:
                              ("categories", site.categories, urls.categories_index(script))):
         key = digest([base_key, kind, script]
                      + [f"{_term_id(t)}:{len(t.slugs)}" for t in terms.values()])
-        pages.append(Page(urls.file_path(url), kind, script, HTML_KINDS[kind], (), key))
+        pages.append(Page(urls.file_path(url), PageKind(kind), script, PageKind(kind).template, (),
+                          key))
     counts = [f"{y}-{m}:{len(s)}" for (y, m), s in site.months.items()]
-    pages.append(Page(urls.file_path(urls.archive(script)), "archive", script, "archive.html", (),
+    pages.append(Page(urls.file_path(urls.archive(script)), PageKind.ARCHIVE, script,
+                      PageKind.ARCHIVE.template, (),
                       digest([base_key, "archive", script] + counts)))
     return pages
 
@@ -340,10 +337,10 @@ def _indexes(site: Site, script: str, base_key: str) -> list[Page]:
 def _feeds(site: Site, script: str, feed_items: int, cards: dict[str, str],
            base_key: str) -> list[Page]:
     """The site feed and every tag feed of a script."""
-    pages = [Page(urls.feed(script), "feed", script, "", (None,),
+    pages = [Page(urls.feed(script), PageKind.FEED, script, "", (None,),
                   _feed_key(base_key, script, None, site.order[:feed_items], cards))]
     for key, term in site.tags.items():
-        pages.append(Page(urls.file_path(urls.tag_feed(script, term.segments[script])), "feed",
+        pages.append(Page(urls.file_path(urls.tag_feed(script, term.segments[script])), PageKind.FEED,
                           script, "", (key,),
                           _feed_key(base_key, script, term, term.slugs[:feed_items], cards)))
     return pages

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from generator.core import contexts, feeds, urls
 from generator.core.contexts import Contexts, SiteText
-from generator.core.model import LANGS, SCRIPTS, Page, Site
+from generator.core.model import LANGS, SCRIPTS, Page, PageKind, Site
 
 
 # (template name, context) -> bytes: the theme's Jinja templates (generator.io.templates)
@@ -29,12 +29,16 @@ class Renderer:
         self.contexts = Contexts(site, text)
         self.pages = pages
         self.feed_items = feed_items
+        # the files made without a template, by kind
+        self._makers = {PageKind.FEED: self._feed, PageKind.SITEMAP: self._sitemap,
+                        PageKind.ROBOTS: self._robots, PageKind.NOJEKYLL: self._nojekyll,
+                        PageKind.CNAME: self._cname, PageKind.STATIC: self._static}
 
     def render(self, page: Page) -> bytes:
         """The bytes of one output file."""
         if page.template:
             return self.render_template(page.template, self.contexts.context(page))
-        return getattr(self, f"_{page.kind}")(page)
+        return self._makers[page.kind](page)
 
     def _feed(self, page: Page) -> bytes:
         """An Atom feed: the site's (full text) or a tag's (summaries)."""
@@ -118,7 +122,6 @@ class Renderer:
         return self.read_file(page.params[0])
 
 
-_LISTS = frozenset({"home", "tag", "category", "year", "month"})
 
 
 def _url_of(path: str) -> str:

@@ -27,7 +27,7 @@ ENV_BASE_URL = "NEWSARCHIVE_BASE_URL"
 KNOWN_KEYS = frozenset({
     "title", "description", "base_url", "default_script", "scripts", "glossary", "per_page",
     "related", "timezone", "publisher", "cname", "theme_dir", "search", "feed_items",
-    "content_dir", "language_labels", "convert_names", "logo",
+    "content_dir", "convert_names", "logo",
 })
 
 

@@ -28,7 +28,7 @@ BODY_SHARDS = 32
 RELATED_NAME = "related.pickle"
 ARTICLES_NAME = "articles-{:02d}.pickle"
 PAGES_NAME = "pages.pickle"
-FORMAT = 7
+FORMAT = 8
 # Marks an article loaded without its bodies (NUL never occurs in content: sources refuse it).
 STUB = "\0"
 # From this many articles on, the shards are written by a child while the build goes on.

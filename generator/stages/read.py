@@ -6,7 +6,7 @@ from pathlib import Path
 
 from generator.core.errors import SiteError
 from generator.core.fields import MEDIA_DIR
-from generator.core.model import Article, Page, Source
+from generator.core.model import PageKind, Article, Page, Source
 from generator.core.settings import Config
 from generator.io.cache import Cache
 from generator.io.sources import Entry, read_source, rescan, scan
@@ -83,7 +83,7 @@ def changed_set(changed: Collection[str | Path] | None, root: Path) -> set[str] 
 def plan_media(media: list[Entry], config: Config) -> list[Page]:
     """Files stored next to articles, published under /media/ (key: size and mtime)."""
     prefix = config.content_dir.relative_to(config.root).as_posix() + "/"
-    return [Page(f"{MEDIA_DIR}/{e.path.removeprefix(prefix)}", "static", None, "",
+    return [Page(f"{MEDIA_DIR}/{e.path.removeprefix(prefix)}", PageKind.STATIC, None, "",
                  (e.absolute,), f"{e.size}:{e.mtime_ns}") for e in media]
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from generator import __version__
 from generator.core.contexts import SiteText
-from generator.core.model import SCRIPTS, Page, Site
-from generator.core.plan import HTML_KINDS, digest, plan_site
+from generator.core.model import PageKind, SCRIPTS, Page, Site
+from generator.core.plan import digest, plan_site
 from generator.core.render import Renderer
 from generator.core.settings import Config
 from generator.io import templates, workers
@@ -40,7 +40,7 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
     if todo:  # a template change changes every key, so unchanged templates need no check
         env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
                           lambda: templates.make_env(config.theme_dirs()))
-        fail_on(templates.check_templates(env, sorted(set(HTML_KINDS.values())), config.root), [], False)
+        fail_on(templates.check_templates(env, sorted({k.template for k in PageKind if k.template}), config.root), [], False)
         site = with_bodies_for(site, [p for p in todo if p.key not in kept], cache, config.feed_items)
         # site-wide texts and ui.yml change only with settings and theme: once per serve session
         text = cache.reuse("site_text", f"{config.render_key()}|{theme_key}",
@@ -94,7 +94,7 @@ def static_pages(config: Config) -> list[Page]:
             for path in sorted(folder.rglob("*")):
                 if path.is_file() and not path.name.startswith("."):
                     found[path.relative_to(folder).as_posix()] = path
-    return [Page(f"static/{rel}", "static", None, "", (str(path),),
+    return [Page(f"static/{rel}", PageKind.STATIC, None, "", (str(path),),
                  hashlib.sha256(path.read_bytes()).hexdigest()[:24])
             for rel, path in sorted(found.items())]
 
