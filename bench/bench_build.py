@@ -44,12 +44,16 @@ def timed_build(site: Path) -> tuple[float, float, int, str]:
     CPU time (user + system, workers included) is printed too: on a shared machine it
     says more than wall time about the build itself.
     """
-    started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--site", str(site)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    out, err = proc.stdout.read(), proc.stderr.read()
+    # output goes to files: a build printing more than a pipe holds would block on a pipe
+    # nobody reads until wait4 returns
+    with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
+        started = time.perf_counter()
+        proc = subprocess.Popen([sys.executable, "-m", "generator", "build", "--site", str(site)],
+                                cwd=REPO, stdout=stdout, stderr=stderr, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        stdout.seek(0), stderr.seek(0)
+        out, err = stdout.read(), stderr.read()
     if status != 0:
         raise SystemExit(f"build failed:\n{err}")
     cpu = usage.ru_utime + usage.ru_stime
