@@ -162,11 +162,11 @@ def test_replanned_pages_equal_a_plan_from_scratch(tmp_path):
         ("content/f.md", article("己", "2025-03-10", "[格力]")),
     ]
     for number, (name, text) in enumerate(edits):
-        before = cache.recall("site", config.fingerprint())
+        before = cache.session.site.recall(config.fingerprint())
         rewrite(config, name, text)
         build(config, out_dir=out, cache=cache, changed={name})
-        plan = cache.recall("plan", str(out.resolve()))
-        kept = cache.recall("site", config.fingerprint())
+        plan = cache.session.plan.recall(str(out.resolve()))
+        kept = cache.session.site.recall(config.fingerprint())
         # text edits keep the index structure (the replan path); the others rebuild it
         assert (kept.tags is before.tags) == (number < 3), name
         fresh_site = build_site(list(cache.articles.values()), related=lambda _: kept.related)

@@ -34,8 +34,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="newsarchive-check-") as tmp:
         out = Path(tmp) / "site"
         # the build's parse cache, read but never written: check changes nothing on disk
-        cache = Cache.load(config.cache_dir)
-        cache.folder = None
+        cache = Cache.load(config.cache_dir, read_only=True)
         report = build(config, out_dir=out, cache=cache, strict=args.strict)
         # a link written in an article is reported once, at its line; the pages that show
         # it (one per script) do not report it again

@@ -14,13 +14,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator import __version__
 from generator.core.model import Article
+from generator.io.session import Session
 
 FILE_NAME = "build.pickle"
 # Bodies are spread over shards by content hash, so one edit reads and rewrites ~1/32 of them.
@@ -72,9 +73,9 @@ class Cache:
     # {resolved out_dir: (inputs key, warnings, (articles, drafts, pages))} of the last
     # successful build: same inputs and intact files => nothing to do at all
     last_build: dict[str, tuple[str, tuple[str, ...], tuple[int, int, int]]] = field(default_factory=dict)
-    # objects reused by later builds in this process (script converter, Jinja environment),
-    # keyed by what they were made from; never saved
-    runtime: dict[str, tuple[str, Any]] = field(default_factory=dict)
+    # what later builds in this process reuse (converter, Jinja environment, last plan...);
+    # never saved
+    session: Session = field(default_factory=Session)
     # why a cache on disk was ignored, if it was (reported as a warning)
     problem: str | None = None
     dirty: bool = False
@@ -103,8 +104,24 @@ class Cache:
         return cls()
 
     @classmethod
-    def load(cls, folder: Path) -> Cache:
-        """The cache in `folder`, or an empty one if it is missing, stale or corrupt."""
+    def load(cls, folder: Path, *, read_only: bool = False) -> Cache:
+        """The cache in `folder`, or an empty one if it is missing, stale or corrupt.
+
+        `read_only`: read from `folder` but never save there (`check`).
+        """
+        cache = cls._load(folder)
+        if read_only:
+            cache.stop_saving()
+        return cache
+
+    def stop_saving(self) -> None:
+        """Keep using what was read from disk, but save nothing from now on (serve does this
+        once its start-up build is saved: rebuilds stay in memory)."""
+        self.folder = None
+
+    @classmethod
+    def _load(cls, folder: Path) -> Cache:
+        """The cache in `folder` (see load)."""
         path = folder / FILE_NAME
         empty = cls(folder=folder)
         if not path.is_file():
@@ -177,22 +194,6 @@ class Cache:
         self.join_writers()  # an early writer must not rename its files after the new ones
         self.use_fingerprint("")
         self.problem = problem
-
-    def reuse(self, name: str, key: str, make: Callable[[], Any]) -> Any:
-        """The object made last time under the same key, else make() (and remember it)."""
-        found = self.runtime.get(name)
-        if found is None or found[0] != key:
-            found = self.runtime[name] = (key, make())
-        return found[1]
-
-    def recall(self, name: str, key: str) -> Any:
-        """What keep() stored under this name and key in this process, else None."""
-        found = self.runtime.get(name)
-        return found[1] if found is not None and found[0] == key else None
-
-    def keep(self, name: str, key: str, value: Any) -> None:
-        """Remember a value for later builds in this process (never saved)."""
-        self.runtime[name] = (key, value)
 
     def manifest(self, out_dir: Path) -> dict[str, ManifestEntry]:
         """The manifest of one output folder (created empty)."""

@@ -235,7 +235,7 @@ class Preview:
         if isinstance(self._cache, Cache) and self._cache.folder is not None:
             # The corpus as parsed at start-up is on disk now for the next warm start;
             # rebuilds stay in memory instead of rewriting the whole pickle per keystroke.
-            self._cache.folder = None
+            self._cache.stop_saving()
         return report
 
     def _background_indexer(self) -> Indexer:

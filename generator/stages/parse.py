@@ -27,7 +27,7 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
     config, cache = run.config, run.cache
     sources, cached, read_errors = read_sources(entries, cache, changed_set(changed, config.root))
     run.stages.lap("read")
-    detect = run.cache.reuse("detector", run.fingerprint,
+    detect = run.cache.session.detector.get(run.fingerprint,
                              lambda: ScriptDetector(run.converter(), config.default_script))
     parsed, parse_errors = parse_articles(sources, config, lambda _: run.converter(), run.procs,
                                           run.progress, detect=detect)

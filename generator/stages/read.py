@@ -20,17 +20,17 @@ def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] |
     cache (serve's watcher); a scan that found errors is never reused.
     """
     folder = str(config.content_dir)
-    last = cache.runtime.get("scan")
+    last = cache.session.scan.recall(folder)
     entries = None
-    if changed is not None and last is not None and last[0] == folder:
-        entries = rescan(config.content_dir, config.root, last[1], changed_set(changed, config.root))
+    if changed is not None and last is not None:
+        entries = rescan(config.content_dir, config.root, last, changed_set(changed, config.root))
     errors: list[SiteError] = []
     if entries is None:
         entries, errors = scan(config.content_dir, config.root)
     if errors:
-        cache.runtime.pop("scan", None)
+        cache.session.scan.forget()
     else:
-        cache.runtime["scan"] = (folder, entries)
+        cache.session.scan.keep(folder, entries)
     return entries, errors
 
 

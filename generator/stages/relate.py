@@ -30,13 +30,13 @@ def related_for(published: list[Article], config: Config, cache: Cache) -> dict[
         patched = _patched_lists(cache, index, moved)
         if patched is not None:
             cache.related = (key, patched)
-            cache.runtime["related_lists"] = (key, index)
+            cache.session.related_lists.keep(key, index)
             cache.set_related_state((config.related, index, digests))
             return patched
     result = index.lists()
     cache.related = (key, result)
     # which index the lists in cache.related came from: in this process only (never saved)
-    cache.runtime["related_lists"] = (key, index)
+    cache.session.related_lists.keep(key, index)
     cache.set_related_state((config.related, index, digests))
     return result
 
@@ -47,8 +47,9 @@ def _patched_lists(cache: Cache, index, moved: set[str]) -> dict[str, tuple[str,
     Listing 10,000 articles again costs more than the rest of a one-article edit's index
     stage; the last lists serve when this very index produced them and no key came or went.
     """
-    previous, made = cache.related, cache.runtime.get("related_lists")
-    if previous is None or made is None or made[0] != previous[0] or made[1] is not index:
+    previous = cache.related
+    made = cache.session.related_lists.recall(previous[0]) if previous is not None else None
+    if made is not index:
         return None
     if any(key not in previous[1] for key in moved):
         return None
@@ -71,7 +72,7 @@ def index_site(run: Run, corpus: list[Article]) -> Site:
     previous build's where one is kept."""
     cache = run.cache
     site = build_site(corpus, related=lambda published: related_for(published, run.config, cache),
-                      previous=cache.recall("site", run.fingerprint))
-    cache.keep("site", run.fingerprint, site)
+                      previous=cache.session.site.recall(run.fingerprint))
+    cache.session.site.keep(run.fingerprint, site)
     run.stages.lap("index")
     return site

@@ -38,12 +38,12 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
     renderer = None
     kept = cache.pages if cache.keep_pages else {}
     if todo:  # a template change changes every key, so unchanged templates need no check
-        env = cache.reuse("jinja", f"{theme_key}|{config.theme_dirs()}",
+        env = cache.session.jinja.get(f"{theme_key}|{config.theme_dirs()}",
                           lambda: templates.make_env(config.theme_dirs()))
         fail_on(templates.check_templates(env, sorted({k.template for k in PageKind if k.template}), config.root), [], False)
         site = with_bodies_for(site, [p for p in todo if p.key not in kept], cache, config.feed_items)
         # site-wide texts and ui.yml change only with settings and theme: once per serve session
-        text = cache.reuse("site_text", f"{config.render_key()}|{theme_key}",
+        text = cache.session.site_text.get(f"{config.render_key()}|{theme_key}",
                            lambda: site_text(config, run.converter()))
         renderer = Renderer(site, text, templates.renderer(env, config.root), templates.read_file, pages,
                             config.feed_items)
@@ -191,8 +191,8 @@ def plan_pages(run: Run, site: Site, theme_key: str, copied: list[Page], strict:
     config, cache = run.config, run.cache
     base_key = digest([__version__, config.render_key(), theme_key])
     plan = plan_site(site, per_page=config.per_page, feed_items=config.feed_items,
-                     base_key=base_key, cname=config.cname, previous=cache.recall("plan", str(run.out)))
-    cache.keep("plan", str(run.out), plan)
+                     base_key=base_key, cname=config.cname, previous=cache.session.plan.recall(str(run.out)))
+    cache.session.plan.keep(str(run.out), plan)
     pages = plan.pages + copied
     check_references(run, site, pages, strict)
     run.stages.lap("plan")

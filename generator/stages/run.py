@@ -56,7 +56,8 @@ class Run:
 
     def converter(self):
         """The script converter, opened once per process and settings."""
-        return self.cache.reuse("converter", self.fingerprint, lambda: converter_for(self.config))
+        return self.cache.session.converter.get(self.fingerprint,
+                                               lambda: converter_for(self.config))
 
 
 def fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None:

@@ -1,0 +1,60 @@
+"""What one process keeps in memory across builds (serve keeps one Cache, and with it one
+Session, for its whole life): made once, reused while the key it was made under holds.
+Never saved; `generator.io.cache.Cache` holds what is saved.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass
+class Slot(Generic[T]):
+    """One value and the key it was made under."""
+
+    key: str | None = None
+    value: T | None = None
+
+    def get(self, key: str, make: Callable[[], T]) -> T:
+        """The value made under `key`, else make() (and remember it)."""
+        if self.key != key or self.value is None:
+            self.key, self.value = key, make()
+        return self.value
+
+    def recall(self, key: str) -> T | None:
+        """The value kept under `key`, else None."""
+        return self.value if self.key == key else None
+
+    def keep(self, key: str, value: T) -> None:
+        """Remember `value` under `key`."""
+        self.key, self.value = key, value
+
+    def forget(self) -> None:
+        """Drop the value."""
+        self.key, self.value = None, None
+
+
+@dataclass
+class Session:
+    """The objects later builds of this process reuse, each keyed by what it was made from."""
+
+    # generator.core.chinese.Converter, by settings fingerprint (opening OpenCC costs ~0.1 s)
+    converter: Slot[Any] = field(default_factory=Slot)
+    # the build's script detector, by settings fingerprint
+    detector: Slot[Any] = field(default_factory=Slot)
+    # the Jinja environment, by theme fingerprint and folders
+    jinja: Slot[Any] = field(default_factory=Slot)
+    # generator.core.contexts.SiteText, by render key and theme fingerprint
+    site_text: Slot[Any] = field(default_factory=Slot)
+    # the last scan of content/ [generator.io.sources.Entry], by content folder (serve's
+    # watcher then re-stats only the changed paths)
+    scan: Slot[Any] = field(default_factory=Slot)
+    # generator.core.model.Site of the last build, by settings fingerprint
+    site: Slot[Any] = field(default_factory=Slot)
+    # generator.core.plan's plan of the last build, by output folder
+    plan: Slot[Any] = field(default_factory=Slot)
+    # the related-articles index the saved related lists came from, by corpus key
+    related_lists: Slot[Any] = field(default_factory=Slot)
