@@ -2,8 +2,15 @@
 import shutil
 
 from build_helpers import THEME_MIN, article, make_site, snapshot
+
 from generator.build import build
+from generator.core import urls
+from generator.core.contexts import Contexts
+from generator.core.model import PageKind
+from generator.core.plan import article_shows
 from generator.io.cache import Cache
+from generator.io.converters import converter_for
+from generator.stages.render import site_text
 
 # Three articles sharing one tag, 2 per page: home, tag and year lists have two pages.
 FILES = {
@@ -144,8 +151,8 @@ def test_one_edit_rewrites_at_most_two_shards(tmp_path):
 
 def test_replanned_pages_equal_a_plan_from_scratch(tmp_path):
     """serve keeps the last index and plan; each edit's replan must equal a fresh plan."""
-    from generator.core.plan import plan_pages
     from generator.core.corpus import build_site
+    from generator.core.plan import plan_pages
 
     files = dict(FILES)
     files["content/d.md"] = article("丁", "2025-02-01", "[騰訊, 格力]", summary="摘要丁")
@@ -184,3 +191,26 @@ def test_deleted_article_leaves_the_disk_cache(tmp_path):
     paths = sorted(a.path for a in Cache.load(config.cache_dir).articles.values())
     assert paths == ["content/a.md", "content/b.md"]
     assert build(config, out_dir=tmp_path / "out").rendered == 0
+
+
+def test_an_article_page_links_no_article_its_key_leaves_out(tmp_path):
+    # the key and the context of an article page are made from one article_shows(): an
+    # article linked from the page but missing from the key would leave the page stale
+    files = {f"content/{n}.md": article(title, f"2025-01-0{n}", tags)
+             for n, (title, tags) in enumerate([("甲", "[騰訊]"), ("乙", "[格力]"), ("丙", "[騰訊, 格力]"),
+                                                ("丁", "[比亞迪]")], 1)}
+    config = make_site(tmp_path / "site", files, related=1)
+    out, cache = tmp_path / "out", Cache.memory()
+    build(config, out_dir=out, cache=cache)
+    site = cache.session.site.recall(config.fingerprint())
+    plan = cache.session.plan.recall(str(out.resolve()))
+    contexts = Contexts(site, site_text(config, converter_for(config)))
+    pages = [p for p in plan.pages if p.kind == PageKind.ARTICLE]
+    assert pages
+    for page in pages:
+        ctx = contexts.context(page)
+        linked = {item["url"] for item in ctx["related"]}
+        linked |= {n["url"] for n in (ctx["prev"], ctx["next"]) if n}
+        covered = {contexts.href(urls.article(page.script, s))
+                   for s in article_shows(site, page.params[0]).articles() if s}
+        assert linked and linked <= covered, page.path

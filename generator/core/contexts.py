@@ -8,6 +8,7 @@ from typing import Any
 
 from generator.core import urls
 from generator.core.model import LANGS, SCRIPTS, Article, Page, PageKind, Site, Term
+from generator.core.plan import article_shows
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ class Contexts:
         url = urls.article(script, slug)
         ctx = self.common(script, url, {s: urls.article(s, slug) for s in SCRIPTS},
                           page_title=ver.title, description=ver.summary or None, current=None)
-        older, newer = self.site.neighbours[slug]
+        shown = article_shows(self.site, slug)
         ctx["article"] = {
             "title": ver.title, "url": self.href(url), "date": art.date,
             "date_iso": iso(art.date), "date_text": date_text(art.date),
@@ -154,9 +155,9 @@ class Contexts:
         ctx["related"] = [{"title": self.site.articles[s].versions[script].title,
                            "url": self.href(urls.article(script, s)),
                            "date_text": date_text(self.site.articles[s].date)}
-                          for s in self.site.related.get(slug, ())]
-        ctx["prev"] = self.neighbour(older, script)
-        ctx["next"] = self.neighbour(newer, script)
+                          for s in shown.related]
+        ctx["prev"] = self.neighbour(shown.older, script)
+        ctx["next"] = self.neighbour(shown.newer, script)
         image = self.site_image(next((f.src for f in art.figures if f.src), None))
         ctx["article"]["modified_iso"] = iso(art.updated or art.date)
         ctx["og"] = self.open_graph("article", ver.title, ver.summary, url, image)

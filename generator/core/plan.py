@@ -225,13 +225,33 @@ def _years(site: Site) -> dict[int, tuple[str, ...]]:
     return {y: tuple(s) for y, s in years.items()}
 
 
-def _article_key(site: Site, script: str, slug: str, cards: dict[str, str], base_key: str) -> str:
-    """Key of an article page: the article, its related articles and neighbours as shown."""
+@dataclass(frozen=True)
+class ArticleShown:
+    """What an article page shows besides the site's frame: the one description both its key
+    (here) and its context (generator.core.contexts) are made from, so that a thing shown
+    cannot be left out of the key."""
+
+    slug: str
+    related: tuple[str, ...]
+    older: str | None
+    newer: str | None
+
+    def articles(self) -> list[str | None]:
+        """Every article the page shows, in a fixed order (None: no neighbour there)."""
+        return [self.slug, *self.related, self.older, self.newer]
+
+
+def article_shows(site: Site, slug: str) -> ArticleShown:
+    """What the page of article `slug` shows."""
     older, newer = site.neighbours[slug]
-    shown = [base_key, "article", script, slug, cards[slug]]
-    shown += [cards[s] for s in site.related.get(slug, ())]
-    shown += [cards[older] if older else "-", cards[newer] if newer else "-"]
-    return digest(shown)
+    return ArticleShown(slug, tuple(site.related.get(slug, ())), older, newer)
+
+
+def _article_key(site: Site, script: str, slug: str, cards: dict[str, str], base_key: str) -> str:
+    """Key of an article page: how each article it shows appears (card digests)."""
+    shown = article_shows(site, slug)
+    return digest([base_key, "article", script, slug]
+                  + [cards[s] if s else "-" for s in shown.articles()])
 
 
 def _list_key(base_key: str, kind: str, script: str, ident: tuple, number: int, total: int,
