@@ -5,7 +5,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from generator.core import urls
-from generator.core.model import SCRIPTS, Article, Site, Term
+from generator.core.model import SCRIPTS, Article, Site, SiteChanges, Term
 
 
 Related = Callable[[list[Article]], Mapping[str, tuple[str, ...]]]
@@ -27,6 +27,7 @@ def build_site(articles: Iterable[Article], *, related: Related,
     by_slug = {a.slug: a for a in published}
     order = tuple(a.slug for a in published)
     return Site(
+        serial=previous.serial + 1 if previous is not None else 0,
         articles=by_slug,
         order=order,
         tags=_terms(published, "tags"),
@@ -46,13 +47,17 @@ def structure(article: Article) -> tuple:
 
 def reuse_site(previous: Site, articles: list[Article], *, related: Related) -> Site | None:
     """`previous` with new article values, or None when an article moved, came or went."""
-    published = {}
+    published, edited = {}, set()
     for art in articles:
         if art.draft:
             continue
         old = previous.articles.get(art.slug)
-        if old is None or (old is not art and structure(old) != structure(art)):
+        if old is None:
             return None
+        if old.digest != art.digest:
+            if structure(old) != structure(art):
+                return None
+            edited.add(art.slug)
         published[art.slug] = art
     if len(published) != len(previous.articles):
         return None
@@ -60,7 +65,8 @@ def reuse_site(previous: Site, articles: list[Article], *, related: Related) -> 
     return Site(articles=by_slug, order=previous.order, tags=previous.tags,
                 categories=previous.categories, months=previous.months,
                 related=_known(related(list(by_slug.values())), by_slug, previous.related),
-                neighbours=previous.neighbours)
+                neighbours=previous.neighbours, serial=previous.serial + 1,
+                changes=SiteChanges(since=previous.serial, edited=frozenset(edited)))
 
 
 def _known(related: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Article],

@@ -143,6 +143,21 @@ class Site:
     related: dict[str, tuple[str, ...]]
     # {slug: (previous (older) slug | None, next (newer) slug | None)}
     neighbours: dict[str, tuple[str | None, str | None]]
+    # which index this is: one more than the previous one build_site was given
+    serial: int = 0
+    # what changed since index number `changes.since` (None: indexed afresh)
+    changes: SiteChanges | None = None
+
+
+@dataclass(frozen=True)
+class SiteChanges:
+    """build_site's answer to `previous`: what changed since that index (values, compared by
+    digest, never by object identity)."""
+
+    # serial of the index these changes are relative to
+    since: int
+    # published articles whose digest changed; order, terms and months are the previous ones
+    edited: frozenset[str]
 
 
 class PageKind(StrEnum):

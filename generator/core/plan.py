@@ -89,15 +89,15 @@ def plan_pages(site: Site, *, per_page: int, feed_items: int, base_key: str,
 def replan(previous: Plan, site: Site, settings: tuple) -> Plan | None:
     """Re-key only the pages that show a changed article; None when the structure moved.
 
-    The structure (order, terms, months) is the very same object when site.reuse_site kept
-    it, so identity says it is unchanged; then every page path is unchanged too, and a
+    `site.changes` says whether the structure (order, terms, months) is that of the previous
+    plan's site, and which articles were edited; then every page path is unchanged, and a
     page's key can only change through the cards it shows or an article's related list.
     """
     old = previous.site
-    if (settings != previous.settings or site.order is not old.order or site.tags is not old.tags
-            or site.categories is not old.categories or site.months is not old.months):
+    changes = site.changes
+    if settings != previous.settings or changes is None or changes.since != old.serial:
         return None
-    touched = [slug for slug, art in site.articles.items() if art is not old.articles[slug]]
+    touched = sorted(changes.edited)
     cards = dict(previous.cards)
     cards.update(card_digests(site, touched))
     changed = {slug for slug in touched if cards[slug] != previous.cards[slug]}
