@@ -111,6 +111,9 @@ class Article:
     # image inside the site (site paths and relative ones; an image beside the article is
     # rendered as its /media/ path)
     links: tuple[tuple[int, str, str, str], ...] = ()
+    # company ids from `companies:` (companies.yml), order as written; and that key's line
+    companies: tuple[str, ...] = ()
+    companies_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,9 @@ class Site:
     related: dict[str, tuple[str, ...]]
     # {slug: (previous (older) slug | None, next (newer) slug | None)}
     neighbours: dict[str, tuple[str | None, str | None]]
+    # the company index (generator.core.company_index.CompanyIndex), set by the build's
+    # companies stage; None for a site without companies.yml
+    companies: Any = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,8 @@ class Page:
     # file path relative to the output directory ("zh-hant/articles/x/index.html")
     path: str
     # kind of page: article, home, tag, category, year, month, tags, categories, archive,
-    # notfound, root, feed, sitemap, robots, nojekyll, cname, static
+    # notfound, root, feed, sitemap, robots, nojekyll, cname, static, companies, company,
+    # company_feed
     kind: str
     script: str | None
     # template name for HTML pages, else ""

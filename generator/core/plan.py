@@ -18,7 +18,8 @@ from generator.core.model import SCRIPTS, Page, Site, Term
 HTML_KINDS = {"article": "article.html", "home": "list.html", "tag": "list.html",
               "category": "list.html", "year": "list.html", "month": "list.html",
               "tags": "tags.html", "categories": "categories.html", "archive": "archive.html",
-              "notfound": "404.html", "root": "root.html"}
+              "notfound": "404.html", "root": "root.html",
+              "companies": "companies.html", "company": "company.html"}
 
 
 def digest(parts: Iterable[str]) -> str:

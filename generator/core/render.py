@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from generator.core import contexts, feeds, urls
+from generator.core import company_pages, contexts, feeds, urls
 from generator.core.contexts import Contexts, SiteText
 from generator.core.model import LANGS, SCRIPTS, Page, Site
 
@@ -54,6 +54,14 @@ class Renderer:
                           author=self.text.publisher[script])
         return feeds.atom(head, [self._entry(s, script, full) for s in slugs[:self.feed_items]])
 
+    def _company_feed(self, page: Page) -> bytes:
+        """A company's Atom feed."""
+        return company_pages.company_feed(self, page)
+
+    def entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
+        """One feed entry of an article (full text or summary)."""
+        return self._entry(slug, script, full)
+
     def _entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
         """One feed entry of an article."""
         art = self.site.articles[slug]
@@ -94,6 +102,8 @@ class Renderer:
             slugs = site.tags[params[0]].slugs
         elif kind == "category":
             slugs = site.categories[params[0]].slugs
+        elif kind == "company":
+            slugs = site.companies.views[params[0]].slugs
         elif kind in ("year", "month"):
             slugs = [s for key, ss in site.months.items() if key[:len(params) - 2] == params[:-2]
                      for s in ss]
