@@ -83,7 +83,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """Build content/ plus the generated articles into <tmp>/serve/archive/ and serve <tmp>/serve."""
     root = tmp_path_factory.mktemp("search-site")
     shutil.copytree(REPO / "content", root / "content")
-    for name in ("site.yml", "glossary.yml"):
+    for name in ("site.yml", "glossary.yml", "companies.yml"):
         shutil.copy(REPO / name, root / name)
     _generated(root / "content" / "generated")
     _twins(root / "content" / "twins", len(list((root / "content").rglob("*.md"))) + 2)
