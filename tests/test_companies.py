@@ -283,3 +283,40 @@ def test_one_edit_rebuilds_only_the_company_pages_it_changes(tmp_path: Path) -> 
     company = sorted(p for p in report.rendered_paths if "/companies/" in p)
     assert company == sorted(f"{s}/companies/{f}" for s in ("zh-hans", "zh-hant") for f in (
         "index.html", "recent/index.html", "tsmc/index.html", "tsmc/feed.xml"))
+
+
+# ------------------------------------------------------------------ import
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>{title}</title>
+<meta property="article:published_time" content="2025-03-02T10:00:00+08:00"></head>
+<body><article><h1>{title}</h1>{paras}<p>{filler}</p><p>{filler}</p></article></body></html>"""
+FILLER = ("業界人士指出，人工智慧應用帶動算力需求快速成長，相關供應鏈今年的營收與獲利預期"
+          "普遍上調，市場也關注後續的產能規劃與資本支出安排。")
+
+
+@pytest.mark.parametrize("title, paras, expected", [
+    ("台積電擴充先進封裝產能", ["台積電（2330）宣布擴產，商湯科技也將採用其晶片。",
+                             "台積電表示，需求持續旺盛，今年產能將提高三成以上，客戶包括多家人工智慧公司。"],
+     ["tsmc", "sensetime"]),
+    ("商汤医疗完成新一轮融资", ["商汤医疗今日宣布完成融资，母公司商汤科技继续领投。",
+                             "商汤医疗表示，资金将用于医疗大模型研发与医院端产品落地，覆盖更多城市。"],
+     ["sensetime-healthcare", "sensetime"]),
+])
+def test_import_fills_companies_and_reports_them(tmp_path: Path, capsys, title, paras, expected) -> None:
+    from import_helpers import import_site, run
+    from generator.core.frontmatter import split_front_matter
+
+    site = import_site(tmp_path)
+    (site / "site.yml").write_text("title: 測試典藏\nbase_url: https://example.org/\n"
+                                   "companies: companies.yml\n", encoding="utf-8")
+    (site / "companies.yml").write_text(COMPANIES, encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text(PAGE.format(title=title, paras="".join(f"<p>{p}</p>" for p in paras),
+                                filler=FILLER),
+                    encoding="utf-8")
+    status, results = run(site, page, capsys=capsys)
+    assert status == 0, results[0]["error"]
+    assert results[0]["companies"] == expected
+    written = next((site / "content").rglob("*.md")).read_text(encoding="utf-8")
+    meta, _, _ = split_front_matter(written, "x.md")
+    assert meta["companies"] == expected
