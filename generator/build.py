@@ -25,8 +25,10 @@ from generator.core.model import BuildReport
 from generator.core.settings import Config
 from generator.io import templates
 from generator.io.cache import Cache, StaleCache
+from generator.io.config import file_digest
 from generator.io.sources import split_media
 from generator.publish.search import Indexer
+from generator.stages.companies import companies_stage
 from generator.stages.parse import read_and_parse
 from generator.stages.read import scan_content
 from generator.stages.relate import index_site
@@ -81,13 +83,14 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
     entries, media = split_media(entries)
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
-    inputs = inputs_key(config.render_key(), theme_key, entries + media, statics, run.out)
+    # companies.yml beyond its names (tickers, websites, descriptions) changes pages only
+    inputs = inputs_key(config.render_key() + file_digest(config.companies), theme_key, entries + media, statics, run.out)
     if not errors and not changed and not clean:
         report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
         if report is not None:
             return report
     corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
-    site = index_site(run, corpus)
+    site = companies_stage(run, index_site(run, corpus))
     pages = plan_pages(run, site, theme_key, statics + media_pages, strict)
     todo, unchanged, results, removed, kept, search_report = render_and_write(
         run, site, pages, theme_key, indexer)

@@ -18,7 +18,7 @@ ARTICLE = ROOT / "content" / "2025" / "2025-11-28-9130c62398.md"
 def test_seed_reimports_byte_for_byte(tmp_path, capsys):
     site = tmp_path / "site"
     site.mkdir()
-    for name in ("site.yml", "glossary.yml"):
+    for name in ("site.yml", "glossary.yml", "companies.yml"):
         shutil.copy(ROOT / name, site / name)
     # the rest of the sample archive, whose tags the importer suggests from
     shutil.copytree(ROOT / "content", site / "content",

@@ -83,7 +83,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """Build content/ plus the generated articles into <tmp>/serve/archive/ and serve <tmp>/serve."""
     root = tmp_path_factory.mktemp("search-site")
     shutil.copytree(REPO / "content", root / "content")
-    for name in ("site.yml", "glossary.yml"):
+    for name in ("site.yml", "glossary.yml", "companies.yml"):
         shutil.copy(REPO / name, root / name)
     _generated(root / "content" / "generated")
     _twins(root / "content" / "twins", len(list((root / "content").rglob("*.md"))) + 2)
@@ -273,7 +273,7 @@ def test_search_at_the_domain_root(browser, tmp_path: Path, static_server) -> No
     """With base_url at a domain root the bundle, data and result links sit under /."""
     root = tmp_path / "site"
     shutil.copytree(REPO / "content", root / "content")
-    for name in ("site.yml", "glossary.yml"):
+    for name in ("site.yml", "glossary.yml", "companies.yml"):
         shutil.copy(REPO / name, root / name)
     config = load_config(root, base_url="https://news.example.org/")
     build(config, out_dir=tmp_path / "out", cache=Cache.memory(), workers_count=1)

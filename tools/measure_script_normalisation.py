@@ -45,7 +45,7 @@ _REPAIR = re.compile(r"^\s*- (simplified|traditional)-residue: (.*)$", re.M)
 def import_pages(pages: Path, site: Path) -> list[str]:
     """Import pages into a fresh site with the sample's settings; the residue repairs made."""
     (site / "content").mkdir(parents=True)
-    for name in ("site.yml", "glossary.yml"):
+    for name in ("site.yml", "glossary.yml", "companies.yml"):
         (site / name).write_bytes((REPO / name).read_bytes())
     done = subprocess.run([sys.executable, "-m", "generator", "import", "--site", str(site),
                            "--allow-duplicates", "--verbose", str(pages)], cwd=REPO,

@@ -68,7 +68,7 @@ def all_hashes() -> dict[str, dict[str, str]]:
         work = Path(tmp)
         sample = work / "sample-src"
         sample.mkdir()
-        for name in ("site.yml", "glossary.yml", "content", "themes"):
+        for name in ("site.yml", "glossary.yml", "companies.yml", "content", "themes"):
             source = REPO / name
             if source.is_dir():
                 shutil.copytree(source, sample / name)

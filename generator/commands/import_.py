@@ -24,6 +24,8 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
     if result.status == "skipped":
         return f"skipped     {result.input}  ({'; '.join(result.warnings)})"
     line = f"{result.status:<11} {where}  {result.title or ''}"
+    if result.companies:
+        line += "\n            companies: " + ", ".join(result.companies)
     if result.duplicate_of:
         line += f"  (syndicated copy: {result.input})"
     if result.removed:
@@ -45,7 +47,8 @@ def as_json(result: PageResult, *, verbose: bool) -> str:
     data = {"input": result.input, "status": result.status, "output": result.output,
             "title": result.title, "date": result.date, "warnings": result.warnings,
             "error": result.error, "removed": result.removed,
-            "duplicate_of": result.duplicate_of, "backup": result.backup, "images": result.images}
+            "duplicate_of": result.duplicate_of, "backup": result.backup, "images": result.images,
+            "companies": result.companies}
     if verbose:
         data["removed_texts"] = result.removed_texts
     return json.dumps(data, ensure_ascii=False)

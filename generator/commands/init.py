@@ -21,6 +21,7 @@ from generator.publish.workflow import WORKFLOW_PATH, workflow_text
 STARTER = {
     "site.yml": "site.yml",
     "glossary.yml": "glossary.yml",
+    "companies.yml": "companies.yml",
     "gitignore.txt": ".gitignore",
     "requirements.txt": "requirements.txt",
     "README.md": "README.md",

@@ -20,7 +20,7 @@ from generator.core.related import text_features
 from generator.core.residue import residue_warnings
 
 KNOWN = frozenset({"title", "date", "updated", "slug", "script", "draft", "tags", "category",
-                   "summary", "authors", "figures", "source", "syndicated"})
+                   "summary", "authors", "figures", "source", "syndicated", "companies"})
 SUMMARY_CHARS = 120
 
 
@@ -83,6 +83,7 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
         versions=versions, source_digest=source.digest,
         digest=hashlib.sha256(f"{source.digest}|{source.path}|{fingerprint}".encode()).hexdigest()[:20],
         warnings=tuple(warnings), slug_line=key_line(errs.text, "slug") or 1,
+        companies=f.companies, companies_line=key_line(errs.text, "companies") or 1,
         links=tuple((body_line + line, kind, written, rendered)
                     for line, kind, written, rendered in links if in_site(rendered)),
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from generator.core import urls
+from generator.core import company_pages, urls
 from generator.core.model import LANGS, SCRIPTS, Article, Page, PageKind, Site, Term
 from generator.core.plan import article_shows
 
@@ -63,7 +63,8 @@ class Contexts:
             PageKind.CATEGORY: self._category, PageKind.YEAR: self._year,
             PageKind.MONTH: self._month, PageKind.TAGS: self._tags,
             PageKind.CATEGORIES: self._categories, PageKind.ARCHIVE: self._archive,
-            PageKind.NOTFOUND: self._notfound, PageKind.ROOT: self._root}
+            PageKind.NOTFOUND: self._notfound, PageKind.ROOT: self._root,
+            PageKind.COMPANIES: self._companies, PageKind.COMPANY: self._company}
 
     # ------------------------------------------------------------------ common parts
 
@@ -123,6 +124,8 @@ class Contexts:
         ui = self.text.ui[script]
         items = (("home", urls.home(script)), ("tags", urls.tags_index(script)),
                  ("categories", urls.categories_index(script)), ("archive", urls.archive(script)))
+        if self.site.companies is not None:
+            items = items[:1] + (("companies", urls.companies_index(script)),) + items[1:]
         return [{"title": ui.get(name, name), "url": self.href(url), "current": name == current}
                 for name, url in items]
 
@@ -151,6 +154,7 @@ class Contexts:
             "syndicated": [{"name": s.name or s.url or "", "url": s.url, "date_text": date_text(s.date)}
                            for s in art.syndicated],
             "extra": dict(art.extra),
+            "companies": company_pages.article_companies(self, art, script),
         }
         ctx["related"] = [{"title": self.site.articles[s].versions[script].title,
                            "url": self.href(urls.article(script, s)),
@@ -243,6 +247,8 @@ class Contexts:
         }
         if ver.summary:
             data["description"] = ver.summary
+        if art.companies and self.site.companies is not None:
+            data["about"] = company_pages.about(self, art, script)
         if image:
             data["image"] = [image]
         if art.authors:
@@ -293,6 +299,19 @@ class Contexts:
                        "next_url": self.href(url_of(script, number + 1)) if number < total else None,
                        "first_url": self.href(url_of(script, 1))})
         return ctx
+
+    def list_context(self, page: Page, slugs: tuple[str, ...], heading: str, url_of,
+                     current: str | None, description: str | None = None) -> dict[str, Any]:
+        """Context of one page of a paginated list (for the company pages)."""
+        return self._list(page, slugs, heading, url_of, current, description)
+
+    def _companies(self, page: Page) -> dict[str, Any]:
+        """Context of the companies index (A–Z or most recent first)."""
+        return company_pages.index_context(self, page)
+
+    def _company(self, page: Page) -> dict[str, Any]:
+        """Context of a company profile page."""
+        return company_pages.profile_context(self, page)
 
     def _home(self, page: Page) -> dict[str, Any]:
         """Context of a home page."""

@@ -293,6 +293,30 @@ class Fields:
     authors: tuple[str, ...]
     source: SourceInfo | None
     syndicated: tuple[Syndication, ...]
+    # company ids (companies.yml), order as written
+    companies: tuple[str, ...] = ()
+
+
+_COMPANY_ID = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+
+
+def read_companies(meta: Mapping[str, Any], errs: Errors) -> tuple[str, ...]:
+    """The `companies:` list of ids (checked against companies.yml when the site is indexed)."""
+    value = meta.get("companies")
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        errs.add("companies", f"must be a list of company ids (found {brief(value)})",
+                 "write companies: [sensetime, tsmc]")
+        return ()
+    ids: list[str] = []
+    for item in value:
+        if not isinstance(item, str) or not _COMPANY_ID.fullmatch(item.strip()):
+            errs.add("companies", f"not a company id ({brief(item)})",
+                     "the `id:` of a company in companies.yml")
+        elif item.strip() not in ids:
+            ids.append(item.strip())
+    return tuple(ids)
 
 
 def read_fields(meta: Mapping[str, Any], path: str, tz: tzinfo, content_prefix: str,
@@ -321,4 +345,4 @@ def read_fields(meta: Mapping[str, Any], path: str, tz: tzinfo, content_prefix: 
     return Fields(title=title, draft=bool(draft), date=when, updated=updated, tags=tags,
                   category=category, summary=summary, figures=figures, slug=slug,
                   script=declared, authors=authors, source=source,
-                  syndicated=read_syndicated(meta, tz, errs))
+                  syndicated=read_syndicated(meta, tz, errs), companies=read_companies(meta, errs))

@@ -12,7 +12,7 @@ from generator.core import yaml_errors
 from generator.core.errors import SiteError
 
 # Stable key order for dump_front_matter (docs/design.md); other keys follow, sorted.
-KEY_ORDER = ("title", "date", "updated", "slug", "script", "draft", "tags", "category",
+KEY_ORDER = ("title", "date", "updated", "slug", "script", "draft", "tags", "companies", "category",
              "summary", "authors", "figures", "source", "syndicated")
 
 # Integers YAML 1.1 reads as something else than the digits: octal/leading zeros

@@ -112,6 +112,9 @@ class Article:
     # image inside the site (site paths and relative ones; an image beside the article is
     # rendered as its /media/ path)
     links: tuple[tuple[int, str, str, str], ...] = ()
+    # company ids from `companies:` (companies.yml), order as written; and that key's line
+    companies: tuple[str, ...] = ()
+    companies_line: int = 1
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,9 @@ class Site:
     related: dict[str, tuple[str, ...]]
     # {slug: (previous (older) slug | None, next (newer) slug | None)}
     neighbours: dict[str, tuple[str | None, str | None]]
+    # the company index (generator.core.company_index.CompanyIndex), set by the build's
+    # companies stage; None for a site without companies.yml
+    companies: Any = None
     # which index this is: one more than the previous one build_site was given
     serial: int = 0
     # what changed since index number `changes.since` (None: indexed afresh)
@@ -183,6 +189,9 @@ class PageKind(StrEnum):
     NOJEKYLL = "nojekyll"
     CNAME = "cname"
     STATIC = "static"
+    COMPANIES = "companies"
+    COMPANY = "company"
+    COMPANY_FEED = "company_feed"
 
     @property
     def template(self) -> str:
@@ -200,7 +209,8 @@ _LIST_KINDS = frozenset({PageKind.HOME, PageKind.TAG, PageKind.CATEGORY, PageKin
 _TEMPLATES = {**{k: "list.html" for k in _LIST_KINDS}, PageKind.ARTICLE: "article.html",
               PageKind.TAGS: "tags.html", PageKind.CATEGORIES: "categories.html",
               PageKind.ARCHIVE: "archive.html", PageKind.NOTFOUND: "404.html",
-              PageKind.ROOT: "root.html"}
+              PageKind.ROOT: "root.html", PageKind.COMPANIES: "companies.html",
+              PageKind.COMPANY: "company.html"}
 
 
 @dataclass(frozen=True)

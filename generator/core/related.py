@@ -37,6 +37,8 @@ MAX_POSTING = 128
 TAG_WINDOW = 8
 # Tags are chosen by a curator, so a shared tag counts more than a shared bigram.
 TAG_WEIGHT = 1.5
+# A shared company says more than a shared tag (issue 16)
+COMPANY_WEIGHT = 2.5
 TEXT_WEIGHT = 1.0
 # Nearby dates: up to +30 % for the same day, halving every 90 days of distance.
 DATE_BOOST = 0.3
@@ -69,6 +71,8 @@ class RelatedDoc:
     # text_features(text), when the caller computed (and cached) it already, e.g. per
     # article in parallel parse workers; None: computed here from `text`
     terms: Features | None = field(default=None, compare=False, repr=False)
+    # company ids (companies.yml): weighed above a shared tag
+    companies: frozenset[str] = frozenset()
 
 
 def text_features(text: str, top: int = TOP_TERMS) -> Features:
@@ -88,6 +92,10 @@ def doc_features(doc: RelatedDoc) -> Features:
     if doc.tags:
         share = TAG_WEIGHT / math.sqrt(len(doc.tags))
         feats.update((_TAG + t, share) for t in doc.tags)
+    if doc.companies:
+        share = COMPANY_WEIGHT / math.sqrt(len(doc.companies))
+        # a company is a tag-like feature (date windows apply), kept apart from tags
+        feats.update((_TAG + "\x02" + c, share) for c in doc.companies)
     return dict(sorted(feats.items()))
 
 

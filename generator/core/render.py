@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
-from generator.core import contexts, feeds, urls
+from generator.core import company_pages, contexts, feeds, urls
 from generator.core.contexts import Contexts, SiteText
 from generator.core.model import LANGS, SCRIPTS, Page, PageKind, Site
 
@@ -32,7 +32,8 @@ class Renderer:
         # the files made without a template, by kind
         self._makers = {PageKind.FEED: self._feed, PageKind.SITEMAP: self._sitemap,
                         PageKind.ROBOTS: self._robots, PageKind.NOJEKYLL: self._nojekyll,
-                        PageKind.CNAME: self._cname, PageKind.STATIC: self._static}
+                        PageKind.CNAME: self._cname, PageKind.STATIC: self._static,
+                        PageKind.COMPANY_FEED: self._company_feed}
 
     def render(self, page: Page) -> bytes:
         """The bytes of one output file."""
@@ -57,6 +58,14 @@ class Renderer:
                           page_url=self.contexts.absolute(page_url), base_url=self.text.base_url,
                           author=self.text.publisher[script])
         return feeds.atom(head, [self._entry(s, script, full) for s in slugs[:self.feed_items]])
+
+    def _company_feed(self, page: Page) -> bytes:
+        """A company's Atom feed."""
+        return company_pages.company_feed(self, page)
+
+    def entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
+        """One feed entry of an article (full text or summary)."""
+        return self._entry(slug, script, full)
 
     def _entry(self, slug: str, script: str, full: bool) -> feeds.Entry:
         """One feed entry of an article."""
@@ -98,6 +107,8 @@ class Renderer:
             slugs = site.tags[params[0]].slugs
         elif kind == "category":
             slugs = site.categories[params[0]].slugs
+        elif kind == "company":
+            slugs = site.companies.views[params[0]].slugs
         elif kind in ("year", "month"):
             slugs = [s for key, ss in site.months.items() if key[:len(params) - 2] == params[:-2]
                      for s in ss]

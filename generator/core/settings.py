@@ -27,7 +27,7 @@ ENV_BASE_URL = "NEWSARCHIVE_BASE_URL"
 KNOWN_KEYS = frozenset({
     "title", "description", "base_url", "default_script", "scripts", "glossary", "per_page",
     "related", "timezone", "publisher", "cname", "theme_dir", "search", "feed_items",
-    "content_dir", "convert_names", "logo",
+    "content_dir", "convert_names", "logo", "companies",
 })
 
 
@@ -68,6 +68,10 @@ class Config:
     # disk by generator.io.config.load_config, so that this module reads no file
     default_theme: Path | None = None
     glossary_digest: str = ""
+    # companies.yml (site.yml `companies`), or None; and the digest of its ids, names and
+    # aliases (what conversion and article pages depend on), set by load_config
+    companies: Path | None = None
+    companies_identity: str = ""
 
     @property
     def output_dir(self) -> Path:
@@ -149,6 +153,7 @@ def config_from_mapping(data: Mapping[str, Any], root: Path, *,
         content_dir=_path(root, data.get("content_dir", "content"), "content_dir", err) or root / "content",
         convert_names=_bool(data, "convert_names", True, err),
         logo=_logo(data.get("logo"), err),
+        companies=_path(root, data.get("companies"), "companies", err, path_exists),
     )
     if errors:
         raise errors[0] if len(errors) == 1 else BuildFailed(errors)

@@ -88,6 +88,21 @@ def month(script: str, y: int, m: int, page: int = 1) -> str:
     return _paged(f"{PREFIXES[script]}/archive/{y:04d}/{m:02d}/", page)
 
 
+def companies_index(script: str, order: str = "name") -> str:
+    """The companies index, A–Z ("name") or most recent first ("recent")."""
+    return f"{PREFIXES[script]}/companies/" + ("" if order == "name" else f"{order}/")
+
+
+def company(script: str, cid: str, page: int = 1) -> str:
+    """A company's profile (ids are ASCII URL names)."""
+    return _paged(f"{PREFIXES[script]}/companies/{cid}/", page)
+
+
+def company_feed(script: str, cid: str) -> str:
+    """A company's Atom feed (a file path, as feed() is)."""
+    return f"{PREFIXES[script]}/companies/{cid}/feed.xml"
+
+
 def feed(script: str) -> str:
     """The site-wide Atom feed of a script."""
     return f"{PREFIXES[script]}/feed.xml"

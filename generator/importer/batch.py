@@ -46,6 +46,8 @@ from generator.importer.render import article_path, render_article
 from generator.importer.verify import ArticleCheck, article_check
 from generator.core.chinese import Converter
 from generator.io.converters import converter_for
+from generator.io.companies import load_companies
+from generator.core.company_match import detect as detect_companies, make_matcher
 
 _IMPORT_TIME = re.compile(r"imported: [^,}\n]+")
 _RAW_HASH = re.compile(r"sha256: [0-9a-f]{64}")
@@ -68,6 +70,8 @@ class PageResult:
     duplicate_of: str | None = None
     backup: str | None = None
     images: list[str] = field(default_factory=list)
+    # company ids written to `companies:`
+    companies: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -130,7 +134,10 @@ def _open(config: Config, options: Options, now: datetime | None) -> Batch:
     """The batch of one site: its converter, archive and the build's article check."""
     converter = converter_for(config)
     archive = store.Archive.load(config.content_dir, converter.fold)
-    return Batch(archive=archive, site=site_knowledge(converter, archive, options),
+    matcher = make_matcher(load_companies(config), converter.fold)
+    site = replace(site_knowledge(converter, archive, options),
+                   companies=lambda title, body: detect_companies(matcher, title, body))
+    return Batch(archive=archive, site=site,
                  options=options, now=now or datetime.now(config.timezone),
                  check=article_check(config, converter))
 
@@ -234,6 +241,7 @@ def _report_unchanged(same: store.Stored, archive: store.Archive, result: PageRe
 def _describe(result: PageResult, extracted: Extracted) -> None:
     """Copy title, date, warnings and removals into the result."""
     result.title = extracted.title
+    result.companies = list(extracted.companies)
     result.date = extracted.date
     result.warnings = list(extracted.warnings)
     result.removed = removal_counts(extracted.removals)

@@ -55,6 +55,8 @@ class Extracted:
     original_title: str | None = None
     category: str | None = None
     tags: tuple[str, ...] = ()
+    # company ids (companies.yml) the title and body name, most mentioned first
+    companies: tuple[str, ...] = ()
     summary: str | None = None
     figures: tuple[FigureInfo, ...] = ()
     # Markdown body; figures placed by paragraphs `{{figure N}}` (1-based into `figures`)

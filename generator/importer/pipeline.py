@@ -45,6 +45,9 @@ class SiteKnowledge:
     fold: Callable[[str], str] = str
     # "hant" / "hans" / None for a text (generator.core.chinese.Converter.detect_script)
     detect: Callable[[str], str | None] = lambda text: None
+    # (folded title, folded body) -> company ids named, most mentioned first
+    # (generator.core.company_match.detect with the site's companies)
+    companies: Callable[[str, str], tuple[str, ...]] = lambda title, body: ()
 
 
 # --------------------------------------------------------------------------- checks
@@ -168,6 +171,7 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
     return replace(
         extracted,
         tags=suggest_tags(extracted, site),
+        companies=site.companies(site.fold(extracted.title), site.fold(extracted.body)),
         category=site.category or extracted.category,
         summary=extracted.summary or lead_summary(extracted.body),
         warnings=tuple(dict.fromkeys(warnings)),

@@ -89,6 +89,7 @@ def article_meta(extracted: Extracted, *, raw_sha256: str, imported: datetime) -
         "script": extracted.script,
         "draft": True if not published else None,
         "tags": list(extracted.tags),
+        "companies": list(extracted.companies) or None,
         "category": extracted.category,
         "summary": extracted.summary,
         "authors": list(extracted.authors) or None,

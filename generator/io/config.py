@@ -24,8 +24,12 @@ def load_config(root: Path | str, *, base_url: str | None = None,
     override = base_url or env.get(ENV_BASE_URL) or None
     config = config_from_text(read_settings_text(path), root, base_url=override,
                               path_exists=Path.exists)
-    return replace(config, default_theme=default_theme_dir(),
-                   glossary_digest=file_digest(config.glossary))
+    config = replace(config, default_theme=default_theme_dir(),
+                     glossary_digest=file_digest(config.glossary))
+    if config.companies is not None:
+        from generator.io.companies import load_companies
+        config = replace(config, companies_identity=load_companies(config).identity())
+    return config
 
 
 def default_theme_dir() -> Path:

@@ -57,5 +57,9 @@ def open_converter(opencc_configs: Mapping[str, str] | None = None,
 def converter_for(config: Config) -> Converter:
     """The site's converter, as the build, the importer and search make it (opening OpenCC
     costs ~0.1 s: once per build)."""
+    from generator.core.companies import with_company_terms
+    from generator.io.companies import load_companies
+
     glossary = load_glossary(config.glossary) if config.glossary else None
+    glossary = with_company_terms(glossary, load_companies(config))
     return open_converter(config.opencc, glossary, convert_names=config.convert_names)

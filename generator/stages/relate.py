@@ -64,7 +64,8 @@ def _related_doc(article: Article, make, cache: Cache):
     if article.terms is None:  # parsed by an older generator: needs its text
         article = cache.hydrate([article])[article.slug]
     return make(key=article.slug, tags=frozenset(article.tag_keys), text=article.text,
-                day=article.date.date().toordinal(), terms=article.terms)
+                day=article.date.date().toordinal(), terms=article.terms,
+                companies=frozenset(article.companies))
 
 
 def index_site(run: Run, corpus: list[Article]) -> Site:

@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from generator import __version__
+from generator.core.company_plan import plan_companies, sitemap_extra
 from generator.core.contexts import SiteText
-from generator.core.model import PageKind, SCRIPTS, Page, Site
+from generator.core.model import SCRIPTS, Page, PageKind, Site
 from generator.core.plan import digest, plan_site
 from generator.core.render import Renderer
 from generator.core.settings import Config
@@ -103,6 +104,19 @@ def static_pages(config: Config) -> list[Page]:
 
 
 
+def with_company_pages(site: Site, plan, config: Config, base_key: str) -> list[Page]:
+    """The plan's pages plus the company pages (planned afresh: a few per company), the
+    sitemap re-keyed to list them."""
+    if site.companies is None:
+        return plan.pages
+    extra = plan_companies(site, site.companies, plan.cards, per_page=config.per_page,
+                           feed_items=config.feed_items, base_key=base_key)
+    pages = [dataclasses.replace(p, key=digest([p.key] + [e.path for e in extra]
+                                               + sitemap_extra(site)))
+             if p.kind == "sitemap" else p for p in plan.pages]
+    return pages + extra
+
+
 def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: Path, *,
                     trust: bool = False) -> tuple[list[Page], int]:
     """Pages whose key changed or whose file is not the one last written; and the rest's count.
@@ -193,7 +207,7 @@ def plan_pages(run: Run, site: Site, theme_key: str, copied: list[Page], strict:
     plan = plan_site(site, per_page=config.per_page, feed_items=config.feed_items,
                      base_key=base_key, cname=config.cname, previous=cache.session.plan.recall(str(run.out)))
     cache.session.plan.keep(str(run.out), plan)
-    pages = plan.pages + copied
+    pages = with_company_pages(site, plan, config, base_key) + copied
     check_references(run, site, pages, strict)
     run.stages.lap("plan")
     return pages

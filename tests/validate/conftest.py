@@ -103,7 +103,7 @@ def _build(site: Path, out: Path, base_url: str) -> None:
 def _site_folder(folder: Path, articles: Path | None) -> Path:
     """The repository's site settings with the sample content, or with `articles` instead."""
     folder.mkdir(parents=True)
-    for name in ("site.yml", "glossary.yml"):
+    for name in ("site.yml", "glossary.yml", "companies.yml"):
         shutil.copy(REPO / name, folder / name)
     if articles is None:
         shutil.copytree(REPO / "content", folder / "content")

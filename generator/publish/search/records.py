@@ -96,12 +96,36 @@ def article_record(article: Article, site: Site, text: ArticleText, shard: str =
             "text": text.excerpt[script]}
     return SearchRecord(
         url=urls.article(article.script, article.slug),
-        content=" ".join(title_tokens * TITLE_WEIGHT + index_tokens(rest)),
+        content=" ".join(title_tokens * TITLE_WEIGHT + index_tokens(rest)
+                         + company_tokens(article, site)),
         meta={"date": date, "r": f"{shard}/{record_id(article.slug)}"},
         filters={"tag": list(article.tag_keys), "year": [str(article.date.year)]},
         sort={"date": date},
         view=view,
     )
+
+
+def company_tokens(article: Article, site: Site) -> list[str]:
+    """Tokens of the article's companies: names, aliases (Simplified, as folded) and tickers
+    (HKEX:0020 is found by 0020 and by hkex:0020), so a query for any of them finds it."""
+    if site.companies is None:
+        return []
+    words: list[str] = []
+    for cid in article.companies:
+        company = site.companies.views[cid].company
+        for form in (company.names["hans"], *(hans for _, hans in company.aliases)):
+            words += index_tokens(form.lower())
+        for ticker in company.tickers:
+            words += [ticker.lower(), ticker.partition(":")[2].lower()]
+    return words
+
+
+def company_digests(site: Site, slugs: Sequence[str]) -> list[str]:
+    """What the records of `slugs` hold of their companies (for the shard key)."""
+    if site.companies is None:
+        return []
+    views = site.companies.views
+    return [views[c].company.digest() for s in slugs for c in site.articles[s].companies]
 
 
 def record_json(record: SearchRecord) -> str:
@@ -190,7 +214,8 @@ def plan_shards(site: Site, shard_size: int) -> list[list[str]]:
 def shard_key(site: Site, slugs: Sequence[str], base: Sequence[str]) -> str:
     """Digest of everything one shard's index depends on."""
     h = hashlib.sha256()
-    for part in [*base, *slugs, *(site.articles[s].digest for s in slugs)]:
+    for part in [*base, *slugs, *(site.articles[s].digest for s in slugs),
+                 *company_digests(site, slugs)]:
         h.update(part.encode())
         h.update(b"\0")
     return h.hexdigest()[:32]

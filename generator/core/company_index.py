@@ -1,0 +1,113 @@
+"""Site + companies.yml -> the company index: each company's articles, months and the
+companies named alongside it; unknown ids are errors, titles naming an unlisted company
+warnings (pure)."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from generator.core import company_match
+from generator.core.companies import Companies, Company
+from generator.core.errors import SiteError
+from generator.core.model import SCRIPTS, Site
+
+ALONGSIDE = 8
+
+
+@dataclass(frozen=True)
+class CompanyView:
+    """One company as its pages show it."""
+
+    company: Company
+    # published slugs naming it, newest first
+    slugs: tuple[str, ...]
+    # ((year, month), articles) oldest first, every month from the first to the last
+    months: tuple[tuple[tuple[int, int], int], ...]
+    # (id, articles naming both) most first
+    alongside: tuple[tuple[str, int], ...]
+    # {script: the description converted}
+    descriptions: dict[str, str]
+
+
+@dataclass(frozen=True)
+class CompanyIndex:
+    """Every company of companies.yml, A–Z by id, with its view."""
+
+    registry: Companies
+    views: dict[str, CompanyView]
+
+    def view(self, cid: str) -> CompanyView:
+        """The view of one company."""
+        return self.views[cid]
+
+
+def index_companies(site: Site, companies: Companies, convert: Callable[[str, str], str]
+                    ) -> tuple[CompanyIndex, list[SiteError]]:
+    """The index, and an error per article naming an unknown id."""
+    by_id = companies.by_id
+    errors: list[SiteError] = []
+    slugs: dict[str, list[str]] = {cid: [] for cid in by_id}
+    together: dict[str, Counter] = {cid: Counter() for cid in by_id}
+    for slug in site.order:
+        art = site.articles[slug]
+        known = [cid for cid in art.companies if cid in by_id]
+        for cid in art.companies:
+            if cid not in by_id:
+                errors.append(SiteError(f"companies: unknown company {cid!r}", art.path,
+                                        art.companies_line, _hint(companies)))
+        for cid in known:
+            slugs[cid].append(slug)
+            together[cid].update(other for other in known if other != cid)
+    views = {}
+    for cid in sorted(by_id):
+        company = by_id[cid]
+        views[cid] = CompanyView(
+            company=company, slugs=tuple(slugs[cid]),
+            months=_months([site.articles[s].date for s in slugs[cid]]),
+            alongside=tuple(sorted(together[cid].items(), key=lambda kv: (-kv[1], kv[0]))[:ALONGSIDE]),
+            descriptions={s: convert(s, company.description) for s in SCRIPTS})
+    return CompanyIndex(companies, views), errors
+
+
+def _hint(companies: Companies) -> str:
+    """What to do about an unknown id."""
+    if not companies.items:
+        return "add the company to companies.yml (named by `companies:` in site.yml)"
+    return "use an id from companies.yml or add the company there"
+
+
+def _months(dates: list) -> tuple[tuple[tuple[int, int], int], ...]:
+    """Articles per month, oldest first, months without articles included."""
+    if not dates:
+        return ()
+    counts = Counter((d.year, d.month) for d in dates)
+    (y, m), last = min(counts), max(counts)
+    out = []
+    while (y, m) <= last:
+        out.append(((y, m), counts.get((y, m), 0)))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return tuple(out)
+
+
+def unlisted_in_titles(site: Site, companies: Companies, fold: Callable[[str], str]) -> list[str]:
+    """A warning per article whose title names a known company its `companies:` leaves out."""
+    if not companies.items:
+        return []
+    matcher = company_match.make_matcher(companies, fold)
+    by_id = companies.by_id
+    warnings = []
+    for slug in site.order:
+        art = site.articles[slug]
+        title = art.versions[art.script].title
+        for cid in company_match.in_title(matcher, fold(title)):
+            if cid not in art.companies:
+                name = by_id[cid].names[art.script]
+                warnings.append(f"{art.path}:{art.companies_line}: the title names {name} "
+                                f"but companies: leaves out {cid} (add it?)")
+    return warnings
+
+
+def page_months(view: CompanyView) -> int:
+    """How many months the timeline spans."""
+    return len(view.months)
