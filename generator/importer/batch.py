@@ -62,6 +62,8 @@ class PageResult:
     title: str | None = None
     date: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # why the importer is unsure (the article is then a draft with `status: review`)
+    review: list[str] = field(default_factory=list)
     error: str | None = None
     removed: dict[str, int] = field(default_factory=dict)
     removed_texts: dict[str, list[str]] = field(default_factory=dict)
@@ -236,6 +238,7 @@ def _describe(result: PageResult, extracted: Extracted) -> None:
     result.title = extracted.title
     result.date = extracted.date
     result.warnings = list(extracted.warnings)
+    result.review = list(extracted.review)
     result.removed = removal_counts(extracted.removals)
     result.removed_texts = {r.rule: list(r.texts) for r in extracted.removals if r.count}
 

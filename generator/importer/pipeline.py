@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from generator.core.errors import SiteError
-from generator.importer import artefacts
+from generator.importer import artefacts, verdict
 from generator.importer.decode import decode
 from generator.importer.html.extract import extract_html
 from generator.importer.model import Extracted
@@ -165,13 +165,14 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
     if not extracted.date:
         warnings.append("no publication date found: written as an undated draft; "
                         "add `date:` and remove `draft: true` to publish it")
-    return replace(
+    described = replace(
         extracted,
         tags=suggest_tags(extracted, site),
         category=site.category or extracted.category,
         summary=extracted.summary or lead_summary(extracted.body),
         warnings=tuple(dict.fromkeys(warnings)),
     )
+    return replace(described, review=verdict.assess(described))
 
 
 def import_page(raw: bytes, *, name: str, url: str | None, site: SiteKnowledge,

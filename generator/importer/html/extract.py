@@ -33,8 +33,9 @@ from generator.importer import metadata as meta
 from generator.importer.html.blocks import Block, BlockRenderer, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
 from generator.importer.html.byline import find_authors, find_date
-from generator.importer.html.container import best_container, with_lead_siblings
+from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
+from generator.importer.html.signals import extraction_signals
 from generator.importer.html.tree import BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, settle_chrome
 from generator.importer.model import Extracted, Removal
 from generator.core.chinese import Converter, detect_script
@@ -60,13 +61,16 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     renderer.render(top)
     renderer.flush(top)
     blocks = renderer.blocks
-    container = best_container(blocks, top, find_headline(blocks, head, None))
+    container, rival = choose_container(blocks, top, find_headline(blocks, head, None))
     # again, now preferring a heading inside the article container
     headline = find_headline(blocks, head, container)
     matched = headline is not None
     if headline is None:
         headline = headline_above(blocks, container, rules)
     extracted = _describe(head, blocks, container, top, page_url, rules, headline, matched)
+    signals = extraction_signals(blocks, _body_indexes(blocks, container, headline), headline, head,
+                                 extracted.title, rival)
+    extracted = replace(extracted, details={**extracted.details, **signals})
     unsafe = (*head.unsafe_urls, *renderer.unsafe_urls)
     return replace(extracted, removals=(*extracted.removals, Removal("unsafe-url", unsafe))) if unsafe else extracted
 
