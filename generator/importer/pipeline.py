@@ -26,7 +26,6 @@ _HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|meta|div|p|article|
 # Fewer CJK characters and Latin words than this: not an article (an index or error page).
 _MIN_ARTICLE_CHARS = 60
 _SUGGESTED_TAGS = 5
-_LEAD_SUMMARY_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -142,15 +141,15 @@ def suggest_tags(extracted: Extracted, site: SiteKnowledge) -> tuple[str, ...]:
     return tuple(chosen.values())
 
 
-def lead_summary(body: str) -> str | None:
-    """The first sentences of the first text paragraph, when the page has no clean summary."""
-    for para in artefacts.split_paragraphs(body):
-        if para.startswith(("#", "{{", ">", "|", "-", "*")):
-            continue
-        cut = para[:_LEAD_SUMMARY_CHARS]
-        end = max(cut.rfind("。"), cut.rfind("！"), cut.rfind("？"))
-        return cut[:end + 1] if end > 20 else cut + ("…" if len(para) > len(cut) else "")
-    return None
+def own_summary(summary: str | None, body: str) -> str | None:
+    """The page's own dek or description, unless it only repeats the body's opening (its
+    first sentence, or a cut prefix of it): a summary is never a copy of the lead."""
+    if not summary:
+        return None
+    folded = re.sub(r"[\W_]+", "", summary.removesuffix("…").removesuffix("...")).lower()
+    lead = next((p for p in artefacts.split_paragraphs(body) if not p.startswith(("#", "{{", ">", "|"))), "")
+    opening = re.sub(r"[\W_]+", "", lead).lower()
+    return None if len(folded) >= 4 and opening.startswith(folded) else summary
 
 
 def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
@@ -169,7 +168,7 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
         extracted,
         tags=suggest_tags(extracted, site),
         category=site.category or extracted.category,
-        summary=extracted.summary or lead_summary(extracted.body),
+        summary=own_summary(extracted.summary, extracted.body),
         warnings=tuple(dict.fromkeys(warnings)),
     )
     return replace(described, review=verdict.assess(described))
