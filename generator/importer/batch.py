@@ -142,7 +142,7 @@ def site_knowledge(converter: Converter, archive: store.Archive, options: Option
     terms = tuple((t.hant, t.hans) for t in converter.glossary.terms)
     return SiteKnowledge(terms=terms, known_tags=archive.tags(), extra_tags=options.tags,
                          category=options.category, fold=converter.fold,
-                         detect=converter.detect_script)
+                         detect=converter.detect_script, convert=converter.text)
 
 
 def import_batch(inputs: list[str], batch: Batch) -> Iterator[PageResult]:

@@ -13,9 +13,10 @@ from pathlib import PurePosixPath
 
 from generator.core.errors import SiteError
 from generator.importer import artefacts, verdict
+from generator.importer import tags as page_tags
 from generator.importer.decode import decode
 from generator.importer.html.extract import extract_html
-from generator.importer.model import Extracted
+from generator.importer.model import Extracted, Removal
 from generator.importer.text.extract import extract_text
 
 _MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!",
@@ -44,6 +45,8 @@ class SiteKnowledge:
     fold: Callable[[str], str] = str
     # "hant" / "hans" / None for a text (generator.core.chinese.Converter.detect_script)
     detect: Callable[[str], str | None] = lambda text: None
+    # (script, text) -> the text in that script (generator.core.chinese.Converter.text)
+    convert: Callable[[str, str], str] = lambda script, text: text
 
 
 # --------------------------------------------------------------------------- checks
@@ -164,9 +167,13 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
     if not extracted.date:
         warnings.append("no publication date found: written as an undated draft; "
                         "add `date:` and remove `draft: true` to publish it")
+    body, line_tags, tag_rows = page_tags.tag_lines(extracted.body)
+    if tag_rows:
+        extracted = replace(extracted, body=body, tags=(*extracted.tags, *line_tags),
+                            removals=(*extracted.removals, Removal("tag-line", tuple(tag_rows))))
     described = replace(
         extracted,
-        tags=suggest_tags(extracted, site),
+        tags=page_tags.in_script(suggest_tags(extracted, site), extracted.script, site.convert),
         category=site.category or extracted.category,
         summary=own_summary(extracted.summary, extracted.body),
         warnings=tuple(dict.fromkeys(warnings)),

@@ -30,13 +30,15 @@ from dataclasses import replace
 from selectolax.lexbor import LexborHTMLParser
 
 from generator.importer import metadata as meta
+from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
 from generator.importer.html.byline import find_authors, find_date
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
 from generator.importer.html.signals import extraction_signals
-from generator.importer.html.tree import BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, settle_chrome
+from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, nearest_block,
+                                          settle_chrome)
 from generator.importer.model import Extracted, Removal
 from generator.core.chinese import Converter, detect_script
 from generator.io.converters import open_converter
@@ -166,9 +168,8 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
     summary = _summary(head, title, body)
-    keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "") or _tag_links(blocks, top)
-    tags = meta.clean_keywords(keywords, title=title, site=site, head_title=head.title)
     category = find_category(blocks, top, rules, title)
+    tags = _page_tags(head, blocks, top, title, site, category, body)
     details = {"date_from": date_where} if date_where else {}
     return Extracted(
         title=title or None,
@@ -222,7 +223,22 @@ def _looks_like_index(top: El, container: El) -> bool:
     return container.punct < 5 and top.link_chars > 2 * max(1, top.chars - top.link_chars)
 
 
-_TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|Tags?)\s*[:：]\s*", re.I)
+def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site: str | None,
+               category: str | None, body: str) -> tuple[str, ...]:
+    """The article's own tags (importer/tags.py): article:tag, JSON-LD keywords or a visible tag
+    row; else the meta keywords that are about this article. Never outlet or section names."""
+    own = page_tags.structured_keywords(head.article_tags, head.json_ld) or _tag_links(blocks, top)
+    if own:
+        tags = meta.clean_keywords(own, title=title, site=site, head_title=head.title)
+    else:
+        keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "")
+        tags = page_tags.article_specific(meta.clean_keywords(keywords, title=title, site=site, head_title=head.title),
+                                          title, body)
+    sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"))
+    return page_tags.not_names(tags, sections)
+
+
+_TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|標簽|Tags?)\s*[:：]\s*", re.I)
 
 
 def _tag_links(blocks: list[Block], top: El) -> str:
@@ -236,11 +252,42 @@ def _tag_links(blocks: list[Block], top: El) -> str:
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     if tags:
         return ",".join(tags)
+    rows = [el for el in _post_order_els(top) if _TAG_ROW.search(el.attr("class") + " " + el.attr("id"))]
+    for row in rows:
+        links = [a.text() for a in _links_below(row) if a.text()]
+        if links and row.link_chars >= 0.8 * row.chars:
+            return ",".join(links)  # a row of tag links marked as such (class="keywords")
     for block in blocks:
         label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
         if label:
-            return re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
+            # the row's links are its tags (their texts may run together in the plain text)
+            links = [a.text() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text()]
+            return ",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
     return ""
+
+
+_TAG_ROW = re.compile(r"(^|[-_ ])(tags?|keywords?|article-?tags?|tag-?list|post-?tags)([-_ ]|$)", re.I)
+
+
+def _post_order_els(top: El) -> list[El]:
+    """Every element below top, in document order."""
+    found, stack = [], [top]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
+    return found
+
+
+def _links_below(el: El) -> list[El]:
+    """The <a> elements inside an element, in document order."""
+    found, stack = [], [el]
+    while stack:
+        node = stack.pop()
+        if node.tag == "a":
+            found.append(node)
+        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
+    return found
 
 
 _COPYRIGHT = re.compile(r"(?:Copyright|©|\(c\)|版权所有|版權所有)\s*(?:©|\(c\))?\s*(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?)?\s*"
