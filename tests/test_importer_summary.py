@@ -39,3 +39,16 @@ def test_own_summary_compares_across_punctuation_and_markup():
     body = "**市政府**今日召開記者會，宣布新政策。\n\n其餘內容。"
     assert own_summary("市政府今日召開記者會,宣布新政策", body) is None
     assert own_summary("另一段摘要文字在此", body) == "另一段摘要文字在此"
+
+
+def test_the_theme_does_not_show_a_summary_that_is_the_bodys_first_sentence():
+    from pathlib import Path
+
+    from generator.core.contexts import repeats_lead
+    body = ('<figure><img src="a.jpg" alt=""><figcaption>圖說</figcaption></figure>'
+            "<p>市政府今日召開記者會，宣布<strong>新的</strong>交通政策。</p><p>其餘內容。</p>")
+    assert repeats_lead("市政府今日召開記者會，宣布新的交通政策。", body)
+    assert repeats_lead("市政府今日召開記者會，宣布新…", body)
+    assert not repeats_lead("北市交通新制下月上路。", body)
+    template = (Path(__file__).resolve().parents[1] / "themes/default/templates/article.html").read_text(encoding="utf-8")
+    assert "article.summary and not article.lead_summary" in template
