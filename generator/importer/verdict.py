@@ -77,7 +77,7 @@ def _fields(extracted: Extracted) -> list[tuple[float, str]]:
     if not extracted.date:
         found.append((0.5, "no publication date"))
     elif where == "text":
-        found.append((1.0, "the date is not labelled: taken from the text"))
+        found.append((0.5, "the date is not labelled: taken from the text"))
     elif where in ("url", "script"):
         found.append((0.5, f"the date is not on the page: taken from the {'URL' if where == 'url' else 'page script'}"))
     if not extracted.authors:

@@ -242,21 +242,27 @@ _TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標
 
 
 def _tag_links(blocks: list[Block], top: El) -> str:
-    """The page's own tags when it has no keywords meta: rel=tag links or a 关键词： strip."""
+    """The page's own tags when it has no tag metas: rel=tag links, a row of links marked as
+    tags (class="keywords"), or a 关键词： strip."""
     tags: list[str] = []
+    rows: list[El] = []
     stack = [top]
     while stack:
         el = stack.pop()
-        if el.tag == "a" and "tag" in el.attr("rel").split():
-            tags.append(el.text())
+        if el.tag == "a":
+            if "tag" in el.attr("rel").split():
+                tags.append(el.text())
+            continue
+        names = el.attr("class") + " " + el.attr("id")
+        if len(names) > 1 and _TAG_ROW.search(names):
+            rows.append(el)
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     if tags:
         return ",".join(tags)
-    rows = [el for el in _post_order_els(top) if _TAG_ROW.search(el.attr("class") + " " + el.attr("id"))]
-    for row in rows:
+    for row in rows[:8]:
         links = [a.text() for a in _links_below(row) if a.text()]
-        if links and row.link_chars >= 0.8 * row.chars:
-            return ",".join(links)  # a row of tag links marked as such (class="keywords")
+        if links and len(meta.fold(row.text())) - len(meta.fold("".join(links))) <= 12:
+            return ",".join(links)  # a row of tag links marked as such (a label at most besides)
     for block in blocks:
         label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
         if label:
@@ -267,16 +273,6 @@ def _tag_links(blocks: list[Block], top: El) -> str:
 
 
 _TAG_ROW = re.compile(r"(^|[-_ ])(tags?|keywords?|article-?tags?|tag-?list|post-?tags)([-_ ]|$)", re.I)
-
-
-def _post_order_els(top: El) -> list[El]:
-    """Every element below top, in document order."""
-    found, stack = [], [top]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
-    return found
 
 
 def _links_below(el: El) -> list[El]:
