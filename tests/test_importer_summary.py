@@ -52,3 +52,13 @@ def test_the_theme_does_not_show_a_summary_that_is_the_bodys_first_sentence():
     assert not repeats_lead("北市交通新制下月上路。", body)
     template = (Path(__file__).resolve().parents[1] / "themes/default/templates/article.html").read_text(encoding="utf-8")
     assert "article.summary and not article.lead_summary" in template
+
+
+def test_a_visible_dek_outside_the_body_is_the_summary():
+    dek = "北市交通新制下月上路，公車路線調整、捷運班次增加與自行車道擴建三管齊下。"
+    raw = (f"<html><head><meta charset='utf-8'><title>市府宣布交通新政策_示例新聞網</title>"
+           f"<meta name='description' content='{_LEAD}'></head><body><h1>市府宣布交通新政策</h1>"
+           f"<p class='summary'>{dek}</p><p>2025-05-01 10:00 記者王小明／台北報導</p>"
+           f"<div class='content'><p>{_LEAD}</p><p>{_MORE}</p><p>{_MORE}</p></div></body></html>").encode("utf-8")
+    page = import_page(raw, name="p.html", url=None, site=SiteKnowledge())
+    assert page.summary == dek and dek not in page.body

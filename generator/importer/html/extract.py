@@ -31,7 +31,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from generator.importer import metadata as meta
 from generator.importer import tags as page_tags
-from generator.importer.html.blocks import Block, BlockRenderer, resolve_url, starts_text
+from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
 from generator.importer.html.byline import find_authors, find_date
 from generator.importer.html.container import choose_container, with_lead_siblings
@@ -167,7 +167,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
-    summary = _summary(head, title, body)
+    summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
     category = find_category(blocks, top, rules, title)
     tags = _page_tags(head, blocks, top, title, site, category, body)
     details = {"date_from": date_where} if date_where else {}
@@ -362,6 +362,21 @@ def _summary(head: Head, title: str | None, body: str) -> str | None:
         if _overlap(value, (title or "") + body) < 0.5:
             continue  # about the site, not about this article
         return value
+    return None
+
+
+_DEK_MARKUP = re.compile(r"(^|[-_ ])(summary|abstract|digest|dek|standfirst|lead|intro|zhaiyao|daodu|article-?desc)([-_ ]|$)", re.I)
+
+
+def _visible_dek(blocks: list[Block], headline: int | None, body_idx: list[int]) -> str | None:
+    """The page's own dek: a sentence block marked as summary/abstract/dek between the headline
+    and the body, outside the body (the visible page before its meta description)."""
+    if headline is None or not body_idx:
+        return None
+    for block in blocks[headline + 1:min(body_idx)]:
+        marked = any(_DEK_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(block.owner, 3))
+        if marked and 15 <= block.chars <= 300 and not block.link_chars and is_sentence_block(block):
+            return re.sub(r"^(?:摘要|提要|导读|導讀|内容提要|內容提要)\s*[:：]\s*", "", block.plain).strip() or None
     return None
 
 
