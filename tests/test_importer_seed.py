@@ -1,6 +1,7 @@
 """The project's seed page imports to exactly the committed seed article."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -27,8 +28,18 @@ def test_seed_reimports_byte_for_byte(tmp_path, capsys):
     imported = meta["source"]["imported"].isoformat()
     assert main(["import", str(SEED), "--site", str(site), "--now", imported]) == 0
     assert "new " in capsys.readouterr().out
-    written = site / "content" / "2025" / ARTICLE.name
-    assert written.read_bytes() == ARTICLE.read_bytes()
+    # today's importer names it by the title's pinyin; the sample keeps its older (hash) name
+    [written] = [p for p in (site / "content" / "2025").iterdir() if p.name.startswith("2025-11-28-zhu-qing-ting")]
+    # the sample's summary is its lead's first sentences, which the importer no longer copies
+    # (issue 12): the rest is byte for byte, the fingerprint apart (it hashes the whole text)
+    sample = ARTICLE.read_text(encoding="utf-8")
+    assert "\nsummary: " in sample and "\nsummary: " not in written.read_text(encoding="utf-8")
+    assert _unstamped(written.read_text(encoding="utf-8")) == _unstamped(re.sub(r"\nsummary: [^\n]*", "", sample))
+
+
+def _unstamped(text: str) -> str:
+    """An article text with its fingerprint zeroed."""
+    return re.sub(r"fingerprint: v1-[0-9a-f]{16}", "fingerprint: -", text)
 
 
 def test_seed_article_has_the_curated_fields():

@@ -77,7 +77,7 @@ def article_context(script: str, *, full: bool = True, base_path: str = BASE_PAT
         "tags": [{"name": "商湯", "url": p + "tags/%E5%95%86%E6%B9%AF/"},
                  {"name": "醫療AI", "url": p + "tags/%E9%86%AB%E7%99%82AI/"}] if full else [],
         "category": {"name": "焦點", "url": p + "categories/%E7%84%A6%E9%BB%9E/"} if full else None,
-        "summary": "商湯醫療完成新一輪融資後首次公開亮相。" if full else "",
+        "summary": "商湯醫療完成新一輪融資後首次公開亮相。" if full else "", "lead_summary": False,
         "body_html": BODY,
         "source": {"name": "科技日報", "url": "https://news.example.com/a/1.html",
                    "published": "2025年11月28日"} if full else None,

@@ -118,6 +118,20 @@ class Tally:
     garbled: int = 0
     errors: int = 0
     crashes: int = 0
+    # review flags: [flagged, pages] for clean pages (index 0) and pages failing a check (1)
+    review: list[list[int]] = field(default_factory=lambda: [[0, 0], [0, 0]])
+
+
+# the checks whose failure the importer's review verdict should catch
+_CHECKED = ("title", "date", "author", "no_author", "body", "snippets")
+
+
+def review_line(review: list[list[int]]) -> str:
+    """Review-flag recall (failing pages flagged) and false-flag rate (clean pages flagged)."""
+    def share(pair: list[int]) -> str:
+        return f"{pair[0]}/{pair[1]} ({pair[0] / pair[1]:.0%})" if pair[1] else "–"
+    return f"review flags: failing pages flagged {share(review[1])} (target >= 80%), " \
+           f"clean pages flagged {share(review[0])} (target <= 10%)"
 
 
 def load_corrections(path: Path) -> dict[tuple[str, str], str]:
@@ -190,6 +204,7 @@ def check(record: dict, got: Extracted | None) -> dict:
     out["boilerplate"] = [k for k, p in BOILERPLATE.items() if got and p.search(got.body)]
     out["garbled"] = is_garbled((got.title or "") + body) if got else None
     out["_body"] = body
+    out["_review"] = tuple(getattr(got, "review", ()) or ()) if got else ()
     return out
 
 
@@ -270,6 +285,10 @@ def _count(tally: Tally, record: dict, outcome: dict, error: str | None) -> None
             getattr(tally, key)[0] += bool(has and outcome[key])
     tally.boilerplate += bool(outcome.get("boilerplate"))
     tally.garbled += bool(outcome.get("garbled"))
+    if outcome:
+        failing = any(outcome.get(k) is False for k in _CHECKED) or bool(outcome["boilerplate"] or outcome["garbled"])
+        tally.review[failing][0] += bool(outcome["_review"])
+        tally.review[failing][1] += 1
 
 
 def _has_expectation(record: dict, key: str) -> bool:
@@ -295,6 +314,7 @@ def _print(name: str, t: Tally) -> None:
           f"author exact {f(t.author)} (no author when none expected {f(t.no_author)})")
     print(f"  body start {f(t.body)}   snippets {f(t.snippets)}   boilerplate pages {t.boilerplate}/{t.pages}   "
           f"garbled {t.garbled}   errors {t.errors} (crashes {t.crashes})")
+    print(f"  {review_line(t.review)}")
 
 
 def _describe_failures(record: dict, got: Extracted | None, outcome: dict, error: str | None,
@@ -321,6 +341,8 @@ def _describe_failures(record: dict, got: Extracted | None, outcome: dict, error
         lines.append(f"{tag}: boilerplate {'; '.join(hits)}")
     if outcome.get("garbled"):
         lines.append(f"{tag}: garbled ({outcome['garbled']})")
+    if outcome.get("_review"):
+        lines.append(f"{tag}: flagged for review: {'; '.join(outcome['_review'])}")
     return lines
 
 

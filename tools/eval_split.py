@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval_importer import BOILERPLATE, is_garbled, names, norm, plain_body, run_page
+from eval_importer import BOILERPLATE, is_garbled, names, norm, plain_body, review_line, run_page
 
 from generator.core.errors import SiteError
 
@@ -29,6 +29,8 @@ START_SLACK = 100
 # credit such as "（完）" or "（記者 王小明）"; a related-links list or a comment box is longer)
 END_SLACK = 60
 METRICS = ("title", "date", "author", "body start", "body end", "contains", "clean", "category", "tags")
+# labelled on a few pages only, and not what the review verdict is about
+_NOT_CHECKED = ("category", "tags")
 _ALL_WS = re.compile(r"[\s\u3000\xa0\ufeff]+")
 
 
@@ -109,6 +111,8 @@ class SplitTally:
     garbled: int = 0
     errors: int = 0
     crashes: int = 0
+    # review flags: [flagged, pages] for clean pages (index 0) and pages failing a check (1)
+    review: list = field(default_factory=lambda: [[0, 0], [0, 0]])
 
     def add(self, record: dict, outcome: dict[str, bool], got, error: str | None) -> None:
         self.pages += 1
@@ -120,8 +124,13 @@ class SplitTally:
             self.errors += 1
             self.crashes += error.startswith("CRASH")
         elif got:
-            self.boilerplate += any(p.search(got.body) for p in BOILERPLATE.values())
-            self.garbled += bool(is_garbled((got.title or "") + plain_body(got.body)))
+            dirty = any(p.search(got.body) for p in BOILERPLATE.values())
+            garbled = bool(is_garbled((got.title or "") + plain_body(got.body)))
+            self.boilerplate += dirty
+            self.garbled += garbled
+            failing = dirty or garbled or any(not ok for m, ok in outcome.items() if m not in _NOT_CHECKED)
+            self.review[failing][0] += bool(got.review)
+            self.review[failing][1] += 1
 
 
 def evaluate(folder: Path, pages: Path | None, pipeline, show_failures: bool) -> int:
@@ -173,6 +182,7 @@ def format_table(tallies: dict[str, SplitTally]) -> str:
                         ("errors (crashes)", "errors")):
         cells = [f"{getattr(t, attr)}" + (f" ({t.crashes})" if attr == "errors" else "") for t in tallies.values()]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [f"{name}: {review_line(t.review)}" for name, t in tallies.items()]
     return "\n".join(lines)
 
 

@@ -34,6 +34,9 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
         line += f"\n            backup: {result.backup}"
     for warning in result.warnings:
         line += f"\n            warning: {warning}"
+    if result.review:
+        line += "\n            verdict: review (written as a draft with `status: review`)"
+        line += "".join(f"\n            - unsure: {reason}" for reason in result.review)
     if verbose:
         for rule, texts in result.removed_texts.items():
             for text, count in Counter(texts).items():
@@ -42,10 +45,18 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
     return line
 
 
+def _verdict(result: PageResult) -> str | None:
+    """"review" or "sure" for a page this run extracted; None for errors, skips and unchanged pages."""
+    if result.status in ("error", "skipped", "unchanged"):
+        return None
+    return "review" if result.review else "sure"
+
+
 def as_json(result: PageResult, *, verbose: bool) -> str:
     """The result as one JSON object (removed texts only with --verbose)."""
     data = {"input": result.input, "status": result.status, "output": result.output,
             "title": result.title, "date": result.date, "warnings": result.warnings,
+            "verdict": _verdict(result), "review": result.review,
             "error": result.error, "removed": result.removed,
             "duplicate_of": result.duplicate_of, "backup": result.backup, "images": result.images,
             "companies": result.companies}

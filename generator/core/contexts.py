@@ -1,7 +1,9 @@
 """Page -> template context, exactly as docs/design.md "Page contexts" describes (pure)."""
 from __future__ import annotations
 
+import html
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -150,6 +152,7 @@ class Contexts:
             "updated_iso": iso(art.updated), "updated_text": date_text(art.updated),
             "authors": list(ver.authors or art.authors), "tags": self.tag_links(art, script),
             "category": self.category_link(art, script), "summary": ver.summary,
+            "lead_summary": repeats_lead(ver.summary, ver.body_html),
             "body_html": ver.body_html, "source": self.source(art, script),
             "syndicated": [{"name": s.name or s.url or "", "url": s.url, "date_text": date_text(s.date)}
                            for s in art.syndicated],
@@ -399,3 +402,20 @@ class Contexts:
                            "url": self.href(urls.home(s))} for s in SCRIPTS]
         ctx["root_targets"] = {s["script"]: s["url"] for s in ctx["scripts"]}
         return ctx
+
+
+_TAG = re.compile(r"<[^>]+>")
+_FIGURE = re.compile(r"<figure\b.*?</figure>", re.S)
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def repeats_lead(summary: str, body_html: str) -> bool:
+    """True when the summary is the body's opening again (its first sentence, or a cut prefix
+    of it): the theme then does not show it above the text it repeats."""
+    folded = _NOT_WORD.sub("", summary.removesuffix("…")).lower()
+    if len(folded) < 4:
+        return False
+    opening = _FIGURE.sub("", body_html[:8 * len(summary) + 4000])
+    text = _NOT_WORD.sub("", html.unescape(_TAG.sub("", opening))).lower()
+    return text.startswith(folded)
+

@@ -64,6 +64,8 @@ class PageResult:
     title: str | None = None
     date: str | None = None
     warnings: list[str] = field(default_factory=list)
+    # why the importer is unsure (the article is then a draft with `status: review`)
+    review: list[str] = field(default_factory=list)
     error: str | None = None
     removed: dict[str, int] = field(default_factory=dict)
     removed_texts: dict[str, list[str]] = field(default_factory=dict)
@@ -147,7 +149,7 @@ def site_knowledge(converter: Converter, archive: store.Archive, options: Option
     terms = tuple((t.hant, t.hans) for t in converter.glossary.terms)
     return SiteKnowledge(terms=terms, known_tags=archive.tags(), extra_tags=options.tags,
                          category=options.category, fold=converter.fold,
-                         detect=converter.detect_script)
+                         detect=converter.detect_script, convert=converter.text)
 
 
 def import_batch(inputs: list[str], batch: Batch) -> Iterator[PageResult]:
@@ -244,6 +246,7 @@ def _describe(result: PageResult, extracted: Extracted) -> None:
     result.companies = list(extracted.companies)
     result.date = extracted.date
     result.warnings = list(extracted.warnings)
+    result.review = list(extracted.review)
     result.removed = removal_counts(extracted.removals)
     result.removed_texts = {r.rule: list(r.texts) for r in extracted.removals if r.count}
 

@@ -65,5 +65,8 @@ class Extracted:
     script: str | None = None
     removals: tuple[Removal, ...] = ()
     warnings: tuple[str, ...] = ()
+    # why the importer is unsure of the page (importer.verdict); () = sure. A page with
+    # reasons is written as a draft with `status: review`
+    review: tuple[str, ...] = ()
     # e.g. {"encoding": "gb18030", "declared_charset": "gb2312"}
     details: dict = field(default_factory=dict)

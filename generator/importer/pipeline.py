@@ -12,10 +12,11 @@ from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from generator.core.errors import SiteError
-from generator.importer import artefacts
+from generator.importer import artefacts, verdict
+from generator.importer import tags as page_tags
 from generator.importer.decode import decode
 from generator.importer.html.extract import extract_html
-from generator.importer.model import Extracted
+from generator.importer.model import Extracted, Removal
 from generator.importer.text.extract import extract_text
 
 _MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF", b"PK\x03\x04", b"\x1f\x8b", b"Rar!",
@@ -26,7 +27,6 @@ _HTML_SNIFF = re.compile(rb"<(!doctype\s+html|html|head|body|meta|div|p|article|
 # Fewer CJK characters and Latin words than this: not an article (an index or error page).
 _MIN_ARTICLE_CHARS = 60
 _SUGGESTED_TAGS = 5
-_LEAD_SUMMARY_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,8 @@ class SiteKnowledge:
     # (folded title, folded body) -> company ids named, most mentioned first
     # (generator.core.company_match.detect with the site's companies)
     companies: Callable[[str, str], tuple[str, ...]] = lambda title, body: ()
+    # (script, text) -> the text in that script (generator.core.chinese.Converter.text)
+    convert: Callable[[str, str], str] = lambda script, text: text
 
 
 # --------------------------------------------------------------------------- checks
@@ -145,15 +147,15 @@ def suggest_tags(extracted: Extracted, site: SiteKnowledge) -> tuple[str, ...]:
     return tuple(chosen.values())
 
 
-def lead_summary(body: str) -> str | None:
-    """The first sentences of the first text paragraph, when the page has no clean summary."""
-    for para in artefacts.split_paragraphs(body):
-        if para.startswith(("#", "{{", ">", "|", "-", "*")):
-            continue
-        cut = para[:_LEAD_SUMMARY_CHARS]
-        end = max(cut.rfind("。"), cut.rfind("！"), cut.rfind("？"))
-        return cut[:end + 1] if end > 20 else cut + ("…" if len(para) > len(cut) else "")
-    return None
+def own_summary(summary: str | None, body: str) -> str | None:
+    """The page's own dek or description, unless it only repeats the body's opening (its
+    first sentence, or a cut prefix of it): a summary is never a copy of the lead."""
+    if not summary:
+        return None
+    folded = re.sub(r"[\W_]+", "", summary.removesuffix("…").removesuffix("...")).lower()
+    lead = next((p for p in artefacts.split_paragraphs(body) if not p.startswith(("#", "{{", ">", "|"))), "")
+    opening = re.sub(r"[\W_]+", "", lead).lower()
+    return None if len(folded) >= 4 and opening.startswith(folded) else summary
 
 
 def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
@@ -168,14 +170,19 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
     if not extracted.date:
         warnings.append("no publication date found: written as an undated draft; "
                         "add `date:` and remove `draft: true` to publish it")
-    return replace(
+    body, line_tags, tag_rows = page_tags.tag_lines(extracted.body)
+    if tag_rows:
+        extracted = replace(extracted, body=body, tags=(*extracted.tags, *line_tags),
+                            removals=(*extracted.removals, Removal("tag-line", tuple(tag_rows))))
+    described = replace(
         extracted,
-        tags=suggest_tags(extracted, site),
+        tags=page_tags.in_script(suggest_tags(extracted, site), extracted.script, site.convert),
         companies=site.companies(site.fold(extracted.title), site.fold(extracted.body)),
         category=site.category or extracted.category,
-        summary=extracted.summary or lead_summary(extracted.body),
+        summary=own_summary(extracted.summary, extracted.body),
         warnings=tuple(dict.fromkeys(warnings)),
     )
+    return replace(described, review=verdict.assess(described))
 
 
 def import_page(raw: bytes, *, name: str, url: str | None, site: SiteKnowledge,

@@ -15,6 +15,9 @@ from generator.core.frontmatter import dump_front_matter
 from generator.importer.model import Extracted
 
 UNDATED_DIR = "undated"
+# a title slug: the first few syllables, enough to recognise the story in a file listing
+SLUG_SYLLABLES = 6
+SLUG_CHARS = 48
 _SLUG_STOPWORDS = frozenset({"index", "article", "articles", "content", "detail", "details",
                              "news", "show", "view", "doc", "page", "post", "story", "default",
                              "html", "htm", "shtml", "php", "asp", "aspx", "jsp", "a", "n", "c"})
@@ -40,8 +43,22 @@ def url_slug(url: str | None) -> str | None:
 
 
 def title_slug(title: str) -> str:
-    """A short stable ASCII name for a title: 10 hex digits of its SHA-256."""
-    return hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
+    """A short readable ASCII name for a title: the pinyin of its first syllables
+    (pypinyin reads polyphones by phrase: 银行 yin-hang, 行长 hang-zhang), Latin words kept;
+    10 hex digits of its SHA-256 when it has neither."""
+    words: list[str] = []
+    for piece in _pinyin(title):
+        words += [w for w in re.split(r"[^a-z0-9]+", piece.lower()) if w]
+        if len(words) >= SLUG_SYLLABLES:
+            break
+    slug = "-".join(words[:SLUG_SYLLABLES])[:SLUG_CHARS].strip("-")
+    return slug or hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
+
+
+def _pinyin(text: str) -> list[str]:
+    """Toneless pinyin, one item per Han character, other runs as they are."""
+    from pypinyin import Style, lazy_pinyin  # only the importer needs it: loaded on first use
+    return lazy_pinyin(text, style=Style.NORMAL, errors="default", v_to_u=False)
 
 
 def _date_value(text: str) -> date | datetime:
@@ -52,7 +69,10 @@ def _date_value(text: str) -> date | datetime:
 
 
 def article_path(extracted: Extracted) -> str:
-    """content-relative path: YYYY/YYYY-MM-DD-<slug>.md, or undated/<slug>.md for drafts."""
+    """content-relative path: YYYY/YYYY-MM-DD-<slug>.md, or undated/<slug>.md for drafts.
+
+    The slug is only made for a new article: a page whose article exists (same source) keeps
+    that file and its name (batch), so a slug never changes once written."""
     slug = url_slug(extracted.source_url) or title_slug(extracted.title or "")
     if not extracted.date:
         return f"{UNDATED_DIR}/{slug}.md"
@@ -87,7 +107,8 @@ def article_meta(extracted: Extracted, *, raw_sha256: str, imported: datetime) -
         "title": extracted.title,
         "date": when,
         "script": extracted.script,
-        "draft": True if not published else None,
+        "draft": True if not published or extracted.review else None,
+        "status": "review" if extracted.review else None,
         "tags": list(extracted.tags),
         "companies": list(extracted.companies) or None,
         "category": extracted.category,

@@ -8,6 +8,12 @@ from generator.importer.html.tree import BLOCK_TAGS, El, nearest_block
 def best_container(blocks: list[Block], top: El, headline: int | None = None) -> El:
     """The article container: each text block votes for the elements above it (Readability's
     propagation, decaying with distance); an element's votes shrink with its link density."""
+    return choose_container(blocks, top, headline)[0]
+
+
+def choose_container(blocks: list[Block], top: El, headline: int | None = None) -> tuple[El, float]:
+    """The article container and its rival's share: the score of the best candidate outside
+    it (neither holding it nor inside it) over the winner's (0 = no rival, 1 = a tie)."""
     votes: dict[int, float] = {}
     els: dict[int, El] = {}
     for block in blocks:
@@ -31,7 +37,16 @@ def best_container(blocks: list[Block], top: El, headline: int | None = None) ->
     # the article follows its headline: candidates holding the text right after it count double
     after = [nearest_block(blocks[i].owner) for i in range(headline + 1, min(len(blocks), headline + 10))
              if is_sentence_block(blocks[i])] if headline is not None else []
-    best, best_score = top, -1.0
+    scored = _scores(votes, els, after)
+    best, best_score = max(scored, key=lambda pair: pair[1], default=(top, -1.0))
+    # a rival: the best candidate that neither holds nor sits inside the winner
+    rival = max((score for el, score in scored if not el.inside(best) and not best.inside(el)), default=0.0)
+    return best, (rival / best_score if best_score > 0 else 0.0)
+
+
+def _scores(votes: dict[int, float], els: dict[int, El], after: list[El | None]) -> list[tuple[El, float]]:
+    """(candidate, score): votes shrunk by link density, doubled when holding the text after the headline."""
+    scored = []
     for key, vote in votes.items():
         el = els[key]
         if el.tag in _NOT_CONTAINERS or el.chrome:
@@ -40,9 +55,8 @@ def best_container(blocks: list[Block], top: El, headline: int | None = None) ->
         score = vote * (1.0 - density)
         if any(node is not None and node.inside(el) for node in after):
             score *= 2.0
-        if score > best_score:
-            best, best_score = el, score
-    return best
+        scored.append((el, score))
+    return scored
 
 
 def with_lead_siblings(container: El) -> list[El]:

@@ -30,12 +30,15 @@ from dataclasses import replace
 from selectolax.lexbor import LexborHTMLParser
 
 from generator.importer import metadata as meta
-from generator.importer.html.blocks import Block, BlockRenderer, resolve_url, starts_text
+from generator.importer import tags as page_tags
+from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
 from generator.importer.html.byline import find_authors, find_date
-from generator.importer.html.container import best_container, with_lead_siblings
+from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
-from generator.importer.html.tree import BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, settle_chrome
+from generator.importer.html.signals import extraction_signals
+from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, nearest_block,
+                                          settle_chrome)
 from generator.importer.model import Extracted, Removal
 from generator.core.chinese import Converter, detect_script
 from generator.io.converters import open_converter
@@ -60,13 +63,16 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     renderer.render(top)
     renderer.flush(top)
     blocks = renderer.blocks
-    container = best_container(blocks, top, find_headline(blocks, head, None))
+    container, rival = choose_container(blocks, top, find_headline(blocks, head, None))
     # again, now preferring a heading inside the article container
     headline = find_headline(blocks, head, container)
     matched = headline is not None
     if headline is None:
         headline = headline_above(blocks, container, rules)
     extracted = _describe(head, blocks, container, top, page_url, rules, headline, matched)
+    signals = extraction_signals(blocks, _body_indexes(blocks, container, headline), headline, head,
+                                 extracted.title, rival)
+    extracted = replace(extracted, details={**extracted.details, **signals})
     unsafe = (*head.unsafe_urls, *renderer.unsafe_urls)
     return replace(extracted, removals=(*extracted.removals, Removal("unsafe-url", unsafe))) if unsafe else extracted
 
@@ -161,10 +167,9 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
-    summary = _summary(head, title, body)
-    keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "") or _tag_links(blocks, top)
-    tags = meta.clean_keywords(keywords, title=title, site=site, head_title=head.title)
+    summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
     category = find_category(blocks, top, rules, title)
+    tags = _page_tags(head, blocks, top, title, site, category, body)
     details = {"date_from": date_where} if date_where else {}
     return Extracted(
         title=title or None,
@@ -218,25 +223,67 @@ def _looks_like_index(top: El, container: El) -> bool:
     return container.punct < 5 and top.link_chars > 2 * max(1, top.chars - top.link_chars)
 
 
-_TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|Tags?)\s*[:：]\s*", re.I)
+def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site: str | None,
+               category: str | None, body: str) -> tuple[str, ...]:
+    """The article's own tags (importer/tags.py): article:tag, JSON-LD keywords or a visible tag
+    row; else the meta keywords that are about this article. Never outlet or section names."""
+    own = page_tags.structured_keywords(head.article_tags, head.json_ld) or _tag_links(blocks, top)
+    if own:
+        tags = meta.clean_keywords(own, title=title, site=site, head_title=head.title)
+    else:
+        keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "")
+        tags = page_tags.article_specific(meta.clean_keywords(keywords, title=title, site=site, head_title=head.title),
+                                          title, body)
+    sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"))
+    return page_tags.not_names(tags, sections)
+
+
+_TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|標簽|Tags?)\s*[:：]\s*", re.I)
 
 
 def _tag_links(blocks: list[Block], top: El) -> str:
-    """The page's own tags when it has no keywords meta: rel=tag links or a 关键词： strip."""
+    """The page's own tags when it has no tag metas: rel=tag links, a row of links marked as
+    tags (class="keywords"), or a 关键词： strip."""
     tags: list[str] = []
+    rows: list[El] = []
     stack = [top]
     while stack:
         el = stack.pop()
-        if el.tag == "a" and "tag" in el.attr("rel").split():
-            tags.append(el.text())
+        if el.tag == "a":
+            if "tag" in el.attr("rel").split():
+                tags.append(el.text())
+            continue
+        names = el.attr("class") + " " + el.attr("id")
+        if len(names) > 1 and _TAG_ROW.search(names):
+            rows.append(el)
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     if tags:
         return ",".join(tags)
+    for row in rows[:8]:
+        links = [a.text() for a in _links_below(row) if a.text()]
+        if links and len(meta.fold(row.text())) - len(meta.fold("".join(links))) <= 12:
+            return ",".join(links)  # a row of tag links marked as such (a label at most besides)
     for block in blocks:
         label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
         if label:
-            return re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
+            # the row's links are its tags (their texts may run together in the plain text)
+            links = [a.text() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text()]
+            return ",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
     return ""
+
+
+_TAG_ROW = re.compile(r"(^|[-_ ])(tags?|keywords?|article-?tags?|tag-?list|post-?tags)([-_ ]|$)", re.I)
+
+
+def _links_below(el: El) -> list[El]:
+    """The <a> elements inside an element, in document order."""
+    found, stack = [], [el]
+    while stack:
+        node = stack.pop()
+        if node.tag == "a":
+            found.append(node)
+        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
+    return found
 
 
 _COPYRIGHT = re.compile(r"(?:Copyright|©|\(c\)|版权所有|版權所有)\s*(?:©|\(c\))?\s*(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?)?\s*"
@@ -315,6 +362,21 @@ def _summary(head: Head, title: str | None, body: str) -> str | None:
         if _overlap(value, (title or "") + body) < 0.5:
             continue  # about the site, not about this article
         return value
+    return None
+
+
+_DEK_MARKUP = re.compile(r"(^|[-_ ])(summary|abstract|digest|dek|standfirst|lead|intro|zhaiyao|daodu|article-?desc)([-_ ]|$)", re.I)
+
+
+def _visible_dek(blocks: list[Block], headline: int | None, body_idx: list[int]) -> str | None:
+    """The page's own dek: a sentence block marked as summary/abstract/dek between the headline
+    and the body, outside the body (the visible page before its meta description)."""
+    if headline is None or not body_idx:
+        return None
+    for block in blocks[headline + 1:min(body_idx)]:
+        marked = any(_DEK_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(block.owner, 3))
+        if marked and 15 <= block.chars <= 300 and not block.link_chars and is_sentence_block(block):
+            return re.sub(r"^(?:摘要|提要|导读|導讀|内容提要|內容提要)\s*[:：]\s*", "", block.plain).strip() or None
     return None
 
 

@@ -27,18 +27,23 @@ class Head:
     script_date: str | None = None
     # page URLs with a scheme that must not reach an article (javascript:, data:, ...), dropped
     unsafe_urls: tuple[str, ...] = ()
+    # every article:tag value (a page lists one meta per tag)
+    article_tags: tuple[str, ...] = ()
 
 
 def read_head(tree: LexborHTMLParser, rules: Rules | None = None) -> Head:
     """Collect <title>, <meta>, JSON-LD, canonical link and the crawler <text> wrapper."""
     title_node = tree.css_first("title")
     metas: dict[str, str] = {}
+    article_tags: list[str] = []
     for node in tree.css("meta"):
         attrs = node.attributes
         key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
         value = (attrs.get("content") or "").strip()
         if key and value and key not in metas:
             metas[key] = value
+        if key == "article:tag" and value:
+            article_tags.append(value)
     json_ld = meta.json_ld_items([n.text(deep=True) for n in tree.css('script[type="application/ld+json"]')])
     canonical = None
     node = tree.css_first('link[rel="canonical"]')
@@ -58,7 +63,7 @@ def read_head(tree: LexborHTMLParser, rules: Rules | None = None) -> Head:
     canonical, wrapper_url = _safe(canonical), _safe(wrapper_url)
     metas = {k: v for k, v in metas.items() if k not in _URL_METAS or is_safe_url(v)}
     return Head(meta.squash(title_node.text()) if title_node is not None else "", metas, json_ld,
-                canonical, wrapper_url, wrapper_title, script_date, tuple(unsafe))
+                canonical, wrapper_url, wrapper_title, script_date, tuple(unsafe), tuple(article_tags))
 
 
 def _safe(url: str | None) -> str | None:

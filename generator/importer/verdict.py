@@ -1,0 +1,106 @@
+"""How sure the importer is of one page: a verdict with its reasons (pure).
+
+Each check looks at what the extraction saw (`Extracted.details`, filled by html/signals.py
+and the date finder) and at the result itself. A reason of weight 1 makes the page uncertain
+alone; weaker ones (no author, a date only in the URL) only together with another. An
+uncertain page is written as a draft with `status: review`, its reasons in the report.
+"""
+from __future__ import annotations
+
+import re
+
+from generator.importer.model import Extracted
+
+# the runner-up container at this share of the winner's score: two candidates, no clear article
+RIVAL_SHARE = 0.8
+# the body holds less than this share of the page's running text (and that text is long)
+BODY_SHARE = 0.45
+OUTSIDE_MIN_CHARS = 400
+REVIEW_AT = 1.0
+# the body's opening holds fewer of the headline's character pairs than this share
+TITLE_FIT = 0.06
+# lines that belong to the page, not the article, when they are left in the body
+_RESIDUE = {
+    "editor line": r"(?:责任编辑|責任編輯|责编|責編)\s*[:：]",
+    "share bar": r"分享到|分享至|转播到|轉播到|微信扫一扫|一键分享",
+    "comment widget": r"网友评论|網友評論|发表评论|發表評論|我要评论|我要評論|文明上网|查看评论",
+    "copyright notice": r"版权所有|版權所有|免责声明|免責聲明|未经授权|未經授權|不得转载|不得轉載|All Rights Reserved",
+    "related links": r"相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|延伸閱讀|延伸阅读|推荐阅读|推薦閱讀|猜你喜欢",
+    "app promotion": r"扫描.{0,8}二维码|掃描.{0,8}二維碼|下载.{0,6}客户端|下載.{0,6}APP|长按识别|長按識別",
+    "previous/next links": r"(?m)^[【\[]?(?:上一篇|下一篇|上一頁|下一頁|上一页|下一页)",
+    "view counter": r"(?:点击|點擊|阅读|閱讀|浏览|瀏覽)\s*[:：]\s*\d+|\d+\s*人(?:已)?(?:围观|圍觀)",
+}
+_RESIDUE_RE = {name: re.compile(p) for name, p in _RESIDUE.items()}
+# warnings that put the text in doubt, with their weight: a truncated save or a few lost bytes
+# often import fine, a page that looks like an index rarely does
+_UNSURE_WARNINGS = (("looks like an index page", 1.0), ("truncated", 0.5), ("could not be decoded", 0.5))
+
+
+def _chars(text: str) -> int:
+    """CJK characters and Latin words."""
+    return len(re.findall(r"[\u3400-\u9fff]|[A-Za-z0-9]+", re.sub(r"\{\{figure \d+\}\}", "", text)))
+
+
+def _structure(details: dict, body: str) -> list[tuple[float, str]]:
+    """Container rivalry and a body much shorter than the page's running text."""
+    found = []
+    rival = details.get("container_rival") or 0.0
+    if rival >= RIVAL_SHARE:
+        found.append((1.0, f"two candidate article containers score alike (the runner-up at {rival:.0%})"))
+    outside, kept = details.get("text_outside") or 0, _chars(body)
+    if outside >= OUTSIDE_MIN_CHARS and kept < BODY_SHARE * (kept + outside):
+        found.append((1.0, f"the body holds {kept} of the page's {kept + outside} characters of running text"))
+    return found
+
+
+def _pairs(text: str) -> set[str]:
+    """Character pairs of the CJK runs and Latin words of a text."""
+    runs = re.findall(r"[\u3400-\u9fff]+|[A-Za-z0-9]+", text.lower())
+    return {run[k:k + 2] for run in runs for k in range(max(1, len(run) - 1))}
+
+
+def headline_in_body(title: str | None, body: str) -> float:
+    """Share of the headline's character pairs found in the body's opening (1 when no title)."""
+    pairs = _pairs(title or "")
+    return sum(1 for p in pairs if p in body[:1500]) / len(pairs) if pairs else 1.0
+
+
+def _fields(extracted: Extracted) -> list[tuple[float, str]]:
+    """Title confirmation and fit with the text, where the date came from, the byline."""
+    found = []
+    if extracted.details.get("title_confirmed") is False:
+        found.append((1.0, "the headline is not confirmed by <title>, og:title or JSON-LD"))
+    fit = headline_in_body(extracted.title, extracted.body)
+    if fit < TITLE_FIT:
+        found.append((1.0, f"the body's opening shares only {fit:.0%} of the headline's words: another article?"))
+    where = extracted.details.get("date_from")
+    if not extracted.date:
+        found.append((0.5, "no publication date"))
+    elif where == "text":
+        found.append((0.5, "the date is not labelled: taken from the text"))
+    elif where in ("url", "script"):
+        found.append((0.5, f"the date is not on the page: taken from the {'URL' if where == 'url' else 'page script'}"))
+    if not extracted.authors:
+        found.append((0.5, "no author"))
+    return found
+
+
+def _residue(extracted: Extracted) -> list[tuple[float, str]]:
+    """Page furniture left in the body, and warnings that put the text in doubt."""
+    found = []
+    left = [name for name, pattern in _RESIDUE_RE.items() if pattern.search(extracted.body)]
+    if left:
+        found.append((1.0, "residue left in the body: " + ", ".join(left)))
+    for warning in extracted.warnings:
+        weight = max((w for key, w in _UNSURE_WARNINGS if key in warning), default=0.0)
+        if weight:
+            found.append((weight, warning))
+    return found
+
+
+def assess(extracted: Extracted) -> tuple[str, ...]:
+    """The reasons to review the page, strongest first; () when the importer is sure of it."""
+    reasons = [*_structure(extracted.details, extracted.body), *_fields(extracted), *_residue(extracted)]
+    if sum(weight for weight, _ in reasons) < REVIEW_AT:
+        return ()
+    return tuple(text for _, text in sorted(reasons, key=lambda r: -r[0]))
