@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from generator.core import urls
+from generator.core.images import responsive_html
 from generator.core.model import LANGS, SCRIPTS, Article, Page, Site, Term
 
 
@@ -140,7 +141,7 @@ class Contexts:
             "updated_iso": iso(art.updated), "updated_text": date_text(art.updated),
             "authors": list(ver.authors or art.authors), "tags": self.tag_links(art, script),
             "category": self.category_link(art, script), "summary": ver.summary,
-            "body_html": ver.body_html, "source": self.source(art, script),
+            "body_html": responsive_html(ver.body_html, self.site.images, self.text.base_path), "source": self.source(art, script),
             "syndicated": [{"name": s.name or s.url or "", "url": s.url, "date_text": date_text(s.date)}
                            for s in art.syndicated],
             "extra": dict(art.extra),

@@ -142,6 +142,8 @@ class Site:
     related: dict[str, tuple[str, ...]]
     # {slug: (previous (older) slug | None, next (newer) slug | None)}
     neighbours: dict[str, tuple[str | None, str | None]]
+    # {'/media/…' URL: generator.core.images.ImageSet} of the images beside articles
+    images: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
