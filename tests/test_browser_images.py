@@ -2,8 +2,15 @@
 do not move the page while they load (layout-shift sum under 0.01)."""
 from __future__ import annotations
 
+import functools
+import http.server
 import io
+import threading
+import time
+from collections.abc import Iterator
 from urllib.parse import urlsplit
+
+import pytest
 
 from PIL import Image
 
@@ -21,13 +28,39 @@ CLS = """() => new Promise(done => {
 })"""
 
 
+class _SlowImages(http.server.SimpleHTTPRequestHandler):
+    """Serves the site; pictures arrive late, after the text is laid out (as on a real
+    network), so a picture without a reserved size would push the text down."""
+
+    def do_GET(self) -> None:  # noqa: N802
+        if "/media/" in self.path:
+            time.sleep(0.6)
+        super().do_GET()
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+@pytest.fixture
+def slow_server(tmp_path) -> Iterator[str]:
+    out = tmp_path / "out"
+    out.mkdir()
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                            functools.partial(_SlowImages, directory=str(out)))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
 def _jpeg(size, color) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "JPEG", quality=90)
     return buffer.getvalue()
 
 
-def test_article_pictures_stay_on_the_site_and_do_not_shift(tmp_path, browser, static_server):
+def test_article_pictures_stay_on_the_site_and_do_not_shift(tmp_path, browser, slow_server):
     body = "開頭一段。\n\n{{figure 1}}\n\n" + "正文段落。" * 80 + "\n\n{{figure 2}}\n\n結尾。"
     figures = "\n  - {caption: 第一張, src: one.jpg}\n  - {caption: 第二張, src: two.jpg}"
     files = {"content/2025/a.md": article("圖片頁", "2025-03-01", body=body, figures=figures),
@@ -38,7 +71,7 @@ def test_article_pictures_stay_on_the_site_and_do_not_shift(tmp_path, browser, s
         "title: 圖片測試\ndescription: 測試\nbase_url: https://example.org/\nsearch: false\n",
         encoding="utf-8")
     out = tmp_path / "out"
-    url = static_server(out)
+    url = slow_server
     config = load_config(tmp_path / "site", env={"NEWSARCHIVE_BASE_URL": url + "/"})
     build(config, out_dir=out, cache=Cache.memory())
     page = browser.new_page(viewport={"width": 800, "height": 900})
