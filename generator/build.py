@@ -29,6 +29,7 @@ from generator.io.config import file_digest
 from generator.io.sources import split_media
 from generator.publish.search import Indexer
 from generator.stages.companies import companies_stage
+from generator.stages.images import publish_images, with_image_keys
 from generator.stages.parse import read_and_parse
 from generator.stages.read import scan_content
 from generator.stages.relate import index_site
@@ -90,8 +91,10 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         if report is not None:
             return report
     corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
+    images, image_pages = publish_images(run, media)
     site = companies_stage(run, index_site(run, corpus))
-    pages = plan_pages(run, site, theme_key, statics + media_pages, strict)
+    pages = plan_pages(run, site, theme_key, statics + media_pages + image_pages, strict)
+    site, pages = with_image_keys(site, pages, images)
     todo, unchanged, results, removed, kept, search_report = render_and_write(
         run, site, pages, theme_key, indexer)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)

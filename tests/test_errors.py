@@ -75,7 +75,7 @@ def test_missing_figure_image(tmp_path):
     text = article("圖", "2025-01-01", figures="[{caption: 圖一, src: gone.png}]")
     config = make_site(tmp_path / "site", {"content/2025/x.md": text})
     assert failures(config, tmp_path / "out") == [
-        "content/2025/x.md: figures: figure 1: image 'gone.png' not found next to the article "
+        "content/2025/x.md:5: figures: figure 1: image 'gone.png' not found next to the article "
         "(put the file in the article's folder or fix src)"]
 
 

@@ -1,7 +1,10 @@
 """Links and images in an article's Markdown that lead nowhere: one warning at the source line."""
 from __future__ import annotations
 
+import io
+
 import pytest
+from PIL import Image
 from build_helpers import article, make_site
 
 from generator.build import build
@@ -13,11 +16,18 @@ BODY = ("正文。\n\n![現場](photo.jpg) [另一篇](/zh-hant/articles/b/) [�
         "[標籤](/zh-hans/tags/) [相對](../b/) [錯的](../nothing/) [外站](https://example.com/)\n")
 
 
+def _photo() -> bytes:
+    """A real (tiny) JPEG: the build measures and resizes it."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (100, 80), "red").save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def site_files(with_photo: bool) -> dict[str, object]:
     files: dict[str, object] = {"content/2025/a.md": article("甲", "2025-01-02", body=BODY),
                                 "content/2025/b.md": article("乙", "2025-01-01")}
     if with_photo:
-        files["content/2025/photo.jpg"] = b"\xff\xd8\xff\xe0jpeg"
+        files["content/2025/photo.jpg"] = _photo()
     return files
 
 
@@ -38,7 +48,8 @@ def test_an_image_beside_the_article_is_published_and_linked_from_media(tmp_path
     report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
     assert not any("photo.jpg" in w for w in report.warnings)
     page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
-    assert '<img src="/archive/media/2025/photo.jpg" alt="現場"' in page
+    assert '<img src="/archive/media/2025/photo-100w.jpg" srcset="/archive/media/2025/photo-100w.jpg 100w"' in page
+    assert 'alt="現場" width="100" height="80"' in page
     assert (tmp_path / "out/media/2025/photo.jpg").is_file()
 
 

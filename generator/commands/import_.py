@@ -69,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
     """Import every input, print one report per page; 1 when any page failed."""
     options = Options(dry_run=args.dry_run, force=args.force,
                       allow_duplicates=args.allow_duplicates, tags=tuple(args.tag or ()),
-                      category=args.category)
+                      category=args.category, no_images=args.no_images)
     failed = 0
     with locked_batch(args.site, options, now=args.now, wait=args.wait) as batch:
         for problem in batch.problems:
@@ -119,6 +119,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--verbose", "-v", action="store_true", help="list every removed text")
     parser.add_argument("--tag", action="append", metavar="TAG", help="add a tag to every page")
     parser.add_argument("--category", metavar="C", help="category for every page")
+    parser.add_argument("--no-images", action="store_true",
+                        help="do not download figures: they keep their web address as src")
     parser.add_argument("--allow-duplicates", action="store_true",
                         help="import near-duplicates of existing articles as new articles")
     parser.add_argument("--wait", type=_seconds, default=LOCK_WAIT_SECONDS, metavar="SECONDS",

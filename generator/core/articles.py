@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from generator.core import markdown, urls
 from generator.core.errors import BuildFailed, SiteError
+from generator.core.remote_images import remote_image_warnings
 from generator.core.fields import Errors, in_site, is_relative, media_url, read_fields
 from generator.core.frontmatter import key_line, split_front_matter
 from generator.core.model import SCRIPTS, Article, Figure, Source, Version
@@ -62,8 +63,8 @@ def parse_article(source: Source, *, converter: ConverterLike, render: Callable[
     summary = summary if summary is not None else _auto_summary(text)
     script = f.script or detect(f"{title}\n{summary}\n{text[:300]}")
     tag_keys, tag_names = _unique_tags(f.tags, converter)
-    warnings = [*_warnings(source.path, body, body_line),
-                *_misspelt_keys(meta, source.path, errs.text)]
+    warnings = [*_warnings(source.path, body, body_line), *_misspelt_keys(meta, source.path, errs.text),
+                *remote_image_warnings(source.path, figures, links, body_line, errs.value_line)]
     fields = _Fields(title or "", summary, tag_names, f.category, figures, authors,
                      source_info.name if source_info else None,
                      summary_written="summary" in meta)

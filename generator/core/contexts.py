@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from generator.core import company_pages, urls
+from generator.core.images import responsive_html
 from generator.core.model import LANGS, SCRIPTS, Article, Page, PageKind, Site, Term
 from generator.core.plan import article_shows
 
@@ -153,7 +154,8 @@ class Contexts:
             "authors": list(ver.authors or art.authors), "tags": self.tag_links(art, script),
             "category": self.category_link(art, script), "summary": ver.summary,
             "lead_summary": repeats_lead(ver.summary, ver.body_html),
-            "body_html": ver.body_html, "source": self.source(art, script),
+            "body_html": responsive_html(ver.body_html, self.site.images, self.text.base_path),
+            "source": self.source(art, script),
             "syndicated": [{"name": s.name or s.url or "", "url": s.url, "date_text": date_text(s.date)}
                            for s in art.syndicated],
             "extra": dict(art.extra),

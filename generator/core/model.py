@@ -149,6 +149,8 @@ class Site:
     # the company index (generator.core.company_index.CompanyIndex), set by the build's
     # companies stage; None for a site without companies.yml
     companies: Any = None
+    # {'/media/…' URL: generator.core.images.ImageSet} of the images beside articles
+    images: dict[str, Any] = field(default_factory=dict)
     # which index this is: one more than the previous one build_site was given
     serial: int = 0
     # what changed since index number `changes.since` (None: indexed afresh)

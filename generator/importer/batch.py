@@ -38,6 +38,7 @@ from generator.core.settings import Config
 from generator.io.config import load_config
 from generator.core.errors import SiteError
 from generator.importer import store
+from generator.importer.figure_fetch import fetch_figures
 from generator.importer.images import drop_pictureless_figures, drop_unreachable_images, saved_images
 from generator.importer.inputs import Page, Skipped, expand_inputs, read_input
 from generator.importer.model import Extracted, Removal
@@ -87,6 +88,8 @@ class Options:
     tags: tuple[str, ...] = ()
     # --category value, overriding each page's own
     category: str | None = None
+    # --no-images: figures keep their remote src (nothing is downloaded)
+    no_images: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,6 +209,9 @@ def _import_page(page: Page, batch: Batch, result: PageResult) -> None:
             _syndicate(twin, extracted, page, batch, result)
             return
     extracted, copies = saved_images(page.path, extracted, Path(target).stem)
+    if page.url is not None and not opts.no_images:
+        fetched = fetch_figures(extracted, page.url, fetched_from_url=True)
+        extracted, copies = fetched.extracted, copies + list(fetched.files)
     extracted = drop_pictureless_figures(drop_unreachable_images(extracted, {n for _, n in copies}))
     _describe(result, extracted)
     existing = archive.articles.get(target)
@@ -294,7 +300,7 @@ def _same_but_time(old: str, new: str) -> bool:
 
 # --------------------------------------------------------------------------- writing
 
-def _write(target: str, text: str, existing: store.Stored | None, copies: list[tuple[Path, str]],
+def _write(target: str, text: str, existing: store.Stored | None, copies: list[tuple[Path | bytes, str]],
            batch: Batch, result: PageResult) -> None:
     """Write a new or updated article (respecting curated files), and its images."""
     archive, opts = batch.archive, batch.options
@@ -321,14 +327,19 @@ def _write(target: str, text: str, existing: store.Stored | None, copies: list[t
     archive.add(stored)
 
 
-def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tuple[Path, str]],
+def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tuple[Path | bytes, str]],
          archive: store.Archive, result: PageResult) -> None:
     """Write the images, then the article: exclusively when new, over what was read when not."""
     if existing is None and path.exists() or existing is not None and existing.edited:
         # --force over a curated file or a stranger in the way: keep a copy first
         result.backup = _shown(archive, str(store.backup(path).relative_to(archive.content_dir)))
     for source, name in copies:
-        store.atomic_write(path.parent / name, source.read_bytes())
+        target = path.parent / name
+        if isinstance(source, bytes):  # a downloaded image, named by its content: kept once
+            if not target.is_file():
+                store.atomic_write(target, source)
+            continue
+        store.atomic_write(target, source.read_bytes())
     if existing is not None:
         store.replace_unchanged(path, existing.text, text)
         return

@@ -39,6 +39,9 @@ class FigureInfo:
     src: str | None = None
     alt: str | None = None
     credit: str | None = None
+    # where a downloaded image came from (its remote URL), when src names the local copy
+    # or the download failed
+    source_url: str | None = None
 
 
 @dataclass(frozen=True)

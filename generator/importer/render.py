@@ -84,7 +84,8 @@ def _figures(extracted: Extracted) -> list[dict]:
     """Figures as front-matter mappings without empty fields."""
     out = []
     for fig in extracted.figures:
-        item = {"caption": fig.caption, "src": fig.src, "alt": fig.alt, "credit": fig.credit}
+        item = {"caption": fig.caption, "src": fig.src, "alt": fig.alt, "credit": fig.credit,
+                "source_url": fig.source_url}
         out.append({k: v for k, v in item.items() if v})
     return out
 

@@ -34,7 +34,7 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
     corpus = _merge(cached, parsed, cache)
     media_pages = plan_media(media, config)
     errors = (errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
-              + missing_media(corpus, {p.path for p in media_pages}))
+              + missing_media(corpus, {p.path for p in media_pages}, config.root))
     run.warnings += [w for a in corpus for w in a.warnings] + config_warnings(config)
     run.stages.lap("parse")
     fail_on(errors, run.warnings, strict)

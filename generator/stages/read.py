@@ -5,8 +5,8 @@ from collections.abc import Collection
 from pathlib import Path
 
 from generator.core.errors import SiteError
-from generator.core.fields import MEDIA_DIR
-from generator.core.model import PageKind, Article, Page, Source
+from generator.core.fields import MEDIA_DIR, Errors
+from generator.core.model import Article, Page, PageKind, Source
 from generator.core.settings import Config
 from generator.io.cache import Cache
 from generator.io.sources import Entry, read_source, rescan, scan
@@ -87,8 +87,8 @@ def plan_media(media: list[Entry], config: Config) -> list[Page]:
                  (e.absolute,), f"{e.size}:{e.mtime_ns}") for e in media]
 
 
-def missing_media(corpus: list[Article], published: set[str]) -> list[SiteError]:
-    """One error per figure whose local image file does not exist."""
+def missing_media(corpus: list[Article], published: set[str], root: Path | None = None) -> list[SiteError]:
+    """One error per figure whose local image file does not exist, at the line naming it."""
     errors = []
     for art in corpus:
         if not art.figures:
@@ -96,7 +96,20 @@ def missing_media(corpus: list[Article], published: set[str]) -> list[SiteError]
         for number, fig in enumerate(art.figures, 1):
             local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
             if local and local not in published:
-                errors.append(SiteError(f"figures: figure {number}: image {fig.src.rsplit('/', 1)[-1]!r} "
+                name = fig.src.rsplit("/", 1)[-1]
+                errors.append(SiteError(f"figures: figure {number}: image {name!r} "
                                         "not found next to the article", art.path,
+                                        _line_naming(root, art.path, name),
                                         hint="put the file in the article's folder or fix src"))
     return errors
+
+
+def _line_naming(root: Path | None, path: str, name: str) -> int | None:
+    """The line of the article's `figures:` that names `name` (read only on this error)."""
+    if root is None:
+        return None
+    try:
+        text = (root / path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    return Errors(path, text).value_line("figures", name)

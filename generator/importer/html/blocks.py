@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urljoin
 
 from generator.importer import metadata as meta
+from generator.importer.html.image_src import picked_src
 from generator.importer.html.tree import BLOCK_TAGS, El, Rules
 from generator.importer.model import FigureInfo
 from generator.core import urls
@@ -252,18 +253,9 @@ def resolve_url(href: str, base: str | None) -> str:
 
 
 def _image_src(el: El, base: str | None) -> str:
-    """The real image URL: lazy-loading attributes before src; data: placeholders skipped."""
-    for key in ("data-src", "data-original", "data-lazy-src", "data-url", "original", "data-echo",
-                "data-actualsrc", "file", "src"):
-        value = el.attr(key).strip()
-        if value and not value.startswith("data:"):
-            return resolve_url(value, base)
-    srcset = el.attr("srcset") or el.attr("data-srcset")
-    if srcset:
-        first = srcset.split(",")[0].strip().split(" ")[0]
-        if first and not first.startswith("data:"):
-            return resolve_url(first, base)
-    return ""
+    """The real image URL (see image_src.picked_src), resolved against the page's base."""
+    value = picked_src(el)
+    return resolve_url(value, base) if value else ""
 
 
 def _is_article_image(el: El, src: str, rules: Rules) -> bool:

@@ -1,0 +1,144 @@
+"""Benchmark images (issue 13): import with figures, cold derivatives, no-change cost, bytes.
+
+1. import of a page with 10 images (1600x1067 JPEGs made with Pillow) from a server on
+   127.0.0.1, with and without --no-images;
+2. a cold build of N articles x 2 images each (photo-like JPEGs, 2400x1600), i.e. the
+   Pillow work of every copy, and the same build with the image cache warm (a new output
+   folder, the copies reused);
+3. a no-change rebuild;
+4. bytes: the originals against what a reader on a 40rem column downloads (the 960w WebP).
+
+    PYTHONPATH=$PWD .venv/bin/python bench/bench_images.py --articles 100
+"""
+from __future__ import annotations
+
+import argparse
+import http.server
+import io
+import random
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFilter
+
+from generator.build import build
+from generator.cli import main
+from generator.io.config import load_config
+
+PARAGRAPH = "<p>台積電宣布在台南擴建先進封裝產線，預計明年量產，以因應人工智慧晶片的強勁需求。</p>"
+
+
+def photo(seed: int, size=(2400, 1600)) -> bytes:
+    """A photo-like JPEG (shapes and noise, blurred): compresses like a real picture."""
+    rnd = random.Random(seed)
+    im = Image.new("RGB", size, tuple(rnd.randrange(256) for _ in range(3)))
+    draw = ImageDraw.Draw(im)
+    for _ in range(60):
+        x, y = rnd.randrange(size[0]), rnd.randrange(size[1])
+        draw.ellipse((x, y, x + rnd.randrange(50, 600), y + rnd.randrange(50, 600)),
+                     fill=tuple(rnd.randrange(256) for _ in range(3)))
+    im = im.filter(ImageFilter.GaussianBlur(3))
+    noise = Image.effect_noise(size, 24).convert("RGB")
+    im = Image.blend(im, noise, 0.12)
+    buffer = io.BytesIO()
+    im.save(buffer, "JPEG", quality=88)
+    return buffer.getvalue()
+
+
+def bench_import(folder: Path) -> None:
+    pictures = {f"/img/{i}.jpg": photo(i, (1600, 1067)) for i in range(10)}
+    page = ("<html><head><meta charset='utf-8'><title>十張圖的報導</title></head><body><article>"
+            "<h1>十張圖的報導</h1><p>2025-03-18 10:30</p>" + PARAGRAPH * 3
+            + "".join(f"<figure><img src='/img/{i}.jpg'><figcaption>圖{i}</figcaption></figure>{PARAGRAPH}"
+                      for i in range(10)) + "</article></body></html>").encode()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            body, kind = (page, "text/html; charset=utf-8") if self.path == "/news/1.html" \
+                else (pictures.get(self.path, b""), "image/jpeg")
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:  # noqa: ANN002
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{httpd.server_address[1]}/news/1.html"
+    for label, extra in (("with images", []), ("--no-images", ["--no-images"])):
+        site = folder / f"import-{len(extra)}"
+        site.mkdir()
+        (site / "site.yml").write_text("title: t\nbase_url: https://example.org/\n", encoding="utf-8")
+        start = time.perf_counter()
+        status = main(["import", "--site", str(site), "--json", *extra, url])
+        seconds = time.perf_counter() - start
+        files = len(list((site / "content").rglob("*.jpg")))
+        print(f"import, page with 10 images, {label}: {seconds:.2f} s (exit {status}, {files} images stored)",
+              file=sys.stderr)
+    httpd.shutdown()
+
+
+def make_site(folder: Path, articles: int) -> Path:
+    site = folder / f"site-{articles}"
+    content = site / "content" / "2025"
+    content.mkdir(parents=True)
+    (site / "site.yml").write_text("title: 基準\nbase_url: https://example.org/\nsearch: false\n",
+                                   encoding="utf-8")
+    sources = [photo(i) for i in range(8)]  # 8 distinct photos, each re-saved to differ in bytes
+    for n in range(articles):
+        names = []
+        for k in range(2):
+            name = f"{n:05d}-{k}.jpg"
+            (content / name).write_bytes(sources[(2 * n + k) % 8] + f"{n}-{k}".encode())
+            names.append(name)
+        figures = "".join(f"\n  - {{caption: 圖{k + 1}, src: {name}}}" for k, name in enumerate(names))
+        (content / f"{n:05d}.md").write_text(
+            f"---\ntitle: 報導{n}\ndate: 2025-03-01\ntags: [基準]\nfigures:{figures}\n---\n\n正文{n}。\n",
+            encoding="utf-8")
+    return site
+
+
+def bench_build(folder: Path, articles: int) -> None:
+    site = make_site(folder, articles)
+    config = load_config(site, env={})
+    start = time.perf_counter()
+    cold = build(config, out_dir=folder / "out")
+    cold_s = time.perf_counter() - start
+    print(f"cold build, {articles} articles x 2 images: {cold_s:.2f} s "
+          f"(images stage {cold.seconds.get('images', 0):.2f} s, {cold.written} files)", file=sys.stderr)
+    start = time.perf_counter()
+    warm = build(config, out_dir=folder / "out2")
+    print(f"build into a new folder, image cache warm: {time.perf_counter() - start:.2f} s "
+          f"(images stage {warm.seconds.get('images', 0):.2f} s)", file=sys.stderr)
+    start = time.perf_counter()
+    again = build(config, out_dir=folder / "out")
+    print(f"no-change rebuild: {time.perf_counter() - start:.3f} s, {again.written} written",
+          file=sys.stderr)
+    media = folder / "out" / "media" / "2025"
+    originals = sum(p.stat().st_size for p in media.glob("*.jpg") if "w." not in p.name)
+    webp = sum(p.stat().st_size for p in media.glob("*-960w.webp"))
+    jpeg = sum(p.stat().st_size for p in media.glob("*-960w.jpg"))
+    print(f"bytes: originals {originals / 1e6:.1f} MB; a reader gets the 960w WebP "
+          f"{webp / 1e6:.1f} MB ({100 * (1 - webp / originals):.0f} % saved) or JPEG "
+          f"{jpeg / 1e6:.1f} MB ({100 * (1 - jpeg / originals):.0f} % saved)", file=sys.stderr)
+
+
+def main_() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[100])
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        bench_import(folder)
+        for n in args.articles:
+            bench_build(folder / str(n), n)
+
+
+if __name__ == "__main__":
+    main_()

@@ -1,0 +1,77 @@
+"""Images stage: each image beside an article measured and resized (generator.io.images),
+its copies planned as media pages, and the article pages that show it keyed by them."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from generator.core.images import ImageSet, images_key
+from generator.core.model import Page, PageKind, Site
+from generator.core.plan import digest
+from generator.io import workers
+from generator.io.images import SETTINGS_KEY, Made, ShaIndex, is_raster, made_for
+from generator.io.sources import Entry
+from generator.stages.run import Run
+
+# below this many images to make, one process does it (forking costs more)
+PARALLEL_IMAGES = 8
+
+
+def publish_images(run: Run, media: list[Entry]) -> tuple[dict[str, ImageSet], list[Page]]:
+    """{'/media/…' URL: ImageSet} of every raster image beside an article, and the pages of
+    its copies (static files from the image cache)."""
+    config = run.config
+    folder = config.cache_dir / "images"
+    prefix = config.content_dir.relative_to(config.root).as_posix() + "/"
+    images = [e for e in media if is_raster(e.path)]
+    if not images:
+        return {}, []
+    index = ShaIndex(folder)
+    todo = [(e, index.sha(e.path, Path(e.absolute), e.size, e.mtime_ns)) for e in images]
+    index.save({e.path for e in images})
+
+    def job(chunk):  # noqa: ANN001, ANN202 - [(Entry, sha)] -> [(path, Made)]
+        return [(e.path, made_for(Path(e.absolute), sha, folder)) for e, sha in chunk]
+
+    procs = run.procs if len(todo) >= PARALLEL_IMAGES else 1
+    made = dict(pair for part in workers.fork_map(job, todo, procs) for pair in part)
+    sets, pages = {}, []
+    for entry, _ in todo:
+        rel = entry.path.removeprefix(prefix)
+        result = made[entry.path]
+        if result.problem:
+            run.warnings.append(f"{entry.path}: image published as it is: {result.problem}")
+        if result.width and result.height:
+            image, copies = _image_set(f"/media/{rel}", result, folder)
+            sets[image.original] = image
+            pages += copies
+    run.stages.lap("images")
+    return sets, pages
+
+
+def _image_set(url: str, made: Made, folder: Path) -> tuple[ImageSet, list[Page]]:
+    """The ImageSet of one file and the pages of its copies ('/media/2025/x-480w.webp')."""
+    stem, _, ext = url.rpartition(".")
+    webp, fallback, pages = [], [], []
+    for kind, width, name in made.copies:
+        copy = f"{stem}-{width}w.{kind}"
+        pages.append(Page(copy[1:], PageKind.STATIC, None, "", (str(folder / name),), name))
+        own = kind == "webp" and ext.lower() != "webp"
+        (webp if own else fallback).append((width, copy))
+    key = f"{made.sha[:16]}-{SETTINGS_KEY}"
+    return ImageSet(url, made.width, made.height, tuple(webp), tuple(fallback), key), pages
+
+
+def with_image_keys(site: Site, pages: list[Page], images: dict[str, ImageSet]) -> tuple[Site, list[Page]]:
+    """The site carrying the ImageSets, and article pages keyed by the images they show."""
+    if not images:
+        return site, pages
+    site = dataclasses.replace(site, images=images)
+    out = []
+    for page in pages:
+        if page.kind == "article":
+            extra = images_key(site.articles[page.params[0]], images)
+            if extra:
+                page = dataclasses.replace(page, key=digest([page.key, extra]))
+        out.append(page)
+    return site, out
