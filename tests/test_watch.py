@@ -26,6 +26,7 @@ TARGETS = WatchTargets(
     content_dir=ROOT / "content",
     theme_dirs=(ROOT / "themes", ROOT / "themes" / "house"),
     glossary=ROOT / "glossary.yml",
+    companies=ROOT / "data" / "companies.yml",
 )
 
 
@@ -41,6 +42,7 @@ def ev(type_: str, rel: str, dest: str | None = None, *, is_dir: bool = False) -
     ("themes/house/static/site.css", Kind.THEME),
     ("site.yml", Kind.CONFIG),
     ("glossary.yml", Kind.GLOSSARY),
+    ("data/companies.yml", Kind.CONFIG),
     # editor temporaries and litter
     ("content/2025/.a.md.swp", None), ("content/2025/.a.md.swx", None),
     ("content/2025/a.md~", None), ("content/2025/.#a.md", None), ("content/2025/4913", None),

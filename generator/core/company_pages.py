@@ -111,8 +111,11 @@ def profile_context(ctx_builder, page: Page) -> dict[str, Any]:
         "alongside": [dict(company_link(ctx_builder, c, script), count=n) for c, n in view.alongside],
         "months": [{"label": f"{y}年{m}月", "count": n} for (y, m), n in view.months],
         "chart": chart_svg(view, ctx_builder.text.ui[script]),
-        "feed_url": ctx_builder.href(urls.company_feed(script, cid)),
+        "feed_url": ctx_builder.href(urls.company_feed(script, cid)) if view.slugs else None,
     }
+    if not view.slugs:
+        # a registry entry no article names yet: nothing of the archive's to index
+        ctx.update(noindex=True, alternates=[])
     ctx["jsonld"] = organization_jsonld(ctx_builder, view, script, parent)
     return ctx
 

@@ -31,6 +31,8 @@ def plan_companies(site: Site, index: CompanyIndex, cards: dict[str, str], *, pe
                               digest([listing, order])))
         for cid, view in index.views.items():
             pages += _profile(index, view, script, cards, per_page, base_key)
+            if not view.slugs:
+                continue  # a company no article names yet: a profile (noindex), no feed
             head = [base_key, "company_feed", script, view.company.digest()]
             pages.append(Page(urls.company_feed(script, cid), PageKind.COMPANY_FEED, script, "", (cid,),
                               digest(head + [cards[s] for s in view.slugs[:feed_items]])))

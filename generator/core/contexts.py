@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from generator.core import company_pages, urls
-from generator.core.images import responsive_html
+from generator.core.images import responsive_html, shared_image
 from generator.core.model import LANGS, SCRIPTS, Article, Page, PageKind, Site, Term
 from generator.core.plan import article_shows
 
@@ -167,7 +167,8 @@ class Contexts:
                           for s in shown.related]
         ctx["prev"] = self.neighbour(shown.older, script)
         ctx["next"] = self.neighbour(shown.newer, script)
-        image = self.site_image(next((f.src for f in art.figures if f.src), None))
+        first = next((f.src for f in art.figures if f.src), None)
+        image = self.site_image(shared_image(first, self.site.images))
         ctx["article"]["modified_iso"] = iso(art.updated or art.date)
         ctx["og"] = self.open_graph("article", ver.title, ver.summary, url, image)
         ctx["jsonld"] = self.jsonld(art, script, url, image)

@@ -41,6 +41,14 @@ class ImageSet:
     key: str = ""
 
 
+def shared_image(src: str | None, images: Mapping[str, ImageSet]) -> str | None:
+    """The copy of an image that link previews and structured data name: the largest copy in
+    the original format (EXIF orientation applied, metadata stripped, as the page shows it),
+    else the file itself."""
+    found = images.get(src) if src else None
+    return found.fallback[-1][1] if found is not None and found.fallback else src
+
+
 def media_urls(article: Article) -> list[str]:
     """Site-root URLs of the local images an article shows (figures, then Markdown images)."""
     urls = [f.src for f in article.figures if f.src and f.src.startswith("/media/")]

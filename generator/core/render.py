@@ -83,6 +83,8 @@ class Renderer:
         set as in the pages' heads (x-default included), and a lastmod from the content."""
         groups: dict[tuple, dict[str, str]] = {}
         for p in self.pages:
+            if p.kind == PageKind.COMPANY and not self.site.companies.views[p.params[0]].slugs:
+                continue  # noindex: a company no article names yet
             if p.template and (p.script is not None or p.kind == "root"):
                 groups.setdefault((p.kind, p.params), {})[p.script] = _url_of(p.path)
         entries = []

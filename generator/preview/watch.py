@@ -58,6 +58,9 @@ class WatchTargets:
     content_dir: Path
     theme_dirs: tuple[Path, ...]
     glossary: Path | None
+    # companies.yml (site.yml `companies`): a settings file like site.yml (company names join
+    # the settings' fingerprint), so a change reloads the config
+    companies: Path | None = None
 
     @classmethod
     def for_site(cls, root: Path, config: Config | None) -> WatchTargets:
@@ -72,6 +75,7 @@ class WatchTargets:
             content_dir=(config.content_dir if config else root / "content").resolve(),
             theme_dirs=tuple(dict.fromkeys(themes)),
             glossary=config.glossary.resolve() if config and config.glossary else None,
+            companies=config.companies.resolve() if config and config.companies else None,
         )
 
 
@@ -126,7 +130,7 @@ def _ignored_parts(parts: tuple[str, ...]) -> bool:
 
 def classify(path: Path, targets: WatchTargets) -> Kind | None:
     """What kind of build input a path is, or None when no build depends on it."""
-    if path == targets.config_file:
+    if path == targets.config_file or (targets.companies is not None and path == targets.companies):
         return Kind.CONFIG
     if targets.glossary is not None and path == targets.glossary:
         return Kind.GLOSSARY
@@ -252,7 +256,7 @@ def watch_roots(targets: WatchTargets) -> list[tuple[Path, bool]]:
     recursive = [d for d in (targets.content_dir, *targets.theme_dirs) if d.is_dir()]
     recursive = [d for d in dict.fromkeys(recursive)
                  if not any(o != d and _relative(d, o) is not None for o in recursive)]
-    flat = [targets.root] + ([targets.glossary.parent] if targets.glossary else [])
+    flat = [targets.root] + [f.parent for f in (targets.glossary, targets.companies) if f]
     flat = [d for d in dict.fromkeys(flat)
             if d.is_dir() and not any(_relative(d, o) is not None for o in recursive)]
     return [(d, True) for d in recursive] + [(d, False) for d in flat]
