@@ -93,7 +93,7 @@ def index_context(ctx_builder, page: Page) -> dict[str, Any]:
 
 def profile_context(ctx_builder, page: Page) -> dict[str, Any]:
     """Context of one page of a company's profile."""
-    script, (cid, number, total) = page.script, page.params
+    script, cid = page.script, page.params[0]  # (id, page number, pages): list_context pages
     view = _index(ctx_builder).views[cid]
     company = view.company
     ctx = ctx_builder.list_context(page, view.slugs, company.names[script],
