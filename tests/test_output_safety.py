@@ -342,6 +342,19 @@ def test_a_big_fresh_build_links_its_twin_at_once(site, capsys, monkeypatch):
                       for p in (site / "output").rglob("*") if p.is_file()}, "hard links, not copies"
 
 
+def test_a_fresh_build_replaces_a_twin_left_from_a_deleted_output(site, capsys, monkeypatch):
+    monkeypatch.setattr(output, "EARLY_TWIN_FILES", 1)
+    assert run(site, capsys=capsys)[0] == 0
+    subprocess.run(["rm", "-rf", str(site / "output")], check=True)  # the curator deletes it
+    assert (site / ".output.twin").is_dir()
+    assert run(site, capsys=capsys)[0] == 0
+    twin = site / ".output.twin"
+    inodes = {p.relative_to(twin): p.stat().st_ino for p in twin.rglob("*") if p.is_file()}
+    assert inodes == {p.relative_to(site / "output"): p.stat().st_ino
+                      for p in (site / "output").rglob("*") if p.is_file()}, \
+        "the twin is the fresh tree's, not the stale one (which shares no file with it)"
+
+
 def test_without_rename_exchange_two_renames_swap_the_tree(site, tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(output, "_rename_exchange", lambda a, b: False)
     assert run(site, capsys=capsys)[0] == 0

@@ -188,6 +188,7 @@ def _refuse_mount_point(out_dir: Path) -> None:
 
 def make_twin(out_dir: Path) -> None:
     """Link a fresh build's tree into its twin (under a locked scratch name until done)."""
+    _drop_stale_twin(out_dir)
     tree = scratch_path(out_dir, "new")
     try:
         tree.mkdir()
@@ -220,14 +221,33 @@ def _take_twin(out_dir: Path, new: Path) -> int | None:
     return fd
 
 
+def _drop_stale_twin(out_dir: Path) -> None:
+    """Remove a twin left from before out_dir was deleted (a fresh build found none to take).
+
+    It shares no inode with the fresh tree, so the next build would relink every file from
+    it (20 s for 11,000 files on a busy disk) instead of starting from the fresh tree's twin.
+    """
+    old = scratch_path(out_dir, "old")
+    fd = _take_twin(out_dir, old)
+    if fd is None:
+        return  # none, or another build holds it
+    os.close(fd)
+    _remove_detached(old)
+
+
 def keep_as_twin(tree: Path, out_dir: Path) -> None:
-    """Keep a tree set aside by a swap as the next build's starting point (else delete it,
-    by a detached `rm -rf`: freeing 28,000 folders can take seconds)."""
+    """Keep a tree set aside by a swap as the next build's starting point (else delete it)."""
     try:
         os.rename(tree, twin_path(out_dir))
         return
     except OSError:
         pass
+    _remove_detached(tree)
+
+
+def _remove_detached(tree: Path) -> None:
+    """Delete a scratch tree of ours by a detached `rm -rf`: freeing 28,000 folders can take
+    seconds the build need not wait for."""
     rm = shutil.which("rm")
     if rm is None:
         shutil.rmtree(tree, ignore_errors=True)
