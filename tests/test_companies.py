@@ -12,9 +12,10 @@ from build_helpers import article, make_site
 from generator.build import build
 from generator.io.cache import Cache
 from generator.core.companies import parse_companies
-from generator.core.company_match import detect, make_matcher
+from generator.core.company_index import describe
+from generator.core.company_match import detect, fold_all, make_matcher
 from generator.core.errors import BuildFailed, SiteError
-from generator.io.converters import converter_for
+from generator.io.converters import converter_for, open_converter
 
 COMPANIES = """\
 - id: sensetime
@@ -146,6 +147,49 @@ def test_a_common_word_needs_more_than_one_weak_hit() -> None:
     assert detect(m, "", "今年小米價格上漲") == ()
     assert detect(m, "", "小米發布新手機，小米表示銷量增長") == ("xiaomi",)
     assert detect(m, "", "共有 1810 名員工") == ()
+
+
+def test_latin_forms_match_whole_words_only() -> None:
+    m = make_matcher(parse_companies(COMPANIES), _Fold())
+    assert detect(m, "", "tsmcx 與 xtsmc 都不是 tsmc2 公司") == ()
+    assert detect(m, "", "據 tsmc 公告，tsmc。") == ("tsmc",)
+
+
+def test_equal_counts_go_to_the_first_mentioned() -> None:
+    m = make_matcher(parse_companies(COMPANIES), _Fold())
+    # two strong hits each; TSMC is named first by its second ticker (TSM), and the order is
+    # the text's, not the order of a company's tickers in companies.yml
+    text = _Fold()("NYSE:TSM 與 HKEX:0020，HKEX:0020 與 TWSE:2330")
+    assert detect(m, "", text) == ("tsmc", "sensetime")
+
+
+def test_fold_all_folds_many_texts_in_one_call() -> None:
+    calls = []
+
+    def fold(text: str) -> str:
+        calls.append(text)
+        return text.upper()
+
+    assert fold_all(fold, ["ab", "cd"]) == ["AB", "CD"] and len(calls) == 1
+    assert fold_all(fold, ["a\nb", "c"]) == ["A\nB", "C"] and len(calls) == 3
+
+
+def test_descriptions_are_normalised_in_their_script_and_converted_in_the_other() -> None:
+    registry = parse_companies("- id: acme\n  name: 艾克美\n  description: 总部位於台北的軟體公司。\n"
+                               "- id: blank\n  name: 空白\n")
+    converter = open_converter()
+    views = describe(registry, converter, lambda text: converter.detect_script(text, "hant"))
+    # written in Traditional with one Simplified character (总): repaired, 台 kept
+    assert views["acme"]["hant"] == "總部位於台北的軟體公司。"
+    assert views["acme"]["hans"] == "总部位于台北的软体公司。"
+    assert views["blank"] == {"hant": "", "hans": ""}
+
+
+def test_companies_file_errors_read_as_pure_python_yaml_words() -> None:
+    # the fast (libyaml) composer is used when it can; a broken file is reported in PyYAML's
+    # own words, with its line
+    assert errors_of("- id: acme\n  name: [unclosed\n") == [
+        "companies.yml:3: invalid YAML: expected ',' or ']', but got '<stream end>'"]
 
 
 # ------------------------------------------------------------------ built pages

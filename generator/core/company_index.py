@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from generator.core import company_match
 from generator.core.companies import Companies, Company
@@ -13,6 +14,13 @@ from generator.core.errors import SiteError
 from generator.core.model import SCRIPTS, Site
 
 ALONGSIDE = 8
+
+
+class DescriptionConverter(Protocol):
+    """The part of generator.core.chinese.Converter descriptions need."""
+
+    def convert_many(self, script: str, pieces: list[str]) -> list[str]: ...
+    def normalise_many(self, script: str, pieces: list[str]) -> tuple[list[str], list[list[Any]]]: ...
 
 
 @dataclass(frozen=True)
@@ -42,9 +50,27 @@ class CompanyIndex:
         return self.views[cid]
 
 
-def index_companies(site: Site, companies: Companies, convert: Callable[[str, str], str]
-                    ) -> tuple[CompanyIndex, list[SiteError]]:
-    """The index, and an error per article naming an unknown id."""
+def describe(companies: Companies, converter: DescriptionConverter,
+             detect: Callable[[str], str | None]) -> dict[str, dict[str, str]]:
+    """{id: {script: description}} as articles are converted: in the script it is written in,
+    the other script's characters normalised (generator.core.residue); in the other script,
+    converted. One OpenCC call per script and kind for all companies."""
+    written = [c for c in companies.items if c.description]
+    out = {c.id: {s: "" for s in SCRIPTS} for c in companies.items}
+    for script in SCRIPTS:
+        own = [c for c in written if (detect(c.description) or script) == script]
+        other = [c for c in written if c not in own]
+        normalised = converter.normalise_many(script, [c.description for c in own])[0]
+        converted = converter.convert_many(script, [c.description for c in other])
+        for company, text in (*zip(own, normalised), *zip(other, converted)):
+            out[company.id][script] = text
+    return out
+
+
+def index_companies(site: Site, companies: Companies,
+                    descriptions: dict[str, dict[str, str]]) -> tuple[CompanyIndex, list[SiteError]]:
+    """The index, and an error per article naming an unknown id; `descriptions` are
+    `describe`'s."""
     by_id = companies.by_id
     errors: list[SiteError] = []
     slugs: dict[str, list[str]] = {cid: [] for cid in by_id}
@@ -66,7 +92,7 @@ def index_companies(site: Site, companies: Companies, convert: Callable[[str, st
             company=company, slugs=tuple(slugs[cid]),
             months=_months([site.articles[s].date for s in slugs[cid]]),
             alongside=tuple(sorted(together[cid].items(), key=lambda kv: (-kv[1], kv[0]))[:ALONGSIDE]),
-            descriptions={s: convert(s, company.description) for s in SCRIPTS})
+            descriptions=descriptions[cid])
     return CompanyIndex(companies, views), errors
 
 
@@ -97,10 +123,10 @@ def unlisted_in_titles(site: Site, companies: Companies, fold: Callable[[str], s
     matcher = company_match.make_matcher(companies, fold)
     by_id = companies.by_id
     warnings = []
-    for slug in site.order:
-        art = site.articles[slug]
-        title = art.versions[art.script].title
-        for cid in company_match.in_title(matcher, fold(title)):
+    arts = [site.articles[slug] for slug in site.order]
+    titles = company_match.fold_all(fold, [a.versions[a.script].title for a in arts])
+    for art, title in zip(arts, titles):
+        for cid in company_match.in_title(matcher, title):
             if cid not in art.companies:
                 name = by_id[cid].names[art.script]
                 warnings.append(f"{art.path}:{art.companies_line}: the title names {name} "

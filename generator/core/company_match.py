@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from generator.core.companies import Companies, ticker_code
 
 _LATIN = re.compile(r"[0-9a-z][0-9a-z .&'-]*")
+_WORD = re.compile(r"[0-9a-z]")
 _CONTEXT_BEFORE = re.compile(r"(?:[a-z]+:\s*|[(]|代码\s*|股票\s*)$")
 _CONTEXT_AFTER = re.compile(r"^(?:\.[a-z]{1,3}\b|[)])")
 
@@ -27,23 +28,45 @@ class Matcher:
     forms: tuple[tuple[str, str, bool], ...]
     # (folded code, id)
     codes: tuple[tuple[str, str], ...]
-    pattern: re.Pattern | None
+    # {first character: (form, id, weak) starting with it, longest first}
+    by_first: dict[str, tuple[tuple[str, str, bool], ...]]
+    # every ticker code as a whole run of digits and letters; {code: ids having it}
+    code_pattern: re.Pattern | None
+    by_code: dict[str, tuple[str, ...]]
 
 
 def make_matcher(companies: Companies, fold: Callable[[str], str]) -> Matcher:
     """A matcher for every name, alias and ticker code of the registry."""
+    written = [(form, c.id) for c in companies.items for form in c.forms()]
     forms: dict[str, tuple[str, bool]] = {}
-    for c in companies.items:
-        for form in c.forms():
-            folded = fold(form).strip()
-            if len(folded) >= 2 or not _LATIN.fullmatch(folded):
-                forms.setdefault(folded, (c.id, _weak(folded)))
+    for folded, (_, cid) in zip(fold_all(fold, [form for form, _ in written]), written):
+        folded = folded.strip()
+        if folded and (len(folded) >= 2 or not _LATIN.fullmatch(folded)):
+            forms.setdefault(folded, (cid, _weak(folded)))
     ordered = tuple(sorted(((f, cid, weak) for f, (cid, weak) in forms.items()),
                            key=lambda x: (-len(x[0]), x[0])))
+    by_first: dict[str, tuple[tuple[str, str, bool], ...]] = {}
+    for entry in ordered:
+        by_first[entry[0][0]] = by_first.get(entry[0][0], ()) + (entry,)
     codes = tuple((ticker_code(t).lower(), c.id) for c in companies.items for t in c.tickers)
-    alternatives = [_alternative(f) for f, _, _ in ordered]
-    pattern = re.compile("|".join(alternatives)) if alternatives else None
-    return Matcher(ordered, codes, pattern)
+    by_code: dict[str, tuple[str, ...]] = {}
+    for code, cid in codes:
+        by_code[code] = by_code.get(code, ()) + (cid,)
+    # one pass over the text for all codes: the look-arounds make a hit a whole code, so
+    # codes never overlap and the alternation finds what one search per code found
+    code_pattern = (re.compile("(?<![0-9a-z.])(?:" + "|".join(
+        re.escape(c) for c in sorted(by_code, key=lambda c: (-len(c), c))) + ")(?![0-9a-z])")
+        if by_code else None)
+    return Matcher(ordered, codes, by_first, code_pattern, by_code)
+
+
+def fold_all(fold: Callable[[str], str], texts: list[str]) -> list[str]:
+    """`fold` of each text, in one call where the texts have no line breaks (a line break
+    survives folding and no form spans one, so the joined text splits back apart)."""
+    if not texts or any("\n" in t for t in texts):
+        return [fold(t) for t in texts]
+    folded = fold("\n".join(texts)).split("\n")
+    return folded if len(folded) == len(texts) else [fold(t) for t in texts]
 
 
 def _weak(form: str) -> bool:
@@ -53,31 +76,48 @@ def _weak(form: str) -> bool:
     return len(form) <= 2
 
 
-def _alternative(form: str) -> str:
-    """Regex for one form: Latin forms only as whole words."""
-    escaped = re.escape(form)
-    if _LATIN.fullmatch(form):
-        return f"(?<![0-9a-z]){escaped}(?![0-9a-z])"
-    return escaped
-
-
 def mentions(matcher: Matcher, text: str) -> dict[str, list[int]]:
     """{id: [strong hits, weak hits, first offset]} in folded `text`."""
     found: dict[str, list[int]] = {}
-    by_form = {f: (cid, weak) for f, cid, weak in matcher.forms}
-    if matcher.pattern is not None:
-        # the regex tries alternatives longest first, so overlaps go to the longest form
-        for m in matcher.pattern.finditer(text):
-            cid, weak = by_form[m.group(0)]
-            entry = found.setdefault(cid, [0, 0, m.start()])
-            entry[1 if weak else 0] += 1
-    for code, cid in matcher.codes:
-        for m in re.finditer(f"(?<![0-9a-z.]){re.escape(code)}(?![0-9a-z])", text):
+    for start, (_, cid, weak) in _form_hits(matcher, text):
+        entry = found.setdefault(cid, [0, 0, start])
+        entry[1 if weak else 0] += 1
+    if matcher.code_pattern is not None:
+        for m in matcher.code_pattern.finditer(text):
             strong = bool(_CONTEXT_BEFORE.search(text[max(0, m.start() - 8):m.start()])
                           or _CONTEXT_AFTER.match(text[m.end():m.end() + 5]))
-            entry = found.setdefault(cid, [0, 0, m.start()])
-            entry[0 if strong else 1] += 1
+            for cid in matcher.by_code[m.group(0)]:
+                entry = found.setdefault(cid, [0, 0, m.start()])
+                entry[0 if strong else 1] += 1
     return found
+
+
+def _form_hits(matcher: Matcher, text: str) -> list[tuple[int, tuple[str, str, bool]]]:
+    """(offset, form entry) of each form found, left to right without overlaps; at one
+    offset the longest form wins (商湯醫療 is not also 商湯). Latin forms only as whole words.
+
+    A scan by first character rather than one regex alternation of every form: Python's
+    regex engine tries each alternative at each offset, which for 2,000 forms cost 0.2 ms
+    per title."""
+    hits, index, by_first = [], 0, matcher.by_first
+    while index < len(text):
+        entry = next((e for e in by_first.get(text[index], ()) if _at(text, index, e[0])), None)
+        if entry is None:
+            index += 1
+            continue
+        hits.append((index, entry))
+        index += len(entry[0])
+    return hits
+
+
+def _at(text: str, index: int, form: str) -> bool:
+    """Whether `form` is at `index`; a Latin form not inside a longer word or number."""
+    if not text.startswith(form, index):
+        return False
+    if not _LATIN.fullmatch(form):
+        return True
+    end = index + len(form)
+    return not (index and _WORD.match(text[index - 1])) and not (end < len(text) and _WORD.match(text[end]))
 
 
 def named(hits: list[int]) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 
-from generator.core.company_index import index_companies, unlisted_in_titles
+from generator.core.company_index import describe, index_companies, unlisted_in_titles
 from generator.core.model import Site
 from generator.io.companies import load_companies
+from generator.stages.parse import ScriptDetector
 from generator.stages.run import Run, fail_on
 
 
@@ -16,7 +17,9 @@ def companies_stage(run: Run, site: Site) -> Site:
     if not companies.items and not any(a.companies for a in site.articles.values()):
         return site
     converter = run.converter()
-    index, errors = index_companies(site, companies, converter.text)
+    detect = run.cache.session.detector.get(run.fingerprint,
+                                            lambda: ScriptDetector(converter, run.config.default_script))
+    index, errors = index_companies(site, companies, describe(companies, converter, detect))
     run.warnings.extend(unlisted_in_titles(site, companies, converter.fold))
     fail_on(errors, [], False)
     run.stages.lap("companies")
