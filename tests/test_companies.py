@@ -312,6 +312,18 @@ def test_unknown_id_is_an_error_and_unlisted_title_a_warning(tmp_path: Path) -> 
                                "leaves out tsmc (add it?)",)
 
 
+def test_a_two_character_name_in_a_title_warns_when_the_summary_names_it_too(tmp_path: Path) -> None:
+    files = {"companies.yml": COMPANIES,
+             "content/2025/a.md": article("小米發布新手機", "2025-01-01", companies="[]",
+                                          body="小米今天發布新手機。"),
+             "content/2025/b.md": article("今年小米價格上漲", "2025-01-02", companies="[]",
+                                          body="糧食市場的報導。")}
+    config = make_site(tmp_path, files, companies="companies.yml")
+    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    assert report.warnings == ("content/2025/a.md:5: the title names 小米 but companies: "
+                               "leaves out xiaomi (add it?)",)
+
+
 def test_one_edit_rebuilds_only_the_company_pages_it_changes(tmp_path: Path) -> None:
     config = _site(tmp_path, per_page=10)
     cache, out = Cache.memory(), tmp_path / "out"

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from generator.core import company_match
 from generator.core.companies import Companies, Company
 from generator.core.errors import SiteError
-from generator.core.model import SCRIPTS, Site
+from generator.core.model import SCRIPTS, Article, Site
 
 ALONGSIDE = 8
 
@@ -117,21 +117,33 @@ def _months(dates: list) -> tuple[tuple[tuple[int, int], int], ...]:
 
 
 def unlisted_in_titles(site: Site, companies: Companies, fold: Callable[[str], str]) -> list[str]:
-    """A warning per article whose title names a known company its `companies:` leaves out."""
+    """A warning per article whose title names a known company its `companies:` leaves out.
+
+    A strong form in the title (a name of three or more characters, a ticker with its
+    exchange) is enough. A weak one (華為, 小米, a bare code) can be a common word, so like
+    import detection it needs a second hit: the summary must name the company too. Only
+    those articles' summaries are folded (one converter call)."""
     if not companies.items:
         return []
     matcher = company_match.make_matcher(companies, fold)
-    by_id = companies.by_id
-    warnings = []
     arts = [site.articles[slug] for slug in site.order]
     titles = company_match.fold_all(fold, [a.versions[a.script].title for a in arts])
+    named: list[tuple[Article, list[str]]] = []
+    weak: list[tuple[Article, str, dict[str, list[int]]]] = []
     for art, title in zip(arts, titles):
-        for cid in company_match.in_title(matcher, title):
-            if cid not in art.companies:
-                name = by_id[cid].names[art.script]
-                warnings.append(f"{art.path}:{art.companies_line}: the title names {name} "
-                                f"but companies: leaves out {cid} (add it?)")
-    return warnings
+        hits = {cid: h for cid, h in company_match.mentions(matcher, title).items()
+                if cid not in art.companies}
+        named.append((art, [cid for cid, h in hits.items() if h[0] or h[1] >= 2]))
+        if any(not h[0] and h[1] < 2 for h in hits.values()):
+            weak.append((art, title, hits))
+    summaries = company_match.fold_all(fold, [a.versions[a.script].summary for a, _, _ in weak])
+    seconded = {id(art): [cid for cid, h in hits.items() if not h[0] and h[1] < 2
+                          and cid in company_match.mentions(matcher, summary)]
+                for (art, _, hits), summary in zip(weak, summaries)}
+    by_id = companies.by_id
+    return [f"{art.path}:{art.companies_line}: the title names {by_id[cid].names[art.script]} "
+            f"but companies: leaves out {cid} (add it?)"
+            for art, ids in named for cid in ids + seconded.get(id(art), [])]
 
 
 def page_months(view: CompanyView) -> int:

@@ -139,8 +139,3 @@ def detect(matcher: Matcher, title: str, body: str) -> tuple[str, ...]:
         first = h[2] if cid in head else len(title) + b[2]
         scored.append((-count, first, cid))
     return tuple(cid for *_, cid in sorted(scored))
-
-
-def in_title(matcher: Matcher, title: str) -> tuple[str, ...]:
-    """Ids a (folded) title names by a strong form."""
-    return tuple(cid for cid, hits in mentions(matcher, title).items() if hits[0] >= 1)
