@@ -274,6 +274,20 @@ def test_load_glossary_missing_file(tmp_path: Path) -> None:
         load_glossary(tmp_path / "none.yml")
 
 
+def test_glossary_errors_name_the_file_from_the_site_root(tmp_path: Path, capsys) -> None:
+    from generator.cli import main
+
+    (tmp_path / "site.yml").write_text("title: t\nbase_url: https://e.org/\nglossary: terms/g.yml\n"
+                                       "search: false\n", encoding="utf-8")
+    (tmp_path / "terms").mkdir()
+    (tmp_path / "terms/g.yml").write_text("- hant: 台積電\n  hans: [bad\n", encoding="utf-8")
+    (tmp_path / "content").mkdir()
+    assert main(["--site", str(tmp_path), "build", "--out", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["error: terms/g.yml:3: glossary is not valid YAML: expected ',' or ']', "
+                   "but got '<stream end>'"]
+
+
 # ------------------------------------------------------------------ random HTML vs a real parser
 
 _WORDS = ["发布会", "头发", "商汤医疗", "范先群", "台积电", "芯片", "软件", "面条", "后来", "干杯",

@@ -96,6 +96,13 @@ class Config:
         """
         return self._digest(exclude=frozenset({"base_url"}))
 
+    def shown(self, path: Path) -> str:
+        """A site file as errors name it: relative to the site root when it is inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
     def render_key(self) -> str:
         """Digest of every setting, base_url included (rendered pages show absolute URLs)."""
         return self._digest(exclude=frozenset())

@@ -25,8 +25,4 @@ def load_companies(config: Config) -> Companies:
     """The site's companies (none when site.yml names no file)."""
     if config.companies is None:
         return Companies()
-    try:
-        shown = config.companies.relative_to(config.root).as_posix()
-    except ValueError:
-        shown = str(config.companies)
-    return read_companies(config.companies, shown)
+    return read_companies(config.companies, config.shown(config.companies))

@@ -21,16 +21,18 @@ from generator.core.settings import Config
 _SHARE = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
 
 
-def load_glossary(path: str | Path) -> Glossary:
-    """Read and validate a glossary file (see `generator.core.glossary.parse_glossary`)."""
+def load_glossary(path: str | Path, shown: str | None = None) -> Glossary:
+    """Read and validate a glossary file (see `generator.core.glossary.parse_glossary`);
+    errors name it by `shown` (default: the path as given)."""
+    name = shown or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SiteError("glossary file not found", path,
+        raise SiteError("glossary file not found", name,
                         hint="create it or fix the `glossary:` setting in site.yml") from None
     except UnicodeDecodeError:
-        raise SiteError("glossary is not UTF-8", path, hint="save it as UTF-8") from None
-    return parse_glossary(text, str(path))
+        raise SiteError("glossary is not UTF-8", name, hint="save it as UTF-8") from None
+    return parse_glossary(text, name)
 
 
 def open_phrase_chain(files: tuple[str, ...]) -> opencc.OpenCC:
@@ -60,6 +62,6 @@ def converter_for(config: Config) -> Converter:
     from generator.core.companies import with_company_terms
     from generator.io.companies import load_companies
 
-    glossary = load_glossary(config.glossary) if config.glossary else None
+    glossary = load_glossary(config.glossary, config.shown(config.glossary)) if config.glossary else None
     glossary = with_company_terms(glossary, load_companies(config))
     return open_converter(config.opencc, glossary, convert_names=config.convert_names)
