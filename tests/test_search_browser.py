@@ -78,6 +78,19 @@ def _twins(folder: Path, total: int) -> None:
         (folder / f"{slug}.md").write_text(TWIN.format(slug=slug, date=date), encoding="utf-8")
 
 
+def with_companies(site, config):
+    """The site with its company index, as the build's companies stage attaches it."""
+    from generator.core.company_index import describe, index_companies
+    from generator.io.companies import load_companies
+    from generator.io.converters import converter_for
+
+    converter, companies = converter_for(config), load_companies(config)
+    views = describe(companies, converter, lambda text: converter.detect_script(text, "hant"))
+    index, errors = index_companies(site, companies, views)
+    assert errors == []
+    return dataclasses.replace(site, companies=index)
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     """Build content/ plus the generated articles into <tmp>/serve/archive/ and serve <tmp>/serve."""
@@ -91,7 +104,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     cache = Cache.memory()
     serve_root = root / "serve"
     build(config, out_dir=serve_root / "archive", cache=cache, workers_count=1)
-    site = build_site(cache.articles.values(), related=lambda published: {})
+    site = with_companies(build_site(cache.articles.values(), related=lambda published: {}), config)
     # several small shards, so every query also goes through Pagefind's index merging
     report = index_search(serve_root / "archive", site, config, shard_size=SHARD_SIZE)
     assert len(json.loads((serve_root / "archive/pagefind" / DATA_FILE).read_text("utf-8"))["shards"]) >= 2
@@ -130,16 +143,19 @@ def pages(browser, archive: Archive) -> Iterator[dict[str, object]]:
     context.close()
 
 
-def run_query(page, query: str, *, tag: str | None = None, year: str | None = None) -> list[dict]:
+def run_query(page, query: str, *, tag: str | None = None, year: str | None = None,
+              company: str | None = None) -> list[dict]:
     """Type a query (after choosing filters by key), wait for the answer, return the shown results."""
     page.locator("#search-input").focus()
     page.keyboard.press("Escape")
-    if tag is not None or year is not None:
+    if tag is not None or year is not None or company is not None:
         page.wait_for_selector("#search-year option:nth-child(2)", state="attached")
     if tag is not None:
         page.select_option("#search-tag", tag)
     if year is not None:
         page.select_option("#search-year", year)
+    if company is not None:
+        page.select_option("#search-company", company)
     page.locator("#search-input").fill(query)
     page.locator("#search-input").press("Enter")
     page.wait_for_function("document.querySelector('#search-results').getAttribute('aria-busy') === 'false'")
@@ -191,6 +207,23 @@ def test_query(case: dict, archive: Archive, pages: dict) -> None:
             assert any(folded in archive.fold.fold(m) for m in r["marks"]), (r["title"], r["marks"])
         total = expected_count(archive, word, case.get("tag"), case.get("year"))
         assert results[0]["status"] == f"找到 {total} 篇文章"
+
+
+@pytest.mark.parametrize("script", ["hant", "hans"])
+def test_company_filter_lists_the_company_articles(script: str, archive: Archive, pages: dict) -> None:
+    page = pages[script]
+    named = {slug for slug, art in archive.site.articles.items() if "sensetime" in art.companies}
+    assert len(named) >= 2, "the sample names SenseTime in several articles"
+    results = run_query(page, "", company="sensetime")
+    assert {slug_of(r["href"]) for r in results} == named
+    label = page.locator("#search-company option[value=sensetime]").text_content()
+    assert label == f"{'商湯科技' if script == 'hant' else '商汤科技'} ({len(named)})"
+    # with a query the filter narrows it: the company's articles that hold the word
+    narrowed = run_query(page, "融資" if script == "hant" else "融资", company="sensetime")
+    assert narrowed and {slug_of(r["href"]) for r in narrowed} <= named
+    page.locator("#search-input").focus()
+    page.keyboard.press("Escape")
+    assert page.locator("#search-company").input_value() == ""
 
 
 def test_results_are_in_the_page_script(pages: dict) -> None:

@@ -120,6 +120,8 @@ class Contexts:
             "nav": self.nav(script, current),
             "asset": self.asset, "feed_url": self.href(urls.feed(script)),
             "root_url": self.text.base_path, "search_enabled": self.text.search_enabled,
+            # the search box's company filter goes with the Companies link of `nav`
+            "search_companies": self.site.companies is not None,
         }
 
     def nav(self, script: str, current: str | None) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ Indexer = Callable[[Path, Site, Config], object]
 DATA_FILE = "newsarchive-search.json"
 
 # bump when records, tokens or the data file change shape
-FORMAT = 4
+FORMAT = 5  # 5: records carry a company filter
 
 LANGUAGE = "und"
 

@@ -99,10 +99,19 @@ def article_record(article: Article, site: Site, text: ArticleText, shard: str =
         content=" ".join(title_tokens * TITLE_WEIGHT + index_tokens(rest)
                          + company_tokens(article, site)),
         meta={"date": date, "r": f"{shard}/{record_id(article.slug)}"},
-        filters={"tag": list(article.tag_keys), "year": [str(article.date.year)]},
+        filters=_filters(article, site),
         sort={"date": date},
         view=view,
     )
+
+
+def _filters(article: Article, site: Site) -> dict[str, list[str]]:
+    """The search box's filters of one article: its tags, year and (with companies.yml) its
+    companies by id."""
+    filters = {"tag": list(article.tag_keys), "year": [str(article.date.year)]}
+    if site.companies is not None:
+        filters["company"] = [cid for cid in article.companies if cid in site.companies.views]
+    return filters
 
 
 def company_tokens(article: Article, site: Site) -> list[str]:
@@ -194,12 +203,17 @@ def _phrase_at(text: str, i: int, whole: str, folder: Folder, trans: dict[int, s
 
 
 def search_data(site: Site, shards: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The browser's data file: the shards (name, key, fold table) and tag names per script."""
-    return {
+    """The browser's data file: the shards (name, key, fold table), tag and company names
+    per script."""
+    data = {
         "format": FORMAT,
         "shards": list(shards),
         "tags": {k: {s: t.names[s] for s in SCRIPTS} for k, t in sorted(site.tags.items())},
     }
+    if site.companies is not None:
+        data["companies"] = {cid: dict(view.company.names) for cid, view in
+                             sorted(site.companies.views.items()) if view.slugs}
+    return data
 
 
 def plan_shards(site: Site, shard_size: int) -> list[list[str]]:

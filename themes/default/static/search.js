@@ -25,6 +25,8 @@
   var input = root.querySelector("input[type=search]");
   var tagSelect = root.querySelector("select[name=tag]");
   var yearSelect = root.querySelector("select[name=year]");
+  // only where the archive has companies.yml
+  var companySelect = root.querySelector("select[name=company]");
   var panel = root.querySelector(".search-panel");
   var status = root.querySelector(".search-status");
   var list = root.querySelector(".search-results");
@@ -108,7 +110,7 @@
       if (!r.ok) throw new Error("search data " + r.status);
       return r.json();
     }).then(function (d) {
-      var data = {chars: {}, phrases: {}, tags: d.tags, longest: 0};
+      var data = {chars: {}, phrases: {}, tags: d.tags, companies: d.companies || {}, longest: 0};
       d.shards.forEach(function (shard) {
         Object.assign(data.chars, shard.chars);
         Object.assign(data.phrases, shard.phrases);
@@ -148,6 +150,15 @@
         var names = data.tags[key] || {};
         addOption(tagSelect, key, (names[script] || key) + " (" + f.tag[key] + ")");
       });
+      if (companySelect) {
+        var companies = data.companies || {};
+        Object.keys(f.company || {}).sort(function (a, b) {
+          return (f.company[b] - f.company[a]) || (a < b ? -1 : a > b ? 1 : 0);
+        }).forEach(function (id) {
+          var names = companies[id] || {};
+          addOption(companySelect, id, (names[script] || id) + " (" + f.company[id] + ")");
+        });
+      }
       Object.keys(f.year || {}).sort().reverse().forEach(function (y) {
         addOption(yearSelect, y, y + " (" + f.year[y] + ")");
       });
@@ -206,8 +217,10 @@
     var filters = {};
     if (tagSelect.value) filters.tag = [tagSelect.value];
     if (yearSelect.value) filters.year = [yearSelect.value];
+    var company = companySelect ? companySelect.value : "";
+    if (company) filters.company = [company];
     var id = ++serial;
-    if (!query && !tagSelect.value && !yearSelect.value) { clearResults(); return; }
+    if (!query && !tagSelect.value && !yearSelect.value && !company) { clearResults(); return; }
     list.setAttribute("aria-busy", "true");
     load().then(function (e) {
       var folded = fold(query, e.data);
@@ -357,6 +370,7 @@
     input.value = "";
     tagSelect.value = "";
     yearSelect.value = "";
+    if (companySelect) companySelect.value = "";
     clearResults();
     input.focus();
   }
@@ -366,6 +380,7 @@
   input.addEventListener("input", schedule);
   tagSelect.addEventListener("change", search);
   yearSelect.addEventListener("change", search);
+  if (companySelect) companySelect.addEventListener("change", search);
   form.addEventListener("submit", function (ev) { ev.preventDefault(); clearTimeout(timer); search(); });
   more.addEventListener("click", function () { if (current) showMore(serial); });
   root.addEventListener("keydown", function (ev) {
