@@ -33,7 +33,9 @@ _RESIDUE = {
 _RESIDUE_RE = {name: re.compile(p) for name, p in _RESIDUE.items()}
 # warnings that put the text in doubt, with their weight: a truncated save or a few lost bytes
 # often import fine, a page that looks like an index rarely does
-_UNSURE_WARNINGS = (("looks like an index page", 1.0), ("truncated", 0.5), ("could not be decoded", 0.5))
+# (a page with no </html> is how many old saves end: on ../shared/corpus/real and the dev part of
+# tests/corpus none of the 8 truncated pages failed a check, so it only adds to other doubts)
+_UNSURE_WARNINGS = (("looks like an index page", 1.0), ("truncated", 0.25), ("could not be decoded", 0.5))
 
 
 def _chars(text: str) -> int:
@@ -82,6 +84,9 @@ def _fields(extracted: Extracted) -> list[tuple[float, str]]:
         found.append((0.5, f"the date is not on the page: taken from the {'URL' if where == 'url' else 'page script'}"))
     if not extracted.authors:
         found.append((0.5, "no author"))
+    for key in ("byline_doubt", "opening_doubt"):
+        if extracted.details.get(key):
+            found.append((1.0, extracted.details[key]))
     return found
 
 

@@ -120,6 +120,13 @@ def _meta_date(head: Head) -> str | None:
 def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
                  top: El, rules: Rules) -> tuple[str, ...]:
     """Reporters: bylines near the headline, author markup, bylines at the body's start and end."""
+    return authors_and_source(blocks, headline, head, body_idx, top, rules)[0]
+
+
+def authors_and_source(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
+                       top: El, rules: Rules) -> tuple[tuple[str, ...], str | None]:
+    """find_authors' names and where they were read (importer.verdict weighs the weaker
+    places: metadata, a line after the body, a 来源 line naming a person)."""
     near: list[int] = []
     if headline is not None:
         first_text = next((i for i in body_idx if is_sentence_block(blocks[i]) and blocks[i].chars > 40), headline + 10)
@@ -128,24 +135,28 @@ def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx
         near = list(range(max(0, body_idx[0] - 6), body_idx[0]))
     found = _bylines_in(blocks, near, rules)
     if found:
-        return found
+        return found, "headline"
     found = _markup_authors(top, rules)
     if found:
-        return found
+        return found, "markup"
     if body_idx:
-        after = list(range(body_idx[-1] + 1, min(len(blocks), body_idx[-1] + 6)))
-        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1] + after, rules)
+        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1], rules)
         if found:
-            return found
+            return found, "body"
+        after = list(range(body_idx[-1] + 1, min(len(blocks), body_idx[-1] + 6)))
+        found = _bylines_in(blocks, after, rules)
+        if found:
+            return found, "after-body"
         last = [i for i in body_idx if blocks[i].kind in ("p", "quote")][-2:]
         for i in reversed(last):
             names = meta.closing_name(blocks[i].plain, rules.not_names)
             if names:
-                return names
+                return names, "body"
         found = _source_person(blocks, near + body_idx[:6] + body_idx[-6:], rules)
         if found:
-            return found
-    return _meta_authors(head, rules)
+            return found, "source-line"
+    found = _meta_authors(head, rules)
+    return found, ("meta" if found else None)
 
 
 def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[str, ...]:
