@@ -13,7 +13,14 @@ Usage: python tools/eval_importer.py [--corpus DIR] [--show-failures] [--min-tit
 
 With --corpus tests/corpus (a folder holding truth.jsonl and MANIFEST.tsv) it scores the split
 corpus instead: development and held-out figures side by side (tools/eval_split.py); --pages DIR
-says where that corpus's page files are when they are not in its pages/ folder.
+says where that corpus's page files are when they are not in its pages/ folder. There the
+thresholds apply to the held-out part: --min-title/-date/-author/-body (body start)/-body-end/
+-contains/-clean count its pages right, --max-boilerplate/-garbled/-errors/-crashes its pages
+wrong.
+
+--min-review-recall P and --max-review-false P (percent) check the confidence verdict: the share
+of pages failing any check that are flagged for review, and the share of clean pages flagged
+(all pages with corrected expectations here; the held-out part of a split corpus).
 """
 from __future__ import annotations
 
@@ -219,11 +226,20 @@ def main(argv: list[str] | None = None) -> int:
         ap.add_argument(f"--min-{name}", type=float, default=None)
     for name in ("boilerplate", "garbled", "errors", "crashes"):
         ap.add_argument(f"--max-{name}", type=int, default=None)
+    # split corpus only (--corpus tests/corpus): thresholds on its held-out part
+    for name in ("body-end", "contains", "clean"):
+        ap.add_argument(f"--min-{name}", type=float, default=None)
+    ap.add_argument("--min-review-recall", type=float, default=None,
+                    help="percent of the pages failing a check that the verdict flags (all pages, corrected; "
+                         "the held-out part of a split corpus)")
+    ap.add_argument("--max-review-false", type=float, default=None,
+                    help="percent of the clean pages the verdict flags (same pages)")
     args = ap.parse_args(argv)
     if (args.corpus / "truth.jsonl").is_file():
         # imported here, not at the top: eval_split itself imports this module's checks
         from eval_split import evaluate
-        return evaluate(args.corpus, args.pages, None if args.raw else _load_pipeline(), args.show_failures)
+        return evaluate(args.corpus, args.pages, None if args.raw else _load_pipeline(), args.show_failures,
+                        thresholds=args)
     if not (args.corpus / "expected.jsonl").is_file():
         print(f"no corpus at {args.corpus} (expected.jsonl missing): pass --corpus DIR", file=sys.stderr)
         return 2
@@ -269,6 +285,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_failures:
         print("\n".join(failures))
     return _thresholds(args, tallies["ground truth"], tallies["all pages"], pages_per_second)
+
+
+def review_shares(review: list[list[int]]) -> tuple[float, float]:
+    """(recall, false-flag rate) in percent: failing pages flagged, clean pages flagged."""
+    def pct(pair: list[int]) -> float:
+        return 100.0 * pair[0] / pair[1] if pair[1] else 0.0
+    return pct(review[1]), pct(review[0])
+
+
+def review_thresholds(args: argparse.Namespace, review: list[list[int]]) -> list[str]:
+    """The --min-review-recall / --max-review-false thresholds not met."""
+    recall, false = review_shares(review)
+    failed = []
+    if args.min_review_recall is not None and recall < args.min_review_recall:
+        failed.append(f"review recall {recall:.0f}% < {args.min_review_recall:g}%")
+    if args.max_review_false is not None and false > args.max_review_false:
+        failed.append(f"review false flags {false:.0f}% > {args.max_review_false:g}%")
+    return failed
 
 
 def _count(tally: Tally, record: dict, outcome: dict, error: str | None) -> None:
@@ -359,6 +393,7 @@ def _thresholds(args: argparse.Namespace, ground: Tally, every: Tally, speed: fl
             failed.append(f"{name} {getattr(every, name)} > {limit}")
     if args.min_speed is not None and speed < args.min_speed:
         failed.append(f"speed {speed:.1f} < {args.min_speed:g} pages/s")
+    failed += review_thresholds(args, every.review)
     for line in failed:
         print(f"threshold not met: {line}", file=sys.stderr)
     return 1 if failed else 0

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eval_importer import BOILERPLATE, is_garbled, names, norm, plain_body, review_line, run_page
+from eval_importer import BOILERPLATE, is_garbled, names, norm, plain_body, review_line, review_thresholds, run_page
 
 from generator.core.errors import SiteError
 
@@ -133,8 +133,9 @@ class SplitTally:
             self.review[failing][1] += 1
 
 
-def evaluate(folder: Path, pages: Path | None, pipeline, show_failures: bool) -> int:
-    """Score every page of the split corpus and print dev and held-out figures side by side."""
+def evaluate(folder: Path, pages: Path | None, pipeline, show_failures: bool, thresholds=None) -> int:
+    """Score every page of the split corpus and print dev and held-out figures side by side;
+    1 when a threshold (eval_importer's --min-*/--max-* options) is not met on the held-out part."""
     records, problems = load_corpus(folder, pages or folder / "pages")
     for line in problems:
         print(line, file=sys.stderr)
@@ -156,7 +157,30 @@ def evaluate(folder: Path, pages: Path | None, pipeline, show_failures: bool) ->
           f"body start allows {START_SLACK} leading characters, body end {END_SLACK} trailing ones")
     if failures:
         print("\n".join(failures))
-    return 0
+    failed = held_out_thresholds(thresholds, tallies["held-out"]) if thresholds is not None else []
+    for line in failed:
+        print(f"threshold not met (held-out part): {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+# eval_importer option -> metric of this table
+_THRESHOLD_METRICS = {"title": "title", "date": "date", "author": "author", "body": "body start",
+                      "body_end": "body end", "contains": "contains", "clean": "clean"}
+
+
+def held_out_thresholds(args, tally: SplitTally) -> list[str]:
+    """The thresholds the held-out part does not meet: --min-NAME counts pages right,
+    --max-NAME counts pages wrong, review thresholds are percentages."""
+    failed = []
+    for option, metric in _THRESHOLD_METRICS.items():
+        limit = getattr(args, f"min_{option}", None)
+        if limit is not None and tally.hits[metric][0] < limit:
+            failed.append(f"{metric} {tally.hits[metric][0]} < {limit:g}")
+    for name in ("boilerplate", "garbled", "errors", "crashes"):
+        limit = getattr(args, f"max_{name}", None)
+        if limit is not None and getattr(tally, name) > limit:
+            failed.append(f"{name} {getattr(tally, name)} > {limit}")
+    return failed + review_thresholds(args, tally.review)
 
 
 def _import(record: dict, pipeline):

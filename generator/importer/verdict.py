@@ -33,7 +33,9 @@ _RESIDUE = {
 _RESIDUE_RE = {name: re.compile(p) for name, p in _RESIDUE.items()}
 # warnings that put the text in doubt, with their weight: a truncated save or a few lost bytes
 # often import fine, a page that looks like an index rarely does
-_UNSURE_WARNINGS = (("looks like an index page", 1.0), ("truncated", 0.5), ("could not be decoded", 0.5))
+# (a page with no </html> is how many old saves end: on ../shared/corpus/real and the dev part of
+# tests/corpus none of the 8 truncated pages failed a check, so it only adds to other doubts)
+_UNSURE_WARNINGS = (("looks like an index page", 1.0), ("truncated", 0.25), ("could not be decoded", 0.5))
 
 
 def _chars(text: str) -> int:
@@ -82,6 +84,9 @@ def _fields(extracted: Extracted) -> list[tuple[float, str]]:
         found.append((0.5, f"the date is not on the page: taken from the {'URL' if where == 'url' else 'page script'}"))
     if not extracted.authors:
         found.append((0.5, "no author"))
+    for key in ("byline_doubt", "opening_doubt"):
+        if extracted.details.get(key):
+            found.append((1.0, extracted.details[key]))
     return found
 
 
@@ -91,11 +96,44 @@ def _residue(extracted: Extracted) -> list[tuple[float, str]]:
     left = [name for name, pattern in _RESIDUE_RE.items() if pattern.search(extracted.body)]
     if left:
         found.append((1.0, "residue left in the body: " + ", ".join(left)))
+    latin = _latin_lines(extracted.body)
+    if latin:
+        found.append((1.0, f"a line in Latin letters left in the Chinese text (player or widget text?): {latin[0]!r}"))
+    dropped = _dropped_sentence(extracted)
+    if dropped:
+        found.append((1.0, f"a sentence before the text was dropped as page furniture: {dropped[:40]!r}"))
     for warning in extracted.warnings:
         weight = max((w for key, w in _UNSURE_WARNINGS if key in warning), default=0.0)
         if weight:
             found.append((weight, warning))
     return found
+
+
+def _latin_lines(body: str) -> list[str]:
+    """Short paragraphs of Latin words and no Chinese in a Chinese body: a video player's
+    'Play Video', a widget's label (a quotation or a name in Latin letters is longer or mixed)."""
+    paragraphs = [p.strip() for p in body.split("\n\n") if p.strip() and not p.startswith("{{")]
+    if _chars(body) < 100 or len(_CJK.findall(body)) < 0.5 * _chars(body):
+        return []
+    return [p for p in paragraphs if len(p) <= 24 and _LATIN_WORD.search(p) and not _CJK.search(p)]
+
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{3}")
+# the furniture rules for lines before the article's first sentence (html/body.py)
+_LEADING_RULES = frozenset({"article-meta", "deck", "column-label", "subtitle", "site-line", "date-line",
+                            "byline", "headline-repeat", "fragment"})
+
+
+def _dropped_sentence(extracted: Extracted) -> str | None:
+    """A block of running text (40 characters or more, with a full stop or two commas) that a
+    leading-furniture rule dropped: a first paragraph glued to a label (日期:1月21日，…)."""
+    for removal in extracted.removals:
+        if removal.rule in _LEADING_RULES:
+            for text in removal.texts:
+                if len(text) >= 40 and ("。" in text or text.count("，") >= 2):
+                    return text
+    return None
 
 
 def assess(extracted: Extracted) -> tuple[str, ...]:

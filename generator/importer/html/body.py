@@ -54,7 +54,8 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         if rule == "related-heading":
             related_at = len(kept)
         if rule == "byline" and kept and len(kept) <= 2 and \
-                all(b.kind == "figure" or b.chars <= 80 and "。" not in b.plain for b in kept):
+                all(b.kind == "figure" or b.chars <= 80 and "。" not in b.plain and not _DATELINE.match(b.plain)
+                    for b in kept):
             # a short deck (pull quote, sub-headline) printed above the byline is not the text
             removals.setdefault("deck", []).extend(b.plain for b in kept if b.plain)
             kept = [b for b in kept if b.kind == "figure"]
@@ -78,6 +79,7 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
         kept = _drop_related_tail(kept, related_at, removals)
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
+    _drop_trailing_promo(kept, removals)
     figures = attach_captions(kept, removals)
     for block in kept:
         if _is_bold_heading(block):
@@ -149,6 +151,26 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
     if plain.startswith(("——", "--", "－－")) and block.chars <= 40:
         return "subtitle"
     return None
+
+
+# a wire dispatch's dateline opens the text, never a deck: 新华社北京5月9日电 题：…, 本报讯, …5月9日讯
+_DATELINE = re.compile(r"^\S{0,16}?(?:\d{1,2}月\d{1,2}日|\d{1,2}日)\s*(?:电|電|讯|訊)|^(?:本报讯|本報訊|本网讯|本網訊)")
+# a bracketed link closing the last paragraph: another article promoted (（[中職二度延賽至4月11日](…)）)
+_TRAILING_PROMO = re.compile(r"\s*[（(]\s*\[([^\]]{6,})\]\(https?://[^)\s]+\)\s*[）)]\s*$")
+
+
+def _drop_trailing_promo(kept: list[Block], removals: dict[str, list[str]]) -> None:
+    """Cut a bracketed link to another article from the end of the body's last paragraph."""
+    last = next((b for b in reversed(kept) if b.kind == "p" and not b.removed), None)
+    match = _TRAILING_PROMO.search(last.md) if last is not None else None
+    if match is None or match.start() == 0:
+        return
+    last.md = last.md[:match.start()]
+    label = match.group(1)
+    at = last.plain.rfind(label)
+    if at > 0:
+        last.plain = last.plain[:at].rstrip(" （(")
+    removals.setdefault("promo-link", []).append(label)
 
 
 _SLIDE_COUNTER = re.compile(r"^\d{1,2}\s*/\s*\d{1,2}\s+(?=\S)")

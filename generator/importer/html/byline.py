@@ -120,6 +120,13 @@ def _meta_date(head: Head) -> str | None:
 def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
                  top: El, rules: Rules) -> tuple[str, ...]:
     """Reporters: bylines near the headline, author markup, bylines at the body's start and end."""
+    return authors_and_source(blocks, headline, head, body_idx, top, rules)[0]
+
+
+def authors_and_source(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
+                       top: El, rules: Rules) -> tuple[tuple[str, ...], str | None]:
+    """find_authors' names and where they were read (importer.verdict weighs the weaker
+    places: metadata, a line after the body, a 来源 line naming a person)."""
     near: list[int] = []
     if headline is not None:
         first_text = next((i for i in body_idx if is_sentence_block(blocks[i]) and blocks[i].chars > 40), headline + 10)
@@ -128,25 +135,106 @@ def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx
         near = list(range(max(0, body_idx[0] - 6), body_idx[0]))
     found = _bylines_in(blocks, near, rules)
     if found:
-        return found
+        return found, "headline"
     found = _markup_authors(top, rules)
     if found:
-        return found
+        return found, "markup"
     if body_idx:
-        after = list(range(body_idx[-1] + 1, min(len(blocks), body_idx[-1] + 6)))
-        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1] + after, rules)
+        found = _bylines_in(blocks, body_idx[:6] + body_idx[-8:][::-1], rules)
         if found:
-            return found
+            return found, "body"
+        for line in byline_lines(blocks, body_idx, headline, rules.not_names):
+            names = shape_names(line, rules.not_names)
+            if names:
+                return names, "byline-shape"
+        after = list(range(body_idx[-1] + 1, min(len(blocks), body_idx[-1] + 6)))
+        found = _bylines_in(blocks, after, rules)
+        if found:
+            return found, "after-body"
         last = [i for i in body_idx if blocks[i].kind in ("p", "quote")][-2:]
         for i in reversed(last):
             names = meta.closing_name(blocks[i].plain, rules.not_names)
             if names:
-                return names
+                return names, "body"
         found = _source_person(blocks, near + body_idx[:6] + body_idx[-6:], rules)
         if found:
-            return found
-    return _meta_authors(head, rules)
+            return found, "source-line"
+    found = _meta_authors(head, rules)
+    return found, ("meta" if found else None)
 
+
+# a line shaped like a byline, read loosely: a writer's label and a name ending the line or
+# followed by a space or bracket (记者 王乐文 方 敏, 半月谈记者 史卫燕), 文丨…, or a desk and a
+# name (上報快訊／范姜佳鈺); a label that runs on into a sentence (记者致电…) is no byline
+_NAME = r"(?P<n>[\u4e00-\u9fff·]{2,4}(?:\s+[\u4e00-\u9fff]{1,4})*)(?=$|[\s）)】〕\]、/／])"
+_BYLINE_SHAPES = tuple(re.compile(p) for p in (
+    r"(?:记者|記者|作者|评论员|評論員|通讯员|通訊員|撰文|撰稿|编译|編譯|报道员|報導員)\s*[:：]?\s*" + _NAME,
+    r"(?<![\u4e00-\u9fff])文\s*[丨|｜/／:：]\s*(?P<n>\S.{0,24})$",
+    r"[\u4e00-\u9fff]{2,8}\s*[／/╱]\s*(?P<n>[\u4e00-\u9fff]{2,4})(?=$|\s|\d)",
+))
+# editors, proof-readers, sources and photo credits are not bylines; nor a desk's 綜合報導
+_NOT_BYLINE = re.compile(r"责任编辑|責任編輯|责编|責編|编辑\s*[:：]|編輯\s*[:：]|审读|審讀|监制|監製|校对|校對|"
+                         r"来源\s*[:：]|來源\s*[:：]|[摄攝](?:影)?$|供图$|供圖$|提供$")
+_DESK_WORDS = re.compile(r"報導|报道|報道|综合|綜合|中心")
+# the bracketed head or tail of a long paragraph: （记者 王小明）…, …（评论员 罗博 萧海川）
+_BRACKET_EDGES = (re.compile(r"^[（(【〔\[]([^）)】〕\]]{2,30})[）)】〕\]]"),
+                  re.compile(r"[（(【〔\[]([^（(【〔\[]{2,30})[）)】〕\]]$"))
+
+
+def byline_lines(blocks: list[Block], body_idx: list[int], headline: int | None,
+                 not_names: frozenset[str] = frozenset()) -> list[str]:
+    """Lines around the headline and at the body's edges shaped like a byline (short lines,
+    author-marked elements, the bracketed head or tail of a long paragraph): a second,
+    looser reading of the byline, to check the one find_authors made."""
+    start = headline + 1 if headline is not None else (body_idx[0] - 4 if body_idx else 0)
+    first_text = next((i for i in body_idx if is_sentence_block(blocks[i]) and blocks[i].chars > 40), start)
+    near = list(range(max(0, start), min(len(blocks), max(start, first_text))))
+    found: list[str] = []
+    for i in dict.fromkeys(near + body_idx[:3] + body_idx[-5:]):
+        block = blocks[i]
+        if block.kind == "figure" or not block.plain:
+            continue
+        marked = any(_AUTHOR_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(block.owner, 2))
+        if block.chars <= 40 or marked and block.chars <= 60:
+            texts = [block.plain]
+        else:
+            texts = [m.group(1) for edge in _BRACKET_EDGES for m in [edge.search(block.plain)] if m]
+        found += [t for t in texts if t not in found and _is_byline_shaped(t.strip(), not_names)]
+    return found
+
+
+def _is_byline_shaped(text: str, not_names: frozenset[str]) -> bool:
+    """A byline by shape: a label or desk and something like a name, not an editor or credit."""
+    if _NOT_BYLINE.search(text):
+        return False
+    for shape in _BYLINE_SHAPES:
+        match = shape.search(text)
+        name = match.group("n") if match else ""
+        if name and not _DESK_WORDS.search(name) and not any(w in name for w in not_names):
+            return True
+    return False
+
+
+
+
+def shape_names(text: str, not_names: frozenset[str]) -> tuple[str, ...]:
+    """The names in a byline-shaped line: after the last writer's label, a run of spaced
+    single characters joined (方 敏 -> 方敏)."""
+    for shape in _BYLINE_SHAPES:
+        match = shape.search(text)
+        raw = match.group("n") if match else ""
+        if not raw or _DESK_WORDS.search(raw):
+            continue
+        raw = _LABEL_WORDS.split(raw)[-1]
+        raw = re.sub(r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff])\s+([\u4e00-\u9fff])(?![\u4e00-\u9fff])", r"\1\2", raw.strip())
+        # an outlet or desk in the writer's place (文｜本网评论部) is not a person
+        names = tuple(n for n in meta.split_names(raw, not_names) if not _ORG_SUFFIX.search(n))
+        if names:
+            return names
+    return ()
+
+
+_LABEL_WORDS = re.compile(r"记者|記者|作者|评论员|評論員|通讯员|通訊員|撰文|撰稿|编译|編譯|报道员|報導員")
 
 def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[str, ...]:
     """Names from the first block (in the given order) that carries a byline."""

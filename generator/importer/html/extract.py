@@ -33,7 +33,7 @@ from generator.importer import metadata as meta
 from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
-from generator.importer.html.byline import find_authors, find_date
+from generator.importer.html.byline import authors_and_source, find_date
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
 from generator.importer.html.signals import extraction_signals
@@ -71,7 +71,8 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
         headline = headline_above(blocks, container, rules)
     extracted = _describe(head, blocks, container, top, page_url, rules, headline, matched)
     signals = extraction_signals(blocks, _body_indexes(blocks, container, headline), headline, head,
-                                 extracted.title, rival)
+                                 extracted.title, rival, extracted.body, extracted.authors,
+                                 extracted.details.get("author_from"), rules.not_names)
     extracted = replace(extracted, details={**extracted.details, **signals})
     unsafe = (*head.unsafe_urls, *renderer.unsafe_urls)
     return replace(extracted, removals=(*extracted.removals, Removal("unsafe-url", unsafe))) if unsafe else extracted
@@ -159,7 +160,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     removals: dict[str, list[str]] = {}
     body_idx = _body_indexes(blocks, container, headline)
     date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
-    authors = find_authors(blocks, headline, head, body_idx, top, rules)
+    authors, author_from = authors_and_source(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals,
                                                                    _site_labels(head, title))
     inside = set(body_idx)
@@ -170,7 +171,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
     category = find_category(blocks, top, rules, title)
     tags = _page_tags(head, blocks, top, title, site, category, body)
-    details = {"date_from": date_where} if date_where else {}
+    details = {"date_from": date_where, "author_from": author_from}
     return Extracted(
         title=title or None,
         date=date,
