@@ -26,6 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import bench_companies  # bench/bench_companies.py: companies spread over the articles
 import synthetic  # bench/synthetic.py: the shared synthetic archives
 
 REPO = Path(__file__).resolve().parent.parent
@@ -184,12 +185,16 @@ def main() -> int:
     parser.add_argument("--search", action="store_true",
                         help="keep the search index (Pagefind) in every rebuild")
     parser.add_argument("--work", type=Path, help="scratch folder to keep (default: temporary)")
+    parser.add_argument("--companies", type=int, default=0,
+                        help="spread this many companies over the articles (bench_companies.py)")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="newsarchive-bench-serve-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         for size in args.sizes:
             site = make_site(work, size, search=args.search)
+            if args.companies and not (site / "companies.yml").exists():
+                bench_companies.name_companies(site, args.companies)
             port = free_port()
             cold = start_up(site, port)  # fills serve's parse cache
             warm = start_up(site, port)

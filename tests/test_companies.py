@@ -324,6 +324,25 @@ def test_a_two_character_name_in_a_title_warns_when_the_summary_names_it_too(tmp
                                "leaves out xiaomi (add it?)",)
 
 
+def test_a_kept_session_looks_again_at_edited_titles_and_descriptions(tmp_path: Path) -> None:
+    # serve keeps one cache (and session) across rebuilds: the matcher, the converted
+    # descriptions and each article's title warnings are reused only while they hold
+    files = {"companies.yml": COMPANIES,
+             "content/2025/a.md": article("擴產計畫", "2025-01-01", companies="[]")}
+    config = make_site(tmp_path, files, companies="companies.yml")
+    cache, out = Cache.memory(), tmp_path / "out"
+    assert build(config, out_dir=out, cache=cache).warnings == ()
+    (tmp_path / "content/2025/a.md").write_text(article("台積電擴產", "2025-01-01", companies="[]"))
+    assert build(config, out_dir=out, cache=cache).warnings == (
+        "content/2025/a.md:5: the title names 台積電 but companies: leaves out tsmc (add it?)",)
+    (tmp_path / "content/2025/a.md").write_text(article("擴產計畫", "2025-01-02", companies="[]"))
+    assert build(config, out_dir=out, cache=cache).warnings == ()
+    (tmp_path / "companies.yml").write_text(COMPANIES.replace("人工智能软件公司。", "视觉软件公司。"))
+    build(config, out_dir=out, cache=cache)
+    profile = (out / "zh-hant/companies/sensetime/index.html").read_text(encoding="utf-8")
+    assert "視覺軟件公司。" in profile and "人工智能" not in profile
+
+
 def test_one_edit_rebuilds_only_the_company_pages_it_changes(tmp_path: Path) -> None:
     config = _site(tmp_path, per_page=10)
     cache, out = Cache.memory(), tmp_path / "out"

@@ -116,34 +116,60 @@ def _months(dates: list) -> tuple[tuple[tuple[int, int], int], ...]:
     return tuple(out)
 
 
-def unlisted_in_titles(site: Site, companies: Companies, fold: Callable[[str], str]) -> list[str]:
+def unlisted_in_titles(site: Site, companies: Companies, matcher: company_match.Matcher,
+                       fold: Callable[[str], str],
+                       memo: dict[tuple, list[str]] | None = None) -> list[str]:
     """A warning per article whose title names a known company its `companies:` leaves out.
 
     A strong form in the title (a name of three or more characters, a ticker with its
     exchange) is enough. A weak one (華為, 小米, a bare code) can be a common word, so like
     import detection it needs a second hit: the summary must name the company too. Only
-    those articles' summaries are folded (one converter call)."""
+    those articles' summaries are folded (one converter call).
+
+    `memo` (kept by the caller for one matcher) holds each article's warnings by what they
+    depend on, so a rebuild looks again only at the articles that changed; it is pruned to
+    the articles of `site`."""
     if not companies.items:
         return []
-    matcher = company_match.make_matcher(companies, fold)
-    arts = [site.articles[slug] for slug in site.order]
+    memo = {} if memo is None else memo
+    keys = {slug: _title_key(site.articles[slug]) for slug in site.order}
+    todo = [site.articles[slug] for slug in site.order if keys[slug] not in memo]
+    fresh = _title_warnings(todo, companies, matcher, fold)
+    for art in todo:
+        memo[_title_key(art)] = fresh.get(id(art), [])
+    live = set(keys.values())
+    for key in [k for k in memo if k not in live]:
+        del memo[key]
+    return [w for slug in site.order for w in memo[keys[slug]]]
+
+
+def _title_key(art: Article) -> tuple:
+    """What an article's title warnings depend on."""
+    version = art.versions[art.script]
+    return (art.path, art.companies_line, art.script, version.title, version.summary, art.companies)
+
+
+def _title_warnings(arts: list[Article], companies: Companies, matcher: company_match.Matcher,
+                    fold: Callable[[str], str]) -> dict[int, list[str]]:
+    """{id(article): its warnings} for the articles whose title names an unlisted company."""
     titles = company_match.fold_all(fold, [a.versions[a.script].title for a in arts])
     named: list[tuple[Article, list[str]]] = []
-    weak: list[tuple[Article, str, dict[str, list[int]]]] = []
+    weak: list[tuple[Article, dict[str, list[int]]]] = []
     for art, title in zip(arts, titles):
         hits = {cid: h for cid, h in company_match.mentions(matcher, title).items()
                 if cid not in art.companies}
         named.append((art, [cid for cid, h in hits.items() if h[0] or h[1] >= 2]))
         if any(not h[0] and h[1] < 2 for h in hits.values()):
-            weak.append((art, title, hits))
-    summaries = company_match.fold_all(fold, [a.versions[a.script].summary for a, _, _ in weak])
+            weak.append((art, hits))
+    summaries = company_match.fold_all(fold, [a.versions[a.script].summary for a, _ in weak])
     seconded = {id(art): [cid for cid, h in hits.items() if not h[0] and h[1] < 2
                           and cid in company_match.mentions(matcher, summary)]
-                for (art, _, hits), summary in zip(weak, summaries)}
+                for (art, hits), summary in zip(weak, summaries)}
     by_id = companies.by_id
-    return [f"{art.path}:{art.companies_line}: the title names {by_id[cid].names[art.script]} "
-            f"but companies: leaves out {cid} (add it?)"
-            for art, ids in named for cid in ids + seconded.get(id(art), [])]
+    return {id(art): [f"{art.path}:{art.companies_line}: the title names "
+                      f"{by_id[cid].names[art.script]} but companies: leaves out {cid} (add it?)"
+                      for cid in ids + seconded.get(id(art), [])]
+            for art, ids in named if ids or seconded.get(id(art))}
 
 
 def page_months(view: CompanyView) -> int:

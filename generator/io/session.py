@@ -58,3 +58,6 @@ class Session:
     plan: Slot[Any] = field(default_factory=Slot)
     # the related-articles index the saved related lists came from, by corpus key
     related_lists: Slot[Any] = field(default_factory=Slot)
+    # generator.stages.companies.CompanyState (matcher, converted descriptions, title
+    # warnings), by settings fingerprint and the registry's content
+    companies: Slot[Any] = field(default_factory=Slot)
