@@ -34,6 +34,9 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
         line += f"\n            backup: {result.backup}"
     for warning in result.warnings:
         line += f"\n            warning: {warning}"
+    if result.pending_images:
+        line += (f"\n            images: {len(result.pending_images)} would be downloaded "
+                 "(a dry run asks no server for them)")
     if result.review:
         line += "\n            verdict: review (written as a draft with `status: review`)"
         line += "".join(f"\n            - unsure: {reason}" for reason in result.review)
@@ -59,7 +62,7 @@ def as_json(result: PageResult, *, verbose: bool) -> str:
             "verdict": _verdict(result), "review": result.review,
             "error": result.error, "removed": result.removed,
             "duplicate_of": result.duplicate_of, "backup": result.backup, "images": result.images,
-            "companies": result.companies}
+            "pending_images": result.pending_images, "companies": result.companies}
     if verbose:
         data["removed_texts"] = result.removed_texts
     return json.dumps(data, ensure_ascii=False)

@@ -38,10 +38,10 @@ from generator.core.settings import Config
 from generator.io.config import load_config
 from generator.core.errors import SiteError
 from generator.importer import store
-from generator.importer.figure_fetch import fetch_figures
-from generator.importer.images import drop_pictureless_figures, drop_unreachable_images, saved_images
+from generator.importer.images import drop_pictureless_figures, drop_unreachable_images
 from generator.importer.inputs import Page, Skipped, expand_inputs, read_input
 from generator.importer.model import Extracted, Removal
+from generator.importer.page_images import page_pictures
 from generator.importer.pipeline import SiteKnowledge, import_page
 from generator.importer.render import article_path, render_article
 from generator.importer.verify import ArticleCheck, article_check
@@ -73,6 +73,8 @@ class PageResult:
     duplicate_of: str | None = None
     backup: str | None = None
     images: list[str] = field(default_factory=list)
+    # web addresses of figures a dry run did not download (it asks no server for images)
+    pending_images: list[str] = field(default_factory=list)
     # company ids written to `companies:`
     companies: list[str] = field(default_factory=list)
 
@@ -208,12 +210,12 @@ def _import_page(page: Page, batch: Batch, result: PageResult) -> None:
         if twin is not None:
             _syndicate(twin, extracted, page, batch, result)
             return
-    extracted, copies = saved_images(page.path, extracted, Path(target).stem)
-    if page.url is not None and not opts.no_images:
-        fetched = fetch_figures(extracted, page.url, fetched_from_url=True)
-        extracted, copies = fetched.extracted, copies + list(fetched.files)
+    pictures = page_pictures(page, extracted, Path(target).stem, no_images=opts.no_images,
+                             dry_run=opts.dry_run)
+    extracted, copies = pictures.extracted, pictures.copies
     extracted = drop_pictureless_figures(drop_unreachable_images(extracted, {n for _, n in copies}))
     _describe(result, extracted)
+    result.pending_images = list(pictures.pending)
     existing = archive.articles.get(target)
     syndicated = existing.meta.get("syndicated") if existing else None
     _, text = render_article(extracted, raw_sha256=raw_sha, imported=batch.now,

@@ -1,0 +1,174 @@
+"""Figures at import beyond a plain URL import (issue 13): a dry run asks no server for an
+image, a saved page's web figures are downloaded with the page's own address as Referer,
+its X_files/ pictures are copied even when a canonical link made their address absolute.
+
+Every test runs a real HTTP server on 127.0.0.1 that counts what it is asked for.
+"""
+from __future__ import annotations
+
+import http.server
+import io
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from generator.core.frontmatter import split_front_matter
+from import_helpers import import_site, run
+
+FIXTURES = Path(__file__).parent / "fixtures" / "importer"
+PARAGRAPH = "<p>台積電宣布在台南擴建先進封裝產線，預計明年量產，以因應人工智慧晶片的強勁需求。</p>"
+
+
+def _jpeg(size=(640, 480), color="red") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def _page(head: str = "", figures: str = "") -> bytes:
+    return ("<html><head><meta charset='utf-8'>" + head
+            + "<title>台積電擴建先進封裝產線 - 範例新聞</title></head><body><article>"
+            "<h1>台積電擴建先進封裝產線</h1><p>2025-03-18 10:30</p>" + PARAGRAPH * 3 + figures
+            + PARAGRAPH + "</article></body></html>").encode()
+
+
+FIGURES = ("<figure><img src='/img/a.jpg'><figcaption>圖一：廠區</figcaption></figure>"
+           "<figure><img src='/img/b.jpg'><figcaption>圖二：產線</figcaption></figure>")
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    """Serves /news/1.html and /img/*.jpg; records (path, Referer) of every request."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.requests: list[tuple[str, str | None]] = []
+        self.pictures = {"/img/a.jpg": _jpeg(), "/img/b.jpg": _jpeg(color="blue")}
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        self.server.requests.append((self.path, self.headers.get("Referer")))
+        if self.path == "/news/1.html":
+            body, kind = _page(figures=FIGURES), "text/html; charset=utf-8"
+        else:
+            body, kind = self.server.pictures.get(self.path, b""), "image/jpeg"
+        self.send_response(200 if body else 404)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:  # noqa: ANN002
+        pass
+
+
+@pytest.fixture
+def server() -> Iterator[_Server]:
+    httpd = _Server()
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield httpd
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _meta(site: Path, result: dict) -> dict:
+    return split_front_matter((site / result["output"]).read_text(encoding="utf-8"), "x")[0]
+
+
+def test_a_dry_run_downloads_no_image(tmp_path, server, capsys):
+    site = import_site(tmp_path)
+    status, [result] = run(site, "--dry-run", f"{server.base}/news/1.html", capsys=capsys)
+    assert status == 0 and result["status"] == "new"
+    # the page is the input: it is read; no picture is asked for
+    assert [path for path, _ in server.requests] == ["/news/1.html"]
+    assert result["pending_images"] == [f"{server.base}/img/a.jpg", f"{server.base}/img/b.jpg"]
+    assert result["images"] == [] and not (site / "content").exists()
+    # the real import asks for both, once each
+    status, [real] = run(site, f"{server.base}/news/1.html", capsys=capsys)
+    assert status == 0 and real["status"] == "new" and real["pending_images"] == []
+    assert sorted(p for p, _ in server.requests[1:]) == ["/img/a.jpg", "/img/b.jpg", "/news/1.html"]
+
+
+def test_a_dry_run_says_so_in_its_report(tmp_path, server, capsys):
+    from generator.cli import main
+    site = import_site(tmp_path)
+    assert main(["import", "--site", str(site), "--dry-run", f"{server.base}/news/1.html"]) == 0
+    out = capsys.readouterr()
+    assert "images: 2 would be downloaded" in out.out and "nothing was written" in out.err
+    assert [p for p, _ in server.requests] == ["/news/1.html"]
+
+
+@pytest.mark.parametrize("head", [
+    "<link rel='canonical' href='{base}/news/1.html'>",
+    "<meta property='og:url' content='{base}/news/1.html'>",
+    "<!-- saved from url=(0040){base}/news/1.html -->",
+])
+def test_a_saved_pages_web_figures_are_fetched_with_its_address_as_referer(tmp_path, server, capsys, head):
+    site = import_site(tmp_path)
+    saved = tmp_path / "saved.html"
+    figures = FIGURES.replace("/img/", f"{server.base}/img/")
+    saved.write_bytes(_page(head.format(base=server.base), figures))
+    status, [result] = run(site, saved, capsys=capsys)
+    assert status == 0 and result["status"] == "new", result
+    assert sorted(server.requests) == [("/img/a.jpg", f"{server.base}/news/1.html"),
+                                       ("/img/b.jpg", f"{server.base}/news/1.html")]
+    figures = _meta(site, result)["figures"]
+    folder = (site / result["output"]).parent
+    assert [f["source_url"] for f in figures] == [f"{server.base}/img/a.jpg", f"{server.base}/img/b.jpg"]
+    assert all((folder / f["src"]).read_bytes() == server.pictures[f"/img/{n}.jpg"]
+               for f, n in zip(figures, "ab"))
+
+
+def test_a_saved_pages_relative_figures_resolve_against_its_saved_from_address(tmp_path, server, capsys):
+    site = import_site(tmp_path)
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(_page(f"<!-- saved from url=(0040){server.base}/news/1.html -->", FIGURES))
+    status, [result] = run(site, saved, capsys=capsys)
+    assert status == 0
+    assert [f["source_url"] for f in _meta(site, result)["figures"]] == [
+        f"{server.base}/img/a.jpg", f"{server.base}/img/b.jpg"]
+
+
+def test_no_images_leaves_a_saved_pages_web_figures_alone(tmp_path, server, capsys):
+    site = import_site(tmp_path)
+    saved = tmp_path / "saved.html"
+    saved.write_bytes(_page(f"<link rel='canonical' href='{server.base}/news/1.html'>",
+                            FIGURES.replace("/img/", f"{server.base}/img/")))
+    status, [result] = run(site, "--no-images", saved, capsys=capsys)
+    assert status == 0 and server.requests == []
+    assert [f["src"] for f in _meta(site, result)["figures"]] == [
+        f"{server.base}/img/a.jpg", f"{server.base}/img/b.jpg"]
+
+
+def test_x_files_pictures_are_copied_under_a_canonical_link(tmp_path, server, capsys):
+    """The canonical link makes `news_files/photo 1.jpg` absolute; it is still the folder's file,
+    copied, never fetched; the page's other, web figure is fetched."""
+    folder = tmp_path / "saved"
+    shutil.copytree(FIXTURES / "saved_page", folder)
+    page = folder / "news.html"
+    text = page.read_text(encoding="utf-8").replace(
+        '<meta charset="utf-8">',
+        f'<meta charset="utf-8"><link rel="canonical" href="{server.base}/news/1.html">').replace(
+        "</div></body>", f"<figure><img src='{server.base}/img/a.jpg'><figcaption>遠端</figcaption>"
+                         "</figure></div></body>")
+    page.write_text(text, encoding="utf-8")
+    site = import_site(tmp_path)
+    status, [result] = run(site, page, capsys=capsys)
+    assert status == 0
+    stem = Path(result["output"]).stem
+    first, second = _meta(site, result)["figures"]
+    assert first["src"] == f"{stem}-photo-1.jpg" and "source_url" not in first
+    assert second["source_url"] == f"{server.base}/img/a.jpg"
+    assert [p for p, _ in server.requests] == ["/img/a.jpg"]
