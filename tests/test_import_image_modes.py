@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import http.server
 import io
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -172,3 +173,80 @@ def test_x_files_pictures_are_copied_under_a_canonical_link(tmp_path, server, ca
     assert first["src"] == f"{stem}-photo-1.jpg" and "source_url" not in first
     assert second["source_url"] == f"{server.base}/img/a.jpg"
     assert [p for p, _ in server.requests] == ["/img/a.jpg"]
+
+
+# --------------------------------------------------------------------------- --refetch-images
+
+def _offline_import(tmp_path, server, capsys) -> tuple[Path, dict]:
+    """An import while the image server refuses every picture: figures keep only source_url."""
+    site = import_site(tmp_path)
+    server.pictures, kept = {}, server.pictures
+    status, [result] = run(site, f"{server.base}/news/1.html", capsys=capsys)
+    server.pictures = kept
+    assert status == 0 and all("src" not in f for f in _meta(site, result)["figures"])
+    server.requests.clear()
+    return site, result
+
+
+def test_refetch_images_downloads_what_the_import_could_not(tmp_path, server, capsys):
+    site, result = _offline_import(tmp_path, server, capsys)
+    del server.pictures["/img/b.jpg"]  # still gone
+    status, [again] = run(site, "--refetch-images", capsys=capsys)
+    assert status == 0 and again["status"] == "updated" and again["input"] == result["output"]
+    assert sorted(server.requests) == [("/img/a.jpg", f"{server.base}/news/1.html"),
+                                       ("/img/b.jpg", f"{server.base}/news/1.html")]
+    first, second = _meta(site, result)["figures"]
+    assert again["fetched"] == [{"figure": 1, "url": f"{server.base}/img/a.jpg", "src": first["src"]}]
+    assert [(m["figure"], "404" in m["why"]) for m in again["missing"]] == [(2, True)]
+    assert first["alt"] == "圖一：廠區" and first["source_url"] == f"{server.base}/img/a.jpg"
+    assert "src" not in second and second["source_url"] == f"{server.base}/img/b.jpg"
+    path = site / result["output"]
+    assert (path.parent / first["src"]).read_bytes() == server.pictures["/img/a.jpg"]
+    from generator.importer import store
+    assert not store.is_edited(path.read_text(encoding="utf-8"))  # still the importer's file
+    # nothing left to fetch that can be had: the article is not touched again
+    before = path.read_bytes()
+    status, [still] = run(site, "--refetch-images", path, capsys=capsys)
+    assert status == 0 and still["status"] == "unchanged" and len(still["missing"]) == 1
+    assert path.read_bytes() == before
+
+
+def test_refetch_images_never_overwrites_a_curators_edit(tmp_path, server, capsys):
+    site, result = _offline_import(tmp_path, server, capsys)
+    path = site / result["output"]
+    edited = path.read_text(encoding="utf-8").replace("台積電宣布", "台積電公司宣布", 1)
+    path.write_text(edited, encoding="utf-8")
+    status, [kept] = run(site, "--refetch-images", capsys=capsys)
+    assert status == 0 and kept["status"] == "kept-edited" and len(kept["missing"]) == 2
+    assert server.requests == [] and path.read_text(encoding="utf-8") == edited
+    status, [forced] = run(site, "--refetch-images", "--force", capsys=capsys)
+    assert status == 0 and forced["status"] == "updated" and len(forced["fetched"]) == 2
+    assert Path(site / forced["backup"]).read_text(encoding="utf-8") == edited
+    text = path.read_text(encoding="utf-8")
+    assert "台積電公司宣布" in text and all("src" in f for f in _meta(site, result)["figures"])
+
+
+def test_refetch_images_dry_run_asks_no_server(tmp_path, server, capsys):
+    site, result = _offline_import(tmp_path, server, capsys)
+    before = (site / result["output"]).read_bytes()
+    status, [dry] = run(site, "--refetch-images", "--dry-run", capsys=capsys)
+    assert status == 0 and dry["status"] == "unchanged" and len(dry["missing"]) == 2
+    assert server.requests == [] and (site / result["output"]).read_bytes() == before
+
+
+def test_refetch_images_refuses_paths_outside_content(tmp_path, server, capsys):
+    site = import_site(tmp_path)
+    (site / "content").mkdir()
+    status, [error] = run(site, "--refetch-images", tmp_path, capsys=capsys)
+    assert status == 1 and error["status"] == "error" and "content folder" in error["error"]
+
+
+def test_the_built_page_shows_a_refetched_figure(tmp_path, server, capsys):
+    from generator.cli import main
+    site, result = _offline_import(tmp_path, server, capsys)
+    assert run(site, "--refetch-images", capsys=capsys)[0] == 0
+    out = tmp_path / "out"
+    assert main(["build", "--site", str(site), "--out", str(out), "--no-search"]) == 0
+    page = next(out.glob("zh-hant/articles/*/index.html")).read_text(encoding="utf-8")
+    assert page.count('<source type="image/webp"') == 2
+    assert not [src for src in re.findall(r'<img[^>]* src="([^"]+)"', page) if not src.startswith("/media/")]
