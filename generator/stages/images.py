@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from urllib.parse import unquote
 
-from generator.core.images import ImageSet, images_key
+from generator.core.images import ImageSet, images_key, media_urls, missing_image
 from generator.core.model import Page, PageKind, Site
 from generator.core.plan import digest
 from generator.io import workers
@@ -13,6 +14,7 @@ from generator.io.images import SETTINGS_KEY, Made, ShaIndex, is_raster, made_fo
 from generator.io.sources import Entry
 from generator.stages.run import Run
 
+MEDIA_PREFIX = "media/"
 # below this many images to make, one process does it (forking costs more)
 PARALLEL_IMAGES = 8
 
@@ -63,7 +65,9 @@ def _image_set(url: str, made: Made, folder: Path) -> tuple[ImageSet, list[Page]
 
 
 def with_image_keys(site: Site, pages: list[Page], images: dict[str, ImageSet]) -> tuple[Site, list[Page]]:
-    """The site carrying the ImageSets, and article pages keyed by the images they show."""
+    """The site carrying the ImageSets (a stand-in for each local image no file answers: its
+    pages show no broken <img>), and article pages keyed by the images they show."""
+    images = {**images, **missing_images(site, pages)}
     if not images:
         return site, pages
     site = dataclasses.replace(site, images=images)
@@ -75,3 +79,16 @@ def with_image_keys(site: Site, pages: list[Page], images: dict[str, ImageSet]) 
                 page = dataclasses.replace(page, key=digest([page.key, extra]))
         out.append(page)
     return site, out
+
+
+def missing_images(site: Site, pages: list[Page]) -> dict[str, ImageSet]:
+    """{'/media/…': stand-in} of the local images articles show that no file of the build is
+    (each was a warning at its line: stages.read.missing_media, core.references)."""
+    published = {p.path for p in pages if p.path.startswith(MEDIA_PREFIX)}
+
+    def found(url: str) -> bool:
+        bare = url.split("#", 1)[0].split("?", 1)[0][1:]
+        return bare in published or unquote(bare) in published
+
+    return {url: missing_image(url) for art in site.articles.values() for url in media_urls(art)
+            if not found(url)}
