@@ -134,3 +134,30 @@ def test_an_unreadable_image_is_published_as_it_is_with_a_warning(tmp_path):
     assert any(w.startswith("content/2025/bad.jpg: image published as it is") for w in report.warnings)
     page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
     assert 'src="/media/2025/bad.jpg"' in page
+
+
+def _gif(frames: int, size=(300, 200)) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("RGB", size, (i * 60, 0, 255 - i * 60)) for i in range(frames)]
+    images[0].save(buffer, "GIF", save_all=frames > 1, append_images=images[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
+def test_an_animated_gif_is_published_as_it_is_a_still_one_resized(tmp_path):
+    """No copy of an animated GIF (a WebP or PNG copy would keep one frame): the page shows
+    the file itself, with its size; a still GIF gets PNG and WebP copies like any picture."""
+    figures = "\n  - {caption: 動畫, src: moving.gif}\n  - {caption: 靜止, src: still.gif}"
+    files = {"content/2025/a.md": article("動圖", "2025-03-01", figures=figures),
+             "content/2025/moving.gif": _gif(4), "content/2025/still.gif": _gif(1)}
+    config = make_site(tmp_path / "site", files)
+    build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    media = sorted(p.name for p in (tmp_path / "out/media/2025").iterdir())
+    assert media == ["moving.gif", "still-300w.png", "still-300w.webp", "still.gif"]
+    assert (tmp_path / "out/media/2025/moving.gif").read_bytes() == files["content/2025/moving.gif"]
+    with Image.open(tmp_path / "out/media/2025/moving.gif") as im:
+        assert im.n_frames == 4
+    page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
+    moving, still = re.findall(r"<img\s[^>]*>", page)
+    assert 'src="/media/2025/moving.gif"' in moving and 'width="300" height="200"' in moving
+    assert "srcset" not in moving and page.count("<picture>") == 1
+    assert "still-300w.png 300w" in still

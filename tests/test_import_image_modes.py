@@ -30,6 +30,13 @@ def _jpeg(size=(640, 480), color="red") -> bytes:
     return buffer.getvalue()
 
 
+def _gif(frames: int, size=(300, 200)) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("RGB", size, (i * 60, 0, 255 - i * 60)) for i in range(frames)]
+    images[0].save(buffer, "GIF", save_all=frames > 1, append_images=images[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
 def _page(head: str = "", figures: str = "") -> bytes:
     return ("<html><head><meta charset='utf-8'>" + head
             + "<title>台積電擴建先進封裝產線 - 範例新聞</title></head><body><article>"
@@ -64,7 +71,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/news/1.html":
             body, kind = _page(figures=FIGURES), "text/html; charset=utf-8"
         else:
-            body, kind = self.server.pictures.get(self.path, b""), "image/jpeg"
+            body = self.server.pictures.get(self.path, b"")
+            kind = "image/gif" if self.path.endswith(".gif") else "image/jpeg"
         self.send_response(200 if body else 404)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
@@ -250,3 +258,50 @@ def test_the_built_page_shows_a_refetched_figure(tmp_path, server, capsys):
     page = next(out.glob("zh-hant/articles/*/index.html")).read_text(encoding="utf-8")
     assert page.count('<source type="image/webp"') == 2
     assert not [src for src in re.findall(r'<img[^>]* src="([^"]+)"', page) if not src.startswith("/media/")]
+
+
+# --------------------------------------------------------------------------- GIF figures
+
+GIF_FIGURES = (
+    "<figure><img src='/img/chart.gif'><figcaption>圖一：動態圖表</figcaption></figure>"
+    "<p>一段說明<img src='/img/t.gif'>結束。</p>"  # a pixel the markup does not size
+    "<figure><a href='http://ad.doubleclick.net/click?x=1'><img src='/img/promo.gif'></a>"
+    "<figcaption>廣告</figcaption></figure>"
+    "<p><a href='/send'><img src='/img/send.gif' align='absmiddle'>發送給好友</a></p>")
+
+
+def test_a_gif_figure_is_kept_and_gif_junk_is_not(tmp_path, server, capsys):
+    """The file type decides nothing: the animated chart is a figure; the pixel is dropped by
+    its size once downloaded, the ad by its link, the icon by its alignment with the text."""
+    server.pictures.update({"/img/chart.gif": _gif(4), "/img/t.gif": _gif(1, (1, 1)),
+                            "/img/promo.gif": _gif(2), "/img/send.gif": _gif(1, (60, 60))})
+    saved = tmp_path / "gifs.html"
+    saved.write_bytes(_page(f"<link rel='canonical' href='{server.base}/news/1.html'>",
+                            GIF_FIGURES.replace("/img/", f"{server.base}/img/")))
+    site = import_site(tmp_path)
+    status, [result] = run(site, saved, capsys=capsys)
+    assert status == 0
+    figures = _meta(site, result)["figures"]
+    assert [f["source_url"].rsplit("/", 1)[1] for f in figures] == ["chart.gif"]
+    local = (site / result["output"]).parent / figures[0]["src"]
+    assert figures[0]["src"].endswith(".gif") and local.read_bytes() == server.pictures["/img/chart.gif"]
+    assert sorted(p for p, _ in server.requests) == ["/img/chart.gif", "/img/t.gif"]
+    assert any("t.gif" in w and "tracking pixel" in w for w in result["warnings"])
+
+
+def test_a_saved_pages_tiny_picture_is_no_figure(tmp_path, capsys):
+    folder = tmp_path / "saved"
+    (folder / "news_files").mkdir(parents=True)
+    (folder / "news_files" / "chart.gif").write_bytes(_gif(3))
+    (folder / "news_files" / "dot.gif").write_bytes(_gif(1, (2, 2)))
+    (folder / "news.html").write_bytes(_page(figures=(
+        "<figure><img src='news_files/chart.gif'><figcaption>圖一：動態圖表</figcaption></figure>"
+        "<figure><img src='news_files/dot.gif' alt='dot'></figure>")))
+    site = import_site(tmp_path)
+    status, [result] = run(site, folder / "news.html", capsys=capsys)
+    assert status == 0
+    stem = Path(result["output"]).stem
+    assert _meta(site, result)["figures"] == [
+        {"caption": "圖一：動態圖表", "src": f"{stem}-chart.gif"}]
+    assert result["removed"].get("image-without-source") == 1
+    assert not ((site / result["output"]).parent / f"{stem}-dot.gif").exists()

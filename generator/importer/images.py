@@ -40,6 +40,9 @@ def saved_images(saved_file: Path | None, extracted: Extracted, stem: str,
         if source is None:
             figures.append(fig)
             continue
+        if _tiny(source):  # a tracking pixel or an icon the page's markup did not size
+            figures.append(replace(fig, src=None))
+            continue
         name = f"{stem}-{_safe_name(source.name)}"
         copies.append((source, name))
         figures.append(replace(fig, src=name))
@@ -104,6 +107,18 @@ def _local_file(base: Path, src: str | None, folder: Path) -> Path | None:
     if target.is_file() and target.suffix.lower() in MEDIA_SUFFIXES:
         return target
     return None
+
+
+def _tiny(path: Path) -> bool:
+    """True for a picture under MIN_SIDE pixels on a side (False when Pillow cannot tell)."""
+    from PIL import Image  # imported only for a saved page with pictures
+
+    from generator.importer.figure_fetch import MIN_SIDE
+    try:
+        with Image.open(path) as im:
+            return min(im.size) < MIN_SIDE
+    except Exception:  # noqa: BLE001 - an unreadable file is the build's to report
+        return False
 
 
 def _safe_name(name: str) -> str:
