@@ -10,7 +10,7 @@ from generator.core.images import ImageSet, images_key, media_urls, missing_imag
 from generator.core.model import Page, PageKind, Site
 from generator.core.plan import digest
 from generator.io import workers
-from generator.io.images import SETTINGS_KEY, Made, ShaIndex, is_raster, made_for
+from generator.io.images import Made, ShaIndex, is_raster, made_for, settings_key
 from generator.io.sources import Entry
 from generator.stages.run import Run
 
@@ -60,7 +60,7 @@ def _image_set(url: str, made: Made, folder: Path) -> tuple[ImageSet, list[Page]
         pages.append(Page(copy[1:], PageKind.STATIC, None, "", (str(folder / name),), name))
         own = kind == "webp" and ext.lower() != "webp"
         (webp if own else fallback).append((width, copy))
-    key = f"{made.sha[:16]}-{SETTINGS_KEY}"
+    key = f"{made.sha[:16]}-{settings_key(url)}"
     return ImageSet(url, made.width, made.height, tuple(webp), tuple(fallback), key), pages
 
 
