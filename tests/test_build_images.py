@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -161,3 +162,47 @@ def test_an_animated_gif_is_published_as_it_is_a_still_one_resized(tmp_path):
     assert 'src="/media/2025/moving.gif"' in moving and 'width="300" height="200"' in moving
     assert "srcset" not in moving and page.count("<picture>") == 1
     assert "still-300w.png 300w" in still
+
+
+def test_the_image_cache_drops_copies_no_article_uses(tmp_path):
+    """A replaced and a deleted picture leave no copies behind in .newsarchive-cache/images/;
+    a file the cache did not write stays; the copies of pictures still shown stay."""
+    config = _site(tmp_path / "site")
+    folder = config.cache_dir / "images"
+    build(config, out_dir=tmp_path / "out")
+    stranger = folder / "notes.txt"
+    stranger.write_text("mine", encoding="utf-8")
+    before = {p.name for p in folder.iterdir()}
+    big_copies = {n for n in before if n.startswith(io_images.file_sha(config.content_dir / "2025/big.jpg")[:32])}
+    small_copies = {n for n in before if n.startswith(io_images.file_sha(config.content_dir / "2025/small.png")[:32])}
+    assert len(big_copies) == 7 and len(small_copies) == 3  # 6 copies + record; 2 + record
+    (config.content_dir / "2025/big.jpg").write_bytes(_jpeg((1000, 800)))
+    build(config, out_dir=tmp_path / "out")
+    after = {p.name for p in folder.iterdir()}
+    assert not big_copies & after and small_copies <= after and "notes.txt" in after
+    new_big = {n for n in after if n.startswith(io_images.file_sha(config.content_dir / "2025/big.jpg")[:32])}
+    assert len(new_big) == 7  # 480, 960 and 1000 in both formats, and the record
+    # every picture gone: every copy goes, the stranger stays
+    text = (config.content_dir / "2025/a.md").read_text(encoding="utf-8")
+    (config.content_dir / "2025/a.md").write_text(text.split("figures:")[0] + "---\n\n正文。\n", encoding="utf-8")
+    for name in ("big.jpg", "small.png"):
+        (config.content_dir / "2025" / name).unlink()
+    build(config, out_dir=tmp_path / "out")
+    left = {p.name for p in folder.iterdir()}
+    assert not any(n.endswith((".webp", ".jpg", ".png")) or n[:32] in {x[:32] for x in after} and n.endswith(".json")
+                   for n in left - {"index.json"}), left
+    assert "notes.txt" in left
+
+
+def test_an_edit_build_that_changes_no_picture_does_not_list_the_cache(tmp_path, monkeypatch):
+    config = _site(tmp_path / "site")
+    build(config, out_dir=tmp_path / "out")
+    listed = []
+    real = io_images.os.listdir
+    images = config.cache_dir / "images"
+    monkeypatch.setattr(io_images.os, "listdir",
+                        lambda p=".": listed.append(p) or real(p) if Path(p) == images else real(p))
+    text = (config.content_dir / "2025/a.md").read_text(encoding="utf-8")
+    (config.content_dir / "2025/a.md").write_text(text.replace("正文。", "新的正文。"), encoding="utf-8")
+    build(config, out_dir=tmp_path / "out")
+    assert listed == []

@@ -57,6 +57,7 @@ class _Server(http.server.ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.requests: list[tuple[str, str | None]] = []
         self.pictures = {"/img/a.jpg": _jpeg(), "/img/b.jpg": _jpeg(color="blue")}
+        self.pages = {"/news/1.html": _page(figures=FIGURES)}
 
     @property
     def base(self) -> str:
@@ -68,8 +69,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's name)
         self.server.requests.append((self.path, self.headers.get("Referer")))
-        if self.path == "/news/1.html":
-            body, kind = _page(figures=FIGURES), "text/html; charset=utf-8"
+        if self.path in self.server.pages:
+            body, kind = self.server.pages[self.path], "text/html; charset=utf-8"
         else:
             body = self.server.pictures.get(self.path, b"")
             kind = "image/gif" if self.path.endswith(".gif") else "image/jpeg"
@@ -305,3 +306,44 @@ def test_a_saved_pages_tiny_picture_is_no_figure(tmp_path, capsys):
         {"caption": "圖一：動態圖表", "src": f"{stem}-chart.gif"}]
     assert result["removed"].get("image-without-source") == 1
     assert not ((site / result["output"]).parent / f"{stem}-dot.gif").exists()
+
+
+# --------------------------------------------------------------------------- re-import
+
+def test_a_reimported_articles_old_pictures_go_unless_still_used(tmp_path, server, capsys):
+    """The story's page changes its pictures: the update removes the file only it used; a
+    picture another article shows stays."""
+    other = ("<html><head><meta charset='utf-8'><title>聯發科發表新晶片 - 範例新聞</title></head><body>"
+             "<article><h1>聯發科發表新晶片</h1><p>2025-03-19 09:00</p>"
+             + "<p>聯發科今天在新竹發表新一代手機晶片，強調能效與人工智慧運算的表現大幅提升。</p>" * 4
+             + "<figure><img src='/img/b.jpg'><figcaption>同一張圖</figcaption></figure>"
+             "</article></body></html>").encode()
+    server.pages["/news/2.html"] = other
+    site = import_site(tmp_path)
+    status, results = run(site, f"{server.base}/news/1.html", f"{server.base}/news/2.html", capsys=capsys)
+    assert status == 0 and [r["status"] for r in results] == ["new", "new"]
+    folder = (site / results[0]["output"]).parent
+    a, b = (f["src"] for f in _meta(site, results[0])["figures"])
+    assert _meta(site, results[1])["figures"][0]["src"] == b  # one file, two articles
+    server.pictures["/img/c.jpg"] = _jpeg(color="green")
+    server.pages["/news/1.html"] = _page(figures=FIGURES.replace("/img/a.jpg", "/img/c.jpg")
+                                         .replace("/img/b.jpg", "/img/c.jpg"))
+    status, [again] = run(site, f"{server.base}/news/1.html", capsys=capsys)
+    assert status == 0 and again["status"] == "updated"
+    assert again["removed_images"] == [f"{Path(results[0]['output']).parent.as_posix()}/{a}"]
+    assert not (folder / a).exists() and (folder / b).is_file()
+    assert {f["src"] for f in _meta(site, again)["figures"]} == set(again["images"])
+
+
+def test_a_forced_reimport_over_an_edit_keeps_the_old_pictures(tmp_path, server, capsys):
+    site = import_site(tmp_path)
+    status, [first] = run(site, f"{server.base}/news/1.html", capsys=capsys)
+    path = site / first["output"]
+    old = [f["src"] for f in _meta(site, first)["figures"]]
+    path.write_text(path.read_text(encoding="utf-8") + "\n編者按。\n", encoding="utf-8")
+    server.pictures["/img/c.jpg"] = _jpeg(color="green")
+    server.pages["/news/1.html"] = _page(figures=FIGURES.replace("/img/a.jpg", "/img/c.jpg"))
+    status, [forced] = run(site, "--force", f"{server.base}/news/1.html", capsys=capsys)
+    assert status == 0 and forced["status"] == "updated" and forced["backup"]
+    assert forced["removed_images"] == []  # the backup still shows them
+    assert len(old) == 2 and all((path.parent / name).is_file() for name in old)

@@ -35,6 +35,8 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
         line += f"\n            backup: {result.backup}"
     for warning in result.warnings:
         line += f"\n            warning: {warning}"
+    if result.removed_images:
+        line += "\n            removed images: " + ", ".join(result.removed_images)
     if result.pending_images:
         line += (f"\n            images: {len(result.pending_images)} would be downloaded "
                  "(a dry run asks no server for them)")
@@ -63,7 +65,8 @@ def as_json(result: PageResult, *, verbose: bool) -> str:
             "verdict": _verdict(result), "review": result.review,
             "error": result.error, "removed": result.removed,
             "duplicate_of": result.duplicate_of, "backup": result.backup, "images": result.images,
-            "pending_images": result.pending_images, "companies": result.companies}
+            "pending_images": result.pending_images, "removed_images": result.removed_images,
+            "companies": result.companies}
     if verbose:
         data["removed_texts"] = result.removed_texts
     return json.dumps(data, ensure_ascii=False)

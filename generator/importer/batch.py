@@ -41,7 +41,7 @@ from generator.importer import store
 from generator.importer.images import drop_pictureless_figures, drop_unreachable_images
 from generator.importer.inputs import Page, Skipped, expand_inputs, read_input
 from generator.importer.model import Extracted, Removal
-from generator.importer.page_images import page_pictures
+from generator.importer.page_images import page_pictures, stale_images
 from generator.importer.pipeline import SiteKnowledge, import_page
 from generator.importer.render import article_path, render_article
 from generator.importer.verify import ArticleCheck, article_check
@@ -75,6 +75,8 @@ class PageResult:
     images: list[str] = field(default_factory=list)
     # web addresses of figures a dry run did not download (it asks no server for images)
     pending_images: list[str] = field(default_factory=list)
+    # pictures of the article's earlier import that its new text no longer uses, removed
+    removed_images: list[str] = field(default_factory=list)
     # company ids written to `companies:`
     companies: list[str] = field(default_factory=list)
 
@@ -344,6 +346,8 @@ def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tupl
         store.atomic_write(target, source.read_bytes())
     if existing is not None:
         store.replace_unchanged(path, existing.text, text)
+        if not result.backup:  # a backup still names the old pictures: they stay with it
+            _remove_stale_images(path, text, existing, archive, result)
         return
     if result.backup:
         store.atomic_write(path, text)
@@ -353,6 +357,15 @@ def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tupl
     except FileExistsError:
         raise SiteError("another file took this name while the page was imported; "
                         "not overwritten", str(path), hint="import the page again") from None
+
+
+def _remove_stale_images(path: Path, text: str, existing: store.Stored, archive: store.Archive,
+                         result: PageResult) -> None:
+    """The pictures the article's earlier import wrote and nothing uses any more, removed."""
+    others = (s.text for rel, s in archive.articles.items() if rel != existing.rel)
+    for stale in stale_images(existing.meta, text, path.parent, path.stem, others):
+        stale.unlink(missing_ok=True)
+        result.removed_images.append(_shown(archive, str(stale.relative_to(archive.content_dir))))
 
 
 def _syndicate(twin: store.Stored, extracted: Extracted, page: Page, batch: Batch,

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urljoin
@@ -77,3 +78,26 @@ def _resolved(extracted: Extracted, address: str, copied: set[str]) -> Extracted
             fig = replace(fig, src=urljoin(address, src))
         figures.append(fig)
     return replace(extracted, figures=tuple(figures))
+
+
+# a downloaded image (content hash) and a saved page's copy (`<article stem>-<name>`)
+_DOWNLOADED = re.compile(r"[0-9a-f]{16}\.(jpg|png|gif|webp)")
+
+
+def stale_images(old_meta: dict, new_text: str, folder: Path, stem: str,
+                 others: Iterable[str]) -> list[Path]:
+    """Image files an earlier import of this article wrote that its new text no longer uses.
+
+    Only files the importer names (a content hash, or the article's own `<stem>-` prefix for
+    a saved page's copy), in the article's folder, and only when neither the new text nor
+    any other article's text (`others`) names them: a picture two articles share stays.
+    """
+    figures = old_meta.get("figures")
+    names = {fig.get("src") for fig in figures if isinstance(fig, dict)} if isinstance(figures, list) else set()
+    mine = [n for n in names if isinstance(n, str) and "/" not in n
+            and (_DOWNLOADED.fullmatch(n) or n.startswith(f"{stem}-")) and n not in new_text]
+    if not mine:
+        return []
+    texts = list(others)
+    return [folder / n for n in sorted(mine)
+            if (folder / n).is_file() and not any(n in text for text in texts)]

@@ -11,9 +11,11 @@ Pillow cannot read is published as it is (the last with a warning).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +73,7 @@ def file_sha(path: Path) -> str:
 
 def made_for(path: Path, sha: str, folder: Path) -> Made:
     """The copies of one image: from the cache's record when this content was seen, else made."""
-    record = folder / f"{sha[:32]}-{settings_key(path)}.json"
+    record = folder / f"{cache_stem(path, sha)}.json"
     try:
         saved = json.loads(record.read_text(encoding="utf-8"))
         copies = tuple(tuple(c) for c in saved["copies"])
@@ -106,7 +108,7 @@ def make_copies(path: Path, sha: str, folder: Path) -> Made:
                 # upright in place: a transposed copy of a 12-Mpx picture costs more than
                 # the 480w copy's whole resize
                 ImageOps.exif_transpose(im, in_place=True)
-                return _resized(im, kind, f"{sha[:32]}-{settings_key(path)}", sha, folder)
+                return _resized(im, kind, cache_stem(path, sha), sha, folder)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError,
             Image.DecompressionBombWarning) as exc:
         return Made(sha, 0, 0, (), f"not a readable image ({type(exc).__name__}: {exc})")
@@ -167,6 +169,48 @@ def _atomic_write(path: Path, data: bytes) -> None:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     temporary.write_bytes(data)
     os.replace(temporary, path)
+
+
+# what made_for and make_copies write: `<sha[:32]>-<settings>.json` and `…-<width>.<ext>`
+_CACHE_FILE = re.compile(r"([0-9a-f]{32}-[0-9a-f]{8})(?:-\d+\.(?:jpg|png|webp)|\.json)")
+_PRUNED = "pruned.txt"
+
+
+def prune(folder: Path, live: set[str]) -> int:
+    """Remove the copies and records of originals no article folder holds any more.
+
+    `live` holds `<sha[:32]>-<settings>` of every image of this build. Only files this cache
+    writes are looked at (any other file in the folder stays); the folder is listed only when
+    the live set differs from the one it was last pruned for (a marker file keeps its digest),
+    so an edit build that changes no image lists nothing. Returns how many files went.
+    """
+    if not folder.is_dir():
+        return 0
+    digest = hashlib.sha256("\n".join(sorted(live)).encode()).hexdigest()
+    marker = folder / _PRUNED
+    try:
+        if marker.read_text(encoding="ascii") == digest:
+            return 0
+    except OSError:
+        pass
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        found = _CACHE_FILE.fullmatch(name)
+        if found and found[1] not in live:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(folder / name)
+                removed += 1
+    _atomic_write(marker, digest.encode("ascii"))
+    return removed
+
+
+def cache_stem(path: str | Path, sha: str) -> str:
+    """`<sha[:32]>-<settings>`: the start of every cache file name of one original."""
+    return f"{sha[:32]}-{settings_key(path)}"
 
 
 class ShaIndex:

@@ -10,7 +10,7 @@ from generator.core.images import ImageSet, images_key, media_urls, missing_imag
 from generator.core.model import Page, PageKind, Site
 from generator.core.plan import digest
 from generator.io import workers
-from generator.io.images import Made, ShaIndex, is_raster, made_for, settings_key
+from generator.io.images import Made, ShaIndex, cache_stem, is_raster, made_for, prune, settings_key
 from generator.io.sources import Entry
 from generator.stages.run import Run
 
@@ -27,6 +27,7 @@ def publish_images(run: Run, media: list[Entry]) -> tuple[dict[str, ImageSet], l
     prefix = config.content_dir.relative_to(config.root).as_posix() + "/"
     images = [e for e in media if is_raster(e.path)]
     if not images:
+        prune(folder, set())  # the last picture went: so do its copies
         return {}, []
     index = ShaIndex(folder)
     todo = [(e, index.sha(e.path, Path(e.absolute), e.size, e.mtime_ns)) for e in images]
@@ -37,6 +38,9 @@ def publish_images(run: Run, media: list[Entry]) -> tuple[dict[str, ImageSet], l
 
     procs = run.procs if len(todo) >= PARALLEL_IMAGES else 1
     made = dict(pair for part in workers.fork_map(job, todo, procs) for pair in part)
+    # copies of pictures no article folder holds any more go (a re-imported article's old
+    # pictures, a replaced photo, copies under old settings)
+    prune(folder, {cache_stem(e.path, sha) for e, sha in todo})
     sets, pages = {}, []
     for entry, _ in todo:
         rel = entry.path.removeprefix(prefix)
