@@ -206,3 +206,12 @@ def test_an_edit_build_that_changes_no_picture_does_not_list_the_cache(tmp_path,
     (config.content_dir / "2025/a.md").write_text(text.replace("正文。", "新的正文。"), encoding="utf-8")
     build(config, out_dir=tmp_path / "out")
     assert listed == []
+
+
+def test_the_settings_in_cache_names_are_per_kind_of_original():
+    """A JPEG's or WebP's copies keep the name they had before the PNG level changed (an
+    archive's cache of photos stays valid); PNG and GIF originals have their own key."""
+    assert io_images.SETTINGS_KEY == "03d6fdc0"  # changing it makes every photo's copies again
+    assert io_images.settings_key("content/a.JPG") == io_images.settings_key("b.webp") == "03d6fdc0"
+    assert io_images.settings_key("c.png") == io_images.settings_key("d.gif") == io_images.PNG_SETTINGS_KEY
+    assert io_images.PNG_SETTINGS_KEY != io_images.SETTINGS_KEY
