@@ -132,7 +132,8 @@ def _write(stored: store.Stored, figures: list, images: dict[str, bytes],
     text = text if stored.edited else stamp(text)  # a curated file stays "edited"
     check(stored.rel, text)
     if stored.edited:
-        result.backup = str(store.backup(stored.path))
+        backup = store.backup(stored.path)
+        result.backup = str(Path(result.input).with_name(backup.name).as_posix())
     for name, data in sorted(images.items()):
         target = stored.path.parent / name
         if not target.is_file():
