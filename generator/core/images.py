@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from generator.core.model import Article
@@ -65,12 +65,14 @@ def shared_image(src: str | None, images: Mapping[str, ImageSet]) -> str | None:
     return found.fallback[-1][1] if found is not None and found.fallback else src
 
 
-def media_urls(article: Article) -> list[str]:
+def media_urls(article: Article) -> Iterator[str]:
     """Site-root URLs of the local images an article shows (figures, then Markdown images)."""
-    urls = [f.src for f in article.figures if f.src and f.src.startswith("/media/")]
-    urls += [rendered for _, kind, _, rendered in article.links
-             if kind == "img" and rendered.startswith("/media/")]
-    return urls
+    for fig in article.figures:
+        if fig.src and fig.src.startswith("/media/"):
+            yield fig.src
+    for _, kind, _, rendered in article.links:
+        if kind == "img" and rendered.startswith("/media/"):
+            yield rendered
 
 
 def images_key(article: Article, images: Mapping[str, ImageSet]) -> str:
