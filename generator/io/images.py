@@ -62,7 +62,7 @@ def settings_key(path: str | Path) -> str:
         else SETTINGS_KEY
 
 
-def file_sha(path: Path) -> str:
+def file_sha(path: str | Path) -> str:
     """SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
@@ -176,13 +176,56 @@ _CACHE_FILE = re.compile(r"([0-9a-f]{32}-[0-9a-f]{8})(?:-\d+\.(?:jpg|png|webp)|\
 _PRUNED = "pruned.txt"
 
 
-def prune(folder: Path, live: set[str]) -> int:
+def listing(folder: Path) -> set[str]:
+    """The names in the cache folder (one call: cheaper than a stat per copy)."""
+    try:
+        return set(os.listdir(folder))
+    except OSError:
+        return set()
+
+
+class MadeIndex:
+    """{cache stem: (width, height, copies, problem)} of every original, in one file
+    (`made.json`): an edit build reads it instead of one record per image, and checks the
+    copies against one listing of the folder instead of a stat each. The per-image records
+    stay the truth when this file is missing or out of date."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "made.json"
+        try:
+            self.known = json.loads(self.path.read_text("utf-8"))
+            if not isinstance(self.known, dict):
+                self.known = {}
+        except (OSError, ValueError):
+            self.known = {}
+
+    def made(self, stem: str, sha: str, present: set[str]) -> Made | None:
+        """The Made of an original seen before whose copies are all still there, else None."""
+        try:
+            width, height, copies, problem = self.known[stem]
+            copies = tuple(tuple(c) for c in copies)
+        except (KeyError, TypeError, ValueError):
+            return None
+        if not all(name in present for _, _, name in copies):
+            return None
+        return Made(sha, width, height, copies, problem)
+
+    def save(self, made: dict[str, Made]) -> None:
+        """Write the file when what it should hold changed (entries of gone originals dropped)."""
+        now = {stem: [m.width, m.height, [list(c) for c in m.copies], m.problem]
+               for stem, m in made.items()}
+        if now != self.known:
+            _atomic_write(self.path, json.dumps(now, sort_keys=True).encode())
+            self.known = now
+
+
+def prune(folder: Path, live: set[str], names: set[str] | None = None) -> int:
     """Remove the copies and records of originals no article folder holds any more.
 
-    `live` holds `<sha[:32]>-<settings>` of every image of this build. Only files this cache
-    writes are looked at (any other file in the folder stays); the folder is listed only when
-    the live set differs from the one it was last pruned for (a marker file keeps its digest),
-    so an edit build that changes no image lists nothing. Returns how many files went.
+    `live` holds `<sha[:32]>-<settings>` of every image of this build; `names` the folder's
+    listing when the caller has one. Only files this cache writes are looked at (any other
+    file in the folder stays), and only when the live set differs from the one it was last
+    pruned for (a marker file keeps its digest). Returns how many files went.
     """
     if not folder.is_dir():
         return 0
@@ -194,11 +237,7 @@ def prune(folder: Path, live: set[str]) -> int:
     except OSError:
         pass
     removed = 0
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return 0
-    for name in names:
+    for name in listing(folder) if names is None else names:
         found = _CACHE_FILE.fullmatch(name)
         if found and found[1] not in live:
             with contextlib.suppress(FileNotFoundError):
@@ -225,7 +264,7 @@ class ShaIndex:
             self.known = {}
         self.dirty = False
 
-    def sha(self, rel: str, absolute: Path, size: int, mtime_ns: int) -> str:
+    def sha(self, rel: str, absolute: str | Path, size: int, mtime_ns: int) -> str:
         """The file's SHA-256, hashed again only when its size or mtime changed."""
         known = self.known.get(rel)
         if known and known[0] == size and known[1] == mtime_ns:

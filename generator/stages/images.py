@@ -10,7 +10,8 @@ from generator.core.images import ImageSet, images_key, media_urls, missing_imag
 from generator.core.model import Page, PageKind, Site
 from generator.core.plan import digest
 from generator.io import workers
-from generator.io.images import Made, ShaIndex, cache_stem, is_raster, made_for, prune, settings_key
+from generator.io.images import (Made, MadeIndex, ShaIndex, cache_stem, is_raster, listing, made_for,
+                                 prune, settings_key)
 from generator.io.sources import Entry
 from generator.stages.run import Run
 
@@ -29,17 +30,10 @@ def publish_images(run: Run, media: list[Entry]) -> tuple[dict[str, ImageSet], l
         prune(folder, set())  # the last picture went: so do its copies
         return {}, []
     index = ShaIndex(folder)
-    todo = [(e, index.sha(e.path, Path(e.absolute), e.size, e.mtime_ns)) for e in images]
+    todo = [(e, index.sha(e.path, e.absolute, e.size, e.mtime_ns)) for e in images]
     index.save({e.path for e in images})
-
-    def job(chunk):  # noqa: ANN001, ANN202 - [(Entry, sha)] -> [(path, Made)]
-        return [(e.path, made_for(Path(e.absolute), sha, folder)) for e, sha in chunk]
-
-    procs = run.procs if len(todo) >= PARALLEL_IMAGES else 1
-    made = dict(pair for part in workers.fork_map(job, todo, procs) for pair in part)
-    # copies of pictures no article folder holds any more go (a re-imported article's old
-    # pictures, a replaced photo, copies under old settings)
-    prune(folder, {cache_stem(e.path, sha) for e, sha in todo})
+    made = _made(run, todo, folder)
+    where = str(folder)  # joined as text: a Path per copy was half of an edit build's stage
     sets, pages = {}, []
     for entry, _ in todo:
         rel = entry.path.removeprefix(prefix)
@@ -47,20 +41,41 @@ def publish_images(run: Run, media: list[Entry]) -> tuple[dict[str, ImageSet], l
         if result.problem:
             run.warnings.append(f"{entry.path}: image published as it is: {result.problem}")
         if result.width and result.height:
-            image, copies = _image_set(f"/media/{rel}", result, folder)
+            image, copies = _image_set(f"/media/{rel}", result, where)
             sets[image.original] = image
             pages += copies
     run.stages.lap("images")
     return sets, pages
 
 
-def _image_set(url: str, made: Made, folder: Path) -> tuple[ImageSet, list[Page]]:
+def _made(run: Run, todo: list[tuple[Entry, str]], folder: Path) -> dict[str, Made]:
+    """{content path: Made}: known originals from made.json (their copies checked against one
+    listing of the folder), the others read from their records or made, over the workers."""
+    present, known = listing(folder), MadeIndex(folder)
+    stems = {e.path: cache_stem(e.path, sha) for e, sha in todo}
+    found = {e.path: known.made(stems[e.path], sha, present) for e, sha in todo}
+    rest = [(e, sha) for e, sha in todo if found[e.path] is None]
+
+    def job(chunk):  # noqa: ANN001, ANN202 - [(Entry, sha)] -> [(path, Made)]
+        return [(e.path, made_for(Path(e.absolute), sha, folder)) for e, sha in chunk]
+
+    if rest:
+        procs = run.procs if len(rest) >= PARALLEL_IMAGES else 1
+        found.update(pair for part in workers.fork_map(job, rest, procs) for pair in part)
+    known.save({stems[path]: m for path, m in found.items()})
+    # copies of pictures no article folder holds any more go (a re-imported article's old
+    # pictures, a replaced photo, copies under old settings)
+    prune(folder, set(stems.values()), present)  # files made just now are live: never pruned
+    return found
+
+
+def _image_set(url: str, made: Made, folder: str) -> tuple[ImageSet, list[Page]]:
     """The ImageSet of one file and the pages of its copies ('/media/2025/x-480w.webp')."""
     stem, _, ext = url.rpartition(".")
     webp, fallback, pages = [], [], []
     for kind, width, name in made.copies:
         copy = f"{stem}-{width}w.{kind}"
-        pages.append(Page(copy[1:], PageKind.STATIC, None, "", (str(folder / name),), name))
+        pages.append(Page(copy[1:], PageKind.STATIC, None, "", (f"{folder}/{name}",), name))
         own = kind == "webp" and ext.lower() != "webp"
         (webp if own else fallback).append((width, copy))
     key = f"{made.sha[:16]}-{settings_key(url)}"
