@@ -7,7 +7,9 @@
    folder, the copies reused);
 3. a no-change rebuild;
 4. bytes: the originals against what a reader on a 40rem column downloads (the 960w WebP);
-5. the copies of PNG originals (photo-like and screenshot-like, 2400x1600), seconds per
+5. an edit build (one article's text changed) of N articles x 2 small JPEGs with the image
+   cache warm: the images stage's cost of knowing every picture (`--edit N`);
+6. the copies of PNG originals (photo-like and screenshot-like, 2400x1600), seconds per
    original in one process (the JPEG photos of 2. are the common case, PNG charts and
    screenshots the slow one).
 
@@ -166,9 +168,36 @@ def bench_png(folder: Path, count: int) -> None:
               f"({kb:.0f} kB of PNG copies each)", file=sys.stderr)
 
 
+def bench_edit(folder: Path, articles: int) -> None:
+    """The images stage of edit builds with every picture known (median of 5)."""
+    content = folder / "site" / "content" / "2025"
+    content.mkdir(parents=True)
+    (folder / "site" / "site.yml").write_text("title: 基準\nbase_url: https://example.org/\nsearch: false\n",
+                                              encoding="utf-8")
+    small = io.BytesIO()
+    Image.new("RGB", (100, 80), "red").save(small, "JPEG")
+    for n in range(articles):
+        for k in range(2):
+            (content / f"{n:05d}-{k}.jpg").write_bytes(small.getvalue() + f"{n}-{k}".encode())
+        (content / f"{n:05d}.md").write_text(
+            f"---\ntitle: 報導{n}\ndate: 2025-03-01\ntags: [基準]\nfigures:\n  - {{caption: 圖, src: {n:05d}-0.jpg}}"
+            f"\n  - {{caption: 圖, src: {n:05d}-1.jpg}}\n---\n\n正文{n}。\n", encoding="utf-8")
+    config = load_config(folder / "site", env={})
+    build(config, out_dir=folder / "out")
+    seconds = []
+    for n in range(5):
+        path = content / "00001.md"
+        path.write_text(path.read_text(encoding="utf-8") + f"\n補充{n}。\n", encoding="utf-8")
+        seconds.append(build(config, out_dir=folder / "out").seconds.get("images", 0))
+    print(f"edit build, {articles} articles x 2 images, cache warm: images stage "
+          f"{sorted(seconds)[2]:.3f} s (median of 5)", file=sys.stderr)
+
+
 def main_() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[100])
+    parser.add_argument("--edit", type=int, default=2000, metavar="N",
+                        help="articles (2 small images each) of the edit-build measure (0: none)")
     parser.add_argument("--png", type=int, default=4, metavar="N",
                         help="PNG originals of each kind to time (0: none)")
     args = parser.parse_args()
@@ -177,6 +206,8 @@ def main_() -> None:
         bench_import(folder)
         for n in args.articles:
             bench_build(folder / str(n), n)
+        if args.edit:
+            bench_edit(folder / "edit", args.edit)
         if args.png:
             (folder / "png").mkdir()
             bench_png(folder / "png", args.png)
