@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -134,3 +135,89 @@ def test_an_unreadable_image_is_published_as_it_is_with_a_warning(tmp_path):
     assert any(w.startswith("content/2025/bad.jpg: image published as it is") for w in report.warnings)
     page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
     assert 'src="/media/2025/bad.jpg"' in page
+
+
+def _gif(frames: int, size=(300, 200)) -> bytes:
+    buffer = io.BytesIO()
+    images = [Image.new("RGB", size, (i * 60, 0, 255 - i * 60)) for i in range(frames)]
+    images[0].save(buffer, "GIF", save_all=frames > 1, append_images=images[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
+def test_an_animated_gif_is_published_as_it_is_a_still_one_resized(tmp_path):
+    """No copy of an animated GIF (a WebP or PNG copy would keep one frame): the page shows
+    the file itself, with its size; a still GIF gets PNG and WebP copies like any picture."""
+    figures = "\n  - {caption: 動畫, src: moving.gif}\n  - {caption: 靜止, src: still.gif}"
+    files = {"content/2025/a.md": article("動圖", "2025-03-01", figures=figures),
+             "content/2025/moving.gif": _gif(4), "content/2025/still.gif": _gif(1)}
+    config = make_site(tmp_path / "site", files)
+    build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    media = sorted(p.name for p in (tmp_path / "out/media/2025").iterdir())
+    assert media == ["moving.gif", "still-300w.png", "still-300w.webp", "still.gif"]
+    assert (tmp_path / "out/media/2025/moving.gif").read_bytes() == files["content/2025/moving.gif"]
+    with Image.open(tmp_path / "out/media/2025/moving.gif") as im:
+        assert im.n_frames == 4
+    page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
+    moving, still = re.findall(r"<img\s[^>]*>", page)
+    assert 'src="/media/2025/moving.gif"' in moving and 'width="300" height="200"' in moving
+    assert "srcset" not in moving and page.count("<picture>") == 1
+    assert "still-300w.png 300w" in still
+
+
+def test_the_image_cache_drops_copies_no_article_uses(tmp_path):
+    """A replaced and a deleted picture leave no copies behind in .newsarchive-cache/images/;
+    a file the cache did not write stays; the copies of pictures still shown stay."""
+    config = _site(tmp_path / "site")
+    folder = config.cache_dir / "images"
+    build(config, out_dir=tmp_path / "out")
+    stranger = folder / "notes.txt"
+    stranger.write_text("mine", encoding="utf-8")
+    before = {p.name for p in folder.iterdir()}
+    big_copies = {n for n in before if n.startswith(io_images.file_sha(config.content_dir / "2025/big.jpg")[:32])}
+    small_copies = {n for n in before if n.startswith(io_images.file_sha(config.content_dir / "2025/small.png")[:32])}
+    assert len(big_copies) == 7 and len(small_copies) == 3  # 6 copies + record; 2 + record
+    (config.content_dir / "2025/big.jpg").write_bytes(_jpeg((1000, 800)))
+    build(config, out_dir=tmp_path / "out")
+    after = {p.name for p in folder.iterdir()}
+    assert not big_copies & after and small_copies <= after and "notes.txt" in after
+    new_big = {n for n in after if n.startswith(io_images.file_sha(config.content_dir / "2025/big.jpg")[:32])}
+    assert len(new_big) == 7  # 480, 960 and 1000 in both formats, and the record
+    # every picture gone: every copy goes, the stranger stays
+    text = (config.content_dir / "2025/a.md").read_text(encoding="utf-8")
+    (config.content_dir / "2025/a.md").write_text(text.split("figures:")[0] + "---\n\n正文。\n", encoding="utf-8")
+    for name in ("big.jpg", "small.png"):
+        (config.content_dir / "2025" / name).unlink()
+    build(config, out_dir=tmp_path / "out")
+    left = {p.name for p in folder.iterdir()}
+    assert not [n for n in left if re.fullmatch(r"[0-9a-f]{32}-.+", n)], left
+    assert "notes.txt" in left
+
+
+def test_an_edit_build_reads_no_image_record(tmp_path, monkeypatch):
+    """made.json and one listing of the cache answer for every known picture; a copy that
+    went missing from the cache is made again."""
+    from generator.stages import images as stage
+    config = _site(tmp_path / "site")
+    build(config, out_dir=tmp_path / "out")
+    real = stage.made_for
+    asked = []
+    monkeypatch.setattr(stage, "made_for", lambda *a: asked.append(a[0].name) or real(*a))
+    text = (config.content_dir / "2025/a.md").read_text(encoding="utf-8")
+    (config.content_dir / "2025/a.md").write_text(text.replace("正文。", "新的正文。"), encoding="utf-8")
+    build(config, out_dir=tmp_path / "out")
+    assert asked == []
+    folder = config.cache_dir / "images"
+    next(folder.glob("*-960.webp")).unlink()
+    (config.content_dir / "2025/a.md").write_text(text, encoding="utf-8")
+    report = build(config, out_dir=tmp_path / "out")
+    assert asked == ["big.jpg"] and len(list(folder.glob("*-960.webp"))) == 1
+    assert (tmp_path / "out/media/2025/big-960w.webp").is_file() and not report.warnings
+
+
+def test_the_settings_in_cache_names_are_per_kind_of_original():
+    """A JPEG's or WebP's copies keep the name they had before the PNG level changed (an
+    archive's cache of photos stays valid); PNG and GIF originals have their own key."""
+    assert io_images.SETTINGS_KEY == "03d6fdc0"  # changing it makes every photo's copies again
+    assert io_images.settings_key("content/a.JPG") == io_images.settings_key("b.webp") == "03d6fdc0"
+    assert io_images.settings_key("c.png") == io_images.settings_key("d.gif") == io_images.PNG_SETTINGS_KEY
+    assert io_images.PNG_SETTINGS_KEY != io_images.SETTINGS_KEY

@@ -71,12 +71,48 @@ def test_template_syntax_error_is_reported_before_writing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_figure_image(tmp_path):
+MISSING = ("content/2025/x.md:5: figures: figure 1: image 'gone.png' not found next to the "
+           "article (put the file in the article's folder or fix src; the page shows its caption alone)")
+
+
+def test_missing_figure_image_is_an_error_under_strict(tmp_path):
     text = article("圖", "2025-01-01", figures="[{caption: 圖一, src: gone.png}]")
     config = make_site(tmp_path / "site", {"content/2025/x.md": text})
-    assert failures(config, tmp_path / "out") == [
-        "content/2025/x.md:5: figures: figure 1: image 'gone.png' not found next to the article "
-        "(put the file in the article's folder or fix src)"]
+    with pytest.raises(BuildFailed) as caught:
+        build(config, out_dir=tmp_path / "out", cache=Cache.memory(), strict=True)
+    assert [str(e) for e in caught.value.errors] == [MISSING]
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_figure_image_is_a_warning_and_publishes_no_broken_img(tmp_path):
+    """The page shows the figure's caption alone, as for a figure without src; a figure
+    without a caption is left out; a bare Markdown image becomes its alt text."""
+    figures = "[{caption: 圖一, src: gone.png}, {src: gone2.jpg}, {caption: 圖三}]"
+    body = "正文。\n\n{{figure 1}}\n\n{{figure 2}}\n\n![不見的圖](gone3.png)\n\n{{figure 3}}"
+    text = article("圖", "2025-01-01", figures=figures, body=body)
+    config = make_site(tmp_path / "site", {"content/2025/x.md": text})
+    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    assert MISSING in report.warnings
+    assert any("gone2.jpg" in w and w.startswith("content/2025/x.md:5:") for w in report.warnings)
+    assert any("image gone3.png is not in the site" in w for w in report.warnings)
+    for script in ("zh-hant", "zh-hans"):
+        page = (tmp_path / "out" / script / "articles/x/index.html").read_text(encoding="utf-8")
+        assert "<img" not in page and "gone" not in page
+        assert page.count('<figure class="figure figure-caption-only"><figcaption>') == 2
+        assert "不見的圖" in page or "不见的图" in page
+    # the file appears: the page shows it (its key follows the image)
+    (config.content_dir / "2025" / "gone.png").write_bytes(_png())
+    again = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    page = (tmp_path / "out/zh-hant/articles/x/index.html").read_text(encoding="utf-8")
+    assert "zh-hant/articles/x/index.html" in again.written_paths and "gone-40w.webp" in page
+
+
+def _png() -> bytes:
+    import io
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def test_cli_reports_one_line_per_error_and_exits_1(tmp_path, capsys):

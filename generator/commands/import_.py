@@ -13,6 +13,7 @@ from datetime import datetime
 
 from generator.commands import add_site_option
 from generator.importer.batch import Options, PageResult, import_batch, locked_batch
+from generator.importer.refetch import Refetched, refetch_site
 from generator.importer.store import LOCK_WAIT_SECONDS
 
 
@@ -34,6 +35,11 @@ def format_result(result: PageResult, *, verbose: bool) -> str:
         line += f"\n            backup: {result.backup}"
     for warning in result.warnings:
         line += f"\n            warning: {warning}"
+    if result.removed_images:
+        line += "\n            removed images: " + ", ".join(result.removed_images)
+    if result.pending_images:
+        line += (f"\n            images: {len(result.pending_images)} would be downloaded "
+                 "(a dry run asks no server for them)")
     if result.review:
         line += "\n            verdict: review (written as a draft with `status: review`)"
         line += "".join(f"\n            - unsure: {reason}" for reason in result.review)
@@ -59,14 +65,49 @@ def as_json(result: PageResult, *, verbose: bool) -> str:
             "verdict": _verdict(result), "review": result.review,
             "error": result.error, "removed": result.removed,
             "duplicate_of": result.duplicate_of, "backup": result.backup, "images": result.images,
+            "pending_images": result.pending_images, "removed_images": result.removed_images,
             "companies": result.companies}
     if verbose:
         data["removed_texts"] = result.removed_texts
     return json.dumps(data, ensure_ascii=False)
 
 
+def format_refetched(result: Refetched) -> str:
+    """One line per article, one more per figure fetched or still missing."""
+    if result.status == "error":
+        return f"error       {result.error}"
+    line = f"{result.status:<11} {result.input}  images: {len(result.fetched)} fetched, " \
+           f"{len(result.missing)} still missing"
+    if result.backup:
+        line += f"\n            backup: {result.backup}"
+    line += "".join(f"\n            fetched: figure {f['figure']} {f['url']} -> {f['src']}"
+                    for f in result.fetched)
+    line += "".join(f"\n            missing: figure {f['figure']} {f['url']}: {f['why']}"
+                    for f in result.missing)
+    return line
+
+
+def refetch_images(args: argparse.Namespace) -> int:
+    """--refetch-images: the waiting figures of the named articles (or of all); 1 on errors."""
+    failed = 0
+    for result in refetch_site(args.site, args.inputs, force=args.force, dry_run=args.dry_run,
+                               wait=args.wait):
+        failed += result.status == "error"
+        print(json.dumps(result.__dict__, ensure_ascii=False) if args.json
+              else format_refetched(result), flush=True)
+    if args.dry_run and not args.json:
+        print("dry run: nothing was written or downloaded", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Import every input, print one report per page; 1 when any page failed."""
+    if args.refetch_images:
+        return refetch_images(args)
+    if not args.inputs:
+        print("error: name the pages to import (files, folders or http(s) URLs), "
+              "or give --refetch-images", file=sys.stderr)
+        return 2
     options = Options(dry_run=args.dry_run, force=args.force,
                       allow_duplicates=args.allow_duplicates, tags=tuple(args.tag or ()),
                       category=args.category, no_images=args.no_images)
@@ -109,10 +150,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `import` to the command line."""
     parser = subparsers.add_parser(
         "import", help="turn raw news pages (files, folders, URLs) into articles",
-        description="Import .html/.htm/.txt pages, folders of them, or http(s) URLs into content/.")
-    parser.add_argument("inputs", nargs="+", metavar="PATH_OR_URL")
+        description="Import .html/.htm/.txt pages, folders of them, or http(s) URLs into content/. "
+                    "With --refetch-images, retry the figures earlier imports could not download.")
+    parser.add_argument("inputs", nargs="*", metavar="PATH_OR_URL",
+                        help="pages to import; with --refetch-images, articles or folders "
+                             "under content/ (default: all of it)")
     add_site_option(parser)
-    parser.add_argument("--dry-run", action="store_true", help="report only; write nothing")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="report only; write nothing, download no image")
     parser.add_argument("--force", action="store_true",
                         help="re-import and overwrite curated articles (a .bak copy is kept)")
     parser.add_argument("--json", action="store_true", help="one JSON object per page on stdout")
@@ -121,6 +166,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--category", metavar="C", help="category for every page")
     parser.add_argument("--no-images", action="store_true",
                         help="do not download figures: they keep their web address as src")
+    parser.add_argument("--refetch-images", action="store_true",
+                        help="import nothing: download again the figures of imported articles "
+                             "that kept only their source_url (offline or refused at import); "
+                             "an edited article is left alone unless --force")
     parser.add_argument("--allow-duplicates", action="store_true",
                         help="import near-duplicates of existing articles as new articles")
     parser.add_argument("--wait", type=_seconds, default=LOCK_WAIT_SECONDS, metavar="SECONDS",

@@ -6,13 +6,18 @@ copies it made: an `ImageSet`. Here an article body's `<img>` of such a file bec
 `<picture>`: a WebP `<source>` and an `<img>` in the original format, both with `srcset`
 and `sizes`, `width`/`height` (so the page does not shift when it loads), `decoding="async"`
 and `loading="lazy"` for every image after the first (the first is usually in view).
+
+An image the build did not find (`ImageSet.missing`: the file named is not beside the
+article; a warning at its line, an error under --strict) is never published as a broken
+`<img>`: its figure keeps only its caption (a figure without one is left out) and a bare
+Markdown image becomes its alt text.
 """
 from __future__ import annotations
 
 import hashlib
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from generator.core.model import Article
@@ -20,6 +25,8 @@ from generator.core.model import Article
 # the article column is at most 40rem (themes/default/static/site.css --measure)
 SIZES = "(max-width: 40rem) 100vw, 40rem"
 _IMG = re.compile(r"<img\s[^>]*>")
+# a figure's picture as generator.core.markdown.figure_html writes it, and what follows it
+_FIGURE_IMG = re.compile(r'<figure class="figure">(<img\s[^>]*>)(</figure>\n?)?')
 _ATTR = re.compile(r'([a-z-]+)="([^"]*)"')
 _KEEP = ("alt", "title")
 
@@ -39,6 +46,13 @@ class ImageSet:
     fallback: tuple[tuple[int, str], ...] = ()
     # changes when any of the above does (page keys include it)
     key: str = ""
+    # the file is not there: pages show no <img> for it
+    missing: bool = False
+
+
+def missing_image(url: str) -> ImageSet:
+    """The stand-in of a local image the build did not find."""
+    return ImageSet(url, 0, 0, key="missing", missing=True)
 
 
 def shared_image(src: str | None, images: Mapping[str, ImageSet]) -> str | None:
@@ -46,15 +60,19 @@ def shared_image(src: str | None, images: Mapping[str, ImageSet]) -> str | None:
     the original format (EXIF orientation applied, metadata stripped, as the page shows it),
     else the file itself."""
     found = images.get(src) if src else None
+    if found is not None and found.missing:
+        return None
     return found.fallback[-1][1] if found is not None and found.fallback else src
 
 
-def media_urls(article: Article) -> list[str]:
+def media_urls(article: Article) -> Iterator[str]:
     """Site-root URLs of the local images an article shows (figures, then Markdown images)."""
-    urls = [f.src for f in article.figures if f.src and f.src.startswith("/media/")]
-    urls += [rendered for _, kind, _, rendered in article.links
-             if kind == "img" and rendered.startswith("/media/")]
-    return urls
+    for fig in article.figures:
+        if fig.src and fig.src.startswith("/media/"):
+            yield fig.src
+    for _, kind, _, rendered in article.links:
+        if kind == "img" and rendered.startswith("/media/"):
+            yield rendered
 
 
 def images_key(article: Article, images: Mapping[str, ImageSet]) -> str:
@@ -66,24 +84,49 @@ def images_key(article: Article, images: Mapping[str, ImageSet]) -> str:
 
 
 def responsive_html(body_html: str, images: Mapping[str, ImageSet], base_path: str) -> str:
-    """Every `<img>` of a known local image as a `<picture>`; the first image loads eagerly."""
+    """Every `<img>` of a known local image as a `<picture>`; the first image loads eagerly;
+    missing images are left out (see the module docstring)."""
     if "<img" not in body_html:
         return body_html
+    if any(image.missing for image in images.values()):
+        body_html = _without_missing(body_html, images, base_path)
     seen = [0]
 
     def swap(match: re.Match[str]) -> str:
         first = seen[0] == 0
         seen[0] += 1
         attrs = dict(_ATTR.findall(match[0]))
-        src = html.unescape(attrs.get("src", ""))
-        site_src = "/" + src[len(base_path):] if src.startswith(base_path) else None
-        found = images.get(site_src) if site_src else None
+        found = _known(attrs, images, base_path)
         if found is None:
             return match[0]
         return picture_html(found, {k: attrs[k] for k in _KEEP if k in attrs}, base_path,
                             lazy=not first)
 
     return _IMG.sub(swap, body_html)
+
+
+def _known(attrs: Mapping[str, str], images: Mapping[str, ImageSet], base_path: str) -> ImageSet | None:
+    """The ImageSet an `<img>`'s src names (a site-root URL under base_path), if any."""
+    src = html.unescape(attrs.get("src", ""))
+    site_src = "/" + src[len(base_path):] if src.startswith(base_path) else None
+    return images.get(site_src) if site_src else None
+
+
+def _without_missing(body_html: str, images: Mapping[str, ImageSet], base_path: str) -> str:
+    """Figures of missing images as their caption alone (or nothing); other such `<img>`s as
+    their alt text."""
+    def figure(match: re.Match[str]) -> str:
+        found = _known(dict(_ATTR.findall(match[1])), images, base_path)
+        if found is None or not found.missing:
+            return match[0]
+        return "" if match[2] else '<figure class="figure figure-caption-only">'
+
+    def bare(match: re.Match[str]) -> str:
+        attrs = dict(_ATTR.findall(match[0]))
+        found = _known(attrs, images, base_path)
+        return attrs.get("alt", "") if found is not None and found.missing else match[0]
+
+    return _IMG.sub(bare, _FIGURE_IMG.sub(figure, body_html))
 
 
 def picture_html(image: ImageSet, attrs: Mapping[str, str], base_path: str, *, lazy: bool) -> str:

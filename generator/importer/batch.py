@@ -38,10 +38,10 @@ from generator.core.settings import Config
 from generator.io.config import load_config
 from generator.core.errors import SiteError
 from generator.importer import store
-from generator.importer.figure_fetch import fetch_figures
-from generator.importer.images import drop_pictureless_figures, drop_unreachable_images, saved_images
+from generator.importer.images import drop_pictureless_figures, drop_unreachable_images
 from generator.importer.inputs import Page, Skipped, expand_inputs, read_input
 from generator.importer.model import Extracted, Removal
+from generator.importer.page_images import page_pictures, stale_images
 from generator.importer.pipeline import SiteKnowledge, import_page
 from generator.importer.render import article_path, render_article
 from generator.importer.verify import ArticleCheck, article_check
@@ -73,6 +73,10 @@ class PageResult:
     duplicate_of: str | None = None
     backup: str | None = None
     images: list[str] = field(default_factory=list)
+    # web addresses of figures a dry run did not download (it asks no server for images)
+    pending_images: list[str] = field(default_factory=list)
+    # pictures of the article's earlier import that its new text no longer uses, removed
+    removed_images: list[str] = field(default_factory=list)
     # company ids written to `companies:`
     companies: list[str] = field(default_factory=list)
 
@@ -208,12 +212,12 @@ def _import_page(page: Page, batch: Batch, result: PageResult) -> None:
         if twin is not None:
             _syndicate(twin, extracted, page, batch, result)
             return
-    extracted, copies = saved_images(page.path, extracted, Path(target).stem)
-    if page.url is not None and not opts.no_images:
-        fetched = fetch_figures(extracted, page.url, fetched_from_url=True)
-        extracted, copies = fetched.extracted, copies + list(fetched.files)
+    pictures = page_pictures(page, extracted, Path(target).stem, no_images=opts.no_images,
+                             dry_run=opts.dry_run)
+    extracted, copies = pictures.extracted, pictures.copies
     extracted = drop_pictureless_figures(drop_unreachable_images(extracted, {n for _, n in copies}))
     _describe(result, extracted)
+    result.pending_images = list(pictures.pending)
     existing = archive.articles.get(target)
     syndicated = existing.meta.get("syndicated") if existing else None
     _, text = render_article(extracted, raw_sha256=raw_sha, imported=batch.now,
@@ -342,6 +346,8 @@ def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tupl
         store.atomic_write(target, source.read_bytes())
     if existing is not None:
         store.replace_unchanged(path, existing.text, text)
+        if not result.backup:  # a backup still names the old pictures: they stay with it
+            _remove_stale_images(path, text, existing, archive, result)
         return
     if result.backup:
         store.atomic_write(path, text)
@@ -351,6 +357,15 @@ def _put(path: Path, text: str, existing: store.Stored | None, copies: list[tupl
     except FileExistsError:
         raise SiteError("another file took this name while the page was imported; "
                         "not overwritten", str(path), hint="import the page again") from None
+
+
+def _remove_stale_images(path: Path, text: str, existing: store.Stored, archive: store.Archive,
+                         result: PageResult) -> None:
+    """The pictures the article's earlier import wrote and nothing uses any more, removed."""
+    others = (s.text for rel, s in archive.articles.items() if rel != existing.rel)
+    for stale in stale_images(existing.meta, text, path.parent, path.stem, others):
+        stale.unlink(missing_ok=True)
+        result.removed_images.append(_shown(archive, str(stale.relative_to(archive.content_dir))))
 
 
 def _syndicate(twin: store.Stored, extracted: Extracted, page: Page, batch: Batch,

@@ -77,31 +77,45 @@ def fetch_figures(extracted: Extracted, page_url: str | None, *, fetched_from_ur
                   fetcher=fetch_image, seconds: float = TOTAL_SECONDS) -> Fetched:  # noqa: ANN001
     """Download every web figure of a page (see the module docstring)."""
     figures = extracted.figures
-    if not any(f.src and is_url(f.src) for f in figures):
+    urls = [f.src for f in figures if f.src and is_url(f.src)]
+    if not urls:
         return Fetched(extracted)
-    # a page from 127.0.0.1 or the office network may use images from there too; no other
-    allow_private = fetched_from_url and host_is_private(page_url)
-    deadline, budget = Deadline(seconds), [MAX_PAGE_BYTES]
-    done: dict[str, tuple[str | None, str | None]] = {}  # url -> (file name, problem)
-    files: dict[str, bytes] = {}
+    done, files = download(urls, page_url, allow_private=fetched_from_url and host_is_private(page_url),
+                           fetcher=fetcher, seconds=seconds)
     out, problems = [], []
     for fig in figures:
         if not (fig.src and is_url(fig.src)):
             out.append(fig)
             continue
-        if fig.src not in done:
-            done[fig.src] = _one(fig.src, page_url, deadline, budget, allow_private, fetcher, files)
         name, problem = done[fig.src]
         alt = fig.alt or fig.caption
         if name is None:
             problems.append((fig, problem))
-            tiny = problem is not None and "tracking pixel" in problem
-            out.append(replace(fig, src=None, alt=alt, source_url=None if tiny else fig.src))
+            out.append(replace(fig, src=None, alt=alt, source_url=None if is_tiny(problem) else fig.src))
         else:
             out.append(replace(fig, src=name, alt=alt, source_url=fig.src))
     warned = tuple(_warning(fig, problem) for fig, problem in problems)
     return Fetched(replace(extracted, figures=tuple(out), warnings=extracted.warnings + warned),
                    tuple((data, name) for name, data in files.items()))
+
+
+def download(urls: list[str], referer: str | None, *, allow_private: bool, fetcher=fetch_image,  # noqa: ANN001
+             seconds: float = TOTAL_SECONDS) -> tuple[dict[str, tuple[str | None, str | None]], dict[str, bytes]]:
+    """({url: (file name, None) or (None, why)}, {file name: bytes}): each address asked once,
+    all of them within one deadline and one byte budget. A page from 127.0.0.1 or the office
+    network (allow_private) may use images from there too; no other page may."""
+    deadline, budget = Deadline(seconds), [MAX_PAGE_BYTES]
+    done: dict[str, tuple[str | None, str | None]] = {}
+    files: dict[str, bytes] = {}
+    for url in urls:
+        if url not in done:
+            done[url] = _one(url, referer, deadline, budget, allow_private, fetcher, files)
+    return done, files
+
+
+def is_tiny(problem: str | None) -> bool:
+    """The refusal of a tracking pixel or an icon (not a figure: nothing worth keeping)."""
+    return problem is not None and "tracking pixel" in problem
 
 
 def _one(url: str, referer: str | None, deadline: Deadline, budget: list[int],

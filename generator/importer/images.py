@@ -5,7 +5,7 @@ import hashlib
 import re
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urljoin
 
 from generator.importer.model import Extracted, Removal
 
@@ -17,20 +17,31 @@ _ANY_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 _MARKER = re.compile(r"^[ \t]*\{\{\s*figure\s+(\d+)\s*\}\}[ \t]*$", re.MULTILINE)
 
 
-def saved_images(saved_file: Path | None, extracted: Extracted,
-                 stem: str) -> tuple[Extracted, list[tuple[Path, str]]]:
-    """Figures pointing into the saved page's X_files/ folder -> local names next to the article."""
+def saved_images(saved_file: Path | None, extracted: Extracted, stem: str,
+                 address: str | None = None) -> tuple[Extracted, list[tuple[Path, str]]]:
+    """Figures pointing into the saved page's X_files/ folder -> local names next to the article.
+
+    `address` is the page's own URL (its canonical link): the extractor resolved relative
+    sources against it, so `X_files/a.jpg` may arrive as `http://host/news/X_files/a.jpg`.
+    """
     if saved_file is None:
         return extracted, []
     folder = saved_file.with_name(saved_file.stem + "_files")
     if not folder.is_dir():
         return extracted, []
+    here = urljoin(address, ".") if address else None
     copies: list[tuple[Path, str]] = []
     figures = []
     for fig in extracted.figures:
-        source = _local_file(saved_file.parent, fig.src, folder)
+        src = fig.src
+        if here and src and src.startswith(here):
+            src = src[len(here):]  # maybe the folder's file, seen through the page's address
+        source = _local_file(saved_file.parent, src, folder)
         if source is None:
             figures.append(fig)
+            continue
+        if _tiny(source):  # a tracking pixel or an icon the page's markup did not size
+            figures.append(replace(fig, src=None))
             continue
         name = f"{stem}-{_safe_name(source.name)}"
         copies.append((source, name))
@@ -96,6 +107,18 @@ def _local_file(base: Path, src: str | None, folder: Path) -> Path | None:
     if target.is_file() and target.suffix.lower() in MEDIA_SUFFIXES:
         return target
     return None
+
+
+def _tiny(path: Path) -> bool:
+    """True for a picture under MIN_SIDE pixels on a side (False when Pillow cannot tell)."""
+    from PIL import Image  # imported only for a saved page with pictures
+
+    from generator.importer.figure_fetch import MIN_SIDE
+    try:
+        with Image.open(path) as im:
+            return min(im.size) < MIN_SIDE
+    except Exception:  # noqa: BLE001 - an unreadable file is the build's to report
+        return False
 
 
 def _safe_name(name: str) -> str:

@@ -33,9 +33,9 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
                                           run.progress, detect=detect)
     corpus = _merge(cached, parsed, cache)
     media_pages = plan_media(media, config)
-    errors = (errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
-              + missing_media(corpus, {p.path for p in media_pages}, config.root))
+    errors = errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
     run.warnings += [w for a in corpus for w in a.warnings] + config_warnings(config)
+    run.warnings += missing_media(corpus, {p.path for p in media_pages}, config.root)
     run.stages.lap("parse")
     fail_on(errors, run.warnings, strict)
     return corpus, media_pages

@@ -87,8 +87,9 @@ def plan_media(media: list[Entry], config: Config) -> list[Page]:
                  (e.absolute,), f"{e.size}:{e.mtime_ns}") for e in media]
 
 
-def missing_media(corpus: list[Article], published: set[str], root: Path | None = None) -> list[SiteError]:
-    """One error per figure whose local image file does not exist, at the line naming it."""
+def missing_media(corpus: list[Article], published: set[str], root: Path | None = None) -> list[str]:
+    """One warning per figure whose local image file does not exist, at the line naming it
+    (an error under --strict; the page shows the figure's caption without an <img>)."""
     errors = []
     for art in corpus:
         if not art.figures:
@@ -97,10 +98,11 @@ def missing_media(corpus: list[Article], published: set[str], root: Path | None 
             local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
             if local and local not in published:
                 name = fig.src.rsplit("/", 1)[-1]
-                errors.append(SiteError(f"figures: figure {number}: image {name!r} "
-                                        "not found next to the article", art.path,
-                                        _line_naming(root, art.path, name),
-                                        hint="put the file in the article's folder or fix src"))
+                errors.append(str(SiteError(f"figures: figure {number}: image {name!r} "
+                                            "not found next to the article", art.path,
+                                            _line_naming(root, art.path, name),
+                                            hint="put the file in the article's folder or fix "
+                                                 "src; the page shows its caption alone")))
     return errors
 
 

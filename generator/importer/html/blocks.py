@@ -7,7 +7,7 @@ from urllib.parse import urljoin
 
 from generator.importer import metadata as meta
 from generator.importer.html.image_src import picked_src
-from generator.importer.html.tree import BLOCK_TAGS, El, Rules
+from generator.importer.html.tree import BLOCK_TAGS, El, Rules, ancestors
 from generator.importer.model import FigureInfo
 from generator.core import urls
 from generator.core.urls import is_safe_url
@@ -258,13 +258,21 @@ def _image_src(el: El, base: str | None) -> str:
     return resolve_url(value, base) if value else ""
 
 
+_INLINE_ALIGN = ("absmiddle", "middle", "texttop", "absbottom", "baseline")
+
+
 def _is_article_image(el: El, src: str, rules: Rules) -> bool:
-    """False for icons, ads, tracking pixels and other non-article images."""
+    """False for icons, ads, tracking pixels and other non-article images: by their size in
+    the markup, their address, the link around them, or the page chrome they sit in (never by
+    the file type: an animated GIF can be the story's picture)."""
     for key in ("width", "height"):
         value = re.match(r"\d+", el.attr(key))
         if value and int(value.group()) < 60:
             return False
-    if rules.image_junk.search(src.lower()):
+    if rules.image_junk.search(src.lower()) or el.attr("align").lower() in _INLINE_ALIGN:
+        return False  # aligned with the text line like a letter: an icon
+    link = next((n for n in ancestors(el, 4) if n.tag == "a"), None)
+    if link is not None and rules.image_ad_link.search(link.attr("href").lower()):
         return False
     return not el.chrome
 

@@ -52,6 +52,7 @@ class Rules:
     original_title: re.Pattern
     related_heading: re.Pattern
     image_junk: re.Pattern
+    image_ad_link: re.Pattern
     meta_line: re.Pattern
     subtitle_class: re.Pattern
     disclaimer: re.Pattern
@@ -77,6 +78,7 @@ def load_rules(path: Path = _RULES_FILE) -> Rules:
         original_title=rx("original_title"),
         related_heading=rx("related_heading"),
         image_junk=rx("image_junk"),
+        image_ad_link=rx("image_ad_link"),
         meta_line=rx("meta_line"),
         subtitle_class=rx("subtitle_class"),
         disclaimer=rx("disclaimer"),
