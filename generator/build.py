@@ -91,6 +91,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
         if report is not None:
             return report
     corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
+    cache.write_bodies_early()  # a child pickles the parsed articles while the parent indexes
     images, image_pages = publish_images(run, media)
     site = companies_stage(run, index_site(run, corpus))
     pages = plan_pages(run, site, theme_key, statics + media_pages + image_pages, strict)

@@ -11,6 +11,9 @@ from generator.core.contexts import Contexts, SiteText
 from generator.core.model import LANGS, SCRIPTS, Page, PageKind, Site
 
 
+# kinds whose pages list one term's (or company's) articles: params[0] names it
+_TERM_KINDS = frozenset({"tag", "category", "company"})
+
 # (template name, context) -> bytes: the theme's Jinja templates (generator.io.templates)
 RenderTemplate = Callable[[str, dict[str, Any]], bytes]
 
@@ -29,6 +32,8 @@ class Renderer:
         self.contexts = Contexts(site, text)
         self.pages = pages
         self.feed_items = feed_items
+        # sitemap lastmod per list (see _lastmod)
+        self._lastmods: dict[tuple, datetime | None] = {}
         # the files made without a template, by kind
         self._makers = {PageKind.FEED: self._feed, PageKind.SITEMAP: self._sitemap,
                         PageKind.ROBOTS: self._robots, PageKind.NOJEKYLL: self._nojekyll,
@@ -101,7 +106,20 @@ class Renderer:
         return feeds.sitemap(entries)
 
     def _lastmod(self, kind: str, params: tuple) -> datetime | None:
-        """Newest change of what a page shows: the article, or the newest article it lists."""
+        """Newest change of what a page shows: the article, or the newest article it lists.
+
+        Every page of a list has its whole list's date, so it is computed once per list:
+        per page, the 500 home pages of 10,000 articles each took the newest of all 10,000
+        (5 million dates, seconds of the sitemap's one worker)."""
+        # the list a page belongs to: its parameters without (page number, page count)
+        ident = (kind, params if kind == "article" else params[:1] if kind in _TERM_KINDS
+                 else params[:-2] if kind in ("year", "month") else ())
+        if ident not in self._lastmods:
+            self._lastmods[ident] = self._newest(kind, params)
+        return self._lastmods[ident]
+
+    def _newest(self, kind: str, params: tuple) -> datetime | None:
+        """Newest change of the articles a page of this kind and these parameters shows."""
         site = self.site
         if kind == "article":
             slugs: tuple[str, ...] | list[str] = (params[0],)

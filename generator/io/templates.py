@@ -1,7 +1,6 @@
 """Jinja2 environment over the theme folders, UI strings, and rendering with located errors."""
 from __future__ import annotations
 
-import functools
 import hashlib
 import sys
 import traceback
@@ -11,6 +10,7 @@ from typing import Any
 
 import jinja2
 import yaml
+from markupsafe import Markup
 
 from generator.core.errors import SiteError
 from generator.core.model import SCRIPTS
@@ -91,9 +91,43 @@ def check_templates(env: jinja2.Environment, names: Sequence[str], root: Path) -
     return errors
 
 
+# the theme file whose macros render one article of a list (home, tag, category, month, company)
+FRAGMENTS = "_article_item.html"
+
+
 def renderer(env: jinja2.Environment, root: Path) -> Callable[[str, dict[str, Any]], bytes]:
-    """`render` bound to one environment and site root (what generator.core.render takes)."""
-    return functools.partial(render, env, root=root)
+    """`render` bound to one environment and site root (what generator.core.render takes),
+    each page's context given `fragment` (one memo per call: one build)."""
+    fragment = Fragments(env)
+    return lambda template, context: render(env, template, dict(context, fragment=fragment), root)
+
+
+class Fragments:
+    """`fragment(name, item)` in a template: macro `name` of _article_item.html applied to
+    `item`, rendered once per build and reused on every list page that shows the item.
+
+    An article appears on ~7 list pages per script (home, its tags, category, year, month,
+    companies), and its item's markup was rendered afresh on each. An imported macro sees
+    nothing of the page (Jinja gives it no context), so its markup depends on its arguments
+    alone: the memo is keyed by the item itself. Items are the list entries
+    generator.core.contexts builds once per build and templates only read; the memo holds
+    each one, so an id is never reused within the memo's life (one build, one renderer).
+    """
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+        self.memo: dict[tuple[str, int], tuple[object, Markup]] = {}
+        self.macros: dict[str, Callable[[Any], Markup]] = {}
+
+    def __call__(self, name: str, item: Any) -> Markup:
+        """The markup of one item by one macro (a forked worker fills its own copy)."""
+        found = self.memo.get((name, id(item)))
+        if found is None:
+            macro = self.macros.get(name)
+            if macro is None:
+                macro = self.macros[name] = getattr(self.env.get_template(FRAGMENTS).module, name)
+            found = self.memo[(name, id(item))] = (item, Markup(macro(item)))
+        return found[1]
 
 
 def read_file(path: str) -> bytes:
