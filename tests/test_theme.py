@@ -11,6 +11,8 @@ import jinja2
 import pytest
 import yaml
 
+from generator.io.templates import make_env
+
 THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 TEMPLATES = THEME / "templates"
 STATIC = THEME / "static"
@@ -27,9 +29,9 @@ def load_ui() -> dict[str, dict[str, str]]:
 
 
 def environment() -> jinja2.Environment:
-    """An environment as strict as the build's: undefined names fail, HTML is escaped."""
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES),
-                              undefined=jinja2.StrictUndefined, autoescape=True)
+    """The build's environment over the default theme: undefined names fail, HTML is escaped,
+    fragment() renders a list item."""
+    return make_env([TEMPLATES.parent])
 
 
 def common(script: str, path: str, base_path: str = BASE_PATH) -> dict[str, Any]:
@@ -320,9 +322,10 @@ def test_not_found_page_links_are_absolute() -> None:
 
 
 def test_search_partial_is_included_only_when_enabled(tmp_path: Path) -> None:
-    (tmp_path / "_search.html").write_text('<form class="search" role="search"></form>', encoding="utf-8")
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader([tmp_path, TEMPLATES]),
-                             undefined=jinja2.StrictUndefined, autoescape=True)
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "_search.html").write_text('<form class="search" role="search"></form>',
+                                                        encoding="utf-8")
+    env = make_env([tmp_path, THEME])  # the site's theme folder wins over the default
     ctx = page_contexts("hant")["list.html"]
     assert 'role="search"' not in env.get_template("list.html").render(ctx)
     assert 'role="search"' in env.get_template("list.html").render({**ctx, "search_enabled": True})

@@ -41,9 +41,18 @@ class _Environment(jinja2.Environment):
 def make_env(theme_dirs: Sequence[Path]) -> jinja2.Environment:
     """StrictUndefined, autoescaped HTML; the site's theme folder wins over the default."""
     loader = jinja2.FileSystemLoader([str(d / "templates") for d in theme_dirs if (d / "templates").is_dir()])
-    return _Environment(loader=loader, undefined=jinja2.StrictUndefined,
-                        autoescape=jinja2.select_autoescape(("html", "xml"), default=True),
-                        keep_trailing_newline=True, auto_reload=False)
+    env = _Environment(loader=loader, undefined=jinja2.StrictUndefined,
+                       autoescape=jinja2.select_autoescape(("html", "xml"), default=True),
+                       keep_trailing_newline=True, auto_reload=False)
+    # a template rendered on its own still has fragment(); a build's renderer gives each
+    # page a memoised one instead (a page's context wins over the globals)
+    env.globals["fragment"] = lambda name, item: Markup(_macro(env, name)(item))
+    return env
+
+
+def _macro(env: jinja2.Environment, name: str) -> Callable[[Any], str]:
+    """Macro `name` of the theme's FRAGMENTS file."""
+    return getattr(env.get_template(FRAGMENTS).module, name)
 
 
 def theme_fingerprint(theme_dirs: Sequence[Path]) -> str:
@@ -125,7 +134,7 @@ class Fragments:
         if found is None:
             macro = self.macros.get(name)
             if macro is None:
-                macro = self.macros[name] = getattr(self.env.get_template(FRAGMENTS).module, name)
+                macro = self.macros[name] = _macro(self.env, name)
             found = self.memo[(name, id(item))] = (item, Markup(macro(item)))
         return found[1]
 
