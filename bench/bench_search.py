@@ -33,7 +33,7 @@ SITE_YML = "title: 基準測試\ndescription: 合成語料\nbase_url: https://ex
 from generator import build as build_mod  # noqa: E402  (after the path insert)
 from generator.io.converters import converter_for  # noqa: E402
 from generator.publish import search  # noqa: E402
-from generator.io.cache import Cache  # noqa: E402
+from generator.io.cache import DiskCache  # noqa: E402
 from generator.io.config import load_config  # noqa: E402
 from generator.core.corpus import build_site  # noqa: E402
 
@@ -75,7 +75,7 @@ def bench(size: int, folder: Path) -> None:
     make_site(folder, size)
     print(f"== {size} articles")
     config = dataclasses.replace(load_config(folder), search=False)
-    cache = Cache.memory()
+    cache = DiskCache.memory()
     timed("build (no search)", build_mod.build, config, out_dir=folder / "output", cache=cache)
     site = build_site(cache.articles.values(), related=lambda published: {})
     folder_ = converter_for(config)

@@ -24,7 +24,7 @@ from pathlib import Path
 from generator.core.model import BuildReport
 from generator.core.settings import Config
 from generator.io import templates
-from generator.io.cache import Cache, StaleCache
+from generator.io.cache import DiskCache, StaleCache
 from generator.io.config import file_digest
 from generator.io.sources import split_media
 from generator.publish.search import Indexer
@@ -38,7 +38,7 @@ from generator.stages.run import Progress, Run, start_run
 from generator.stages.unchanged import inputs_key, remember, unchanged_report
 
 
-def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | None = None,
+def build(config: Config, *, out_dir: Path | str | None = None, cache: DiskCache | None = None,
           changed: Collection[str | Path] | None = None, progress: Progress | None = None,
           strict: bool = False, workers_count: int | None = None,
           indexer: Indexer | None = None, clean: bool = False) -> BuildReport:
@@ -55,7 +55,7 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
     # the whole corpus again and again (a third of a no-change rebuild's time).
     collecting = gc.isenabled()
     gc.disable()
-    cache = cache if cache is not None else Cache.load(config.cache_dir)
+    cache = cache if cache is not None else DiskCache.load(config.cache_dir)
     try:
         try:
             return _build(config, out_dir=out_dir, cache=cache, changed=changed,
@@ -74,7 +74,7 @@ def build(config: Config, *, out_dir: Path | str | None = None, cache: Cache | N
 
 
 
-def _build(config: Config, *, out_dir: Path | str | None, cache: Cache,
+def _build(config: Config, *, out_dir: Path | str | None, cache: DiskCache,
            changed: Collection[str | Path] | None, progress: Progress | None,
            strict: bool, workers_count: int | None, indexer: Indexer | None,
            clean: bool) -> BuildReport:

@@ -6,14 +6,14 @@ from pathlib import Path
 from test_companies import _site
 
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 
 
 def test_sort_links_and_article_company_links(tmp_path: Path, browser, static_server) -> None:
     config = _site(tmp_path)
     out = tmp_path / "out"
     from dataclasses import replace
-    build(replace(config, base_url="http://127.0.0.1/", base_path="/"), out_dir=out, cache=Cache.memory())
+    build(replace(config, base_url="http://127.0.0.1/", base_path="/"), out_dir=out, cache=DiskCache.memory())
     url = static_server(out)
     page = browser.new_page()
     try:

@@ -16,7 +16,7 @@ from PIL import Image
 
 from build_helpers import article, make_site
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.config import load_config
 
 CLS = """() => new Promise(done => {
@@ -73,7 +73,7 @@ def test_article_pictures_stay_on_the_site_and_do_not_shift(tmp_path, browser, s
     out = tmp_path / "out"
     url = slow_server
     config = load_config(tmp_path / "site", env={"NEWSARCHIVE_BASE_URL": url + "/"})
-    build(config, out_dir=out, cache=Cache.memory())
+    build(config, out_dir=out, cache=DiskCache.memory())
     page = browser.new_page(viewport={"width": 800, "height": 900})
     asked: list[str] = []
     page.on("request", lambda request: asked.append(request.url))

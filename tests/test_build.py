@@ -5,7 +5,7 @@ import pytest
 
 from build_helpers import article, make_site, snapshot
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.core.errors import BuildFailed
 
 FILES = {
@@ -24,7 +24,7 @@ def site(tmp_path):
 
 def test_full_site_in_both_scripts(site, tmp_path):
     out = tmp_path / "out"
-    report = build(site, out_dir=out, cache=Cache.memory())
+    report = build(site, out_dir=out, cache=DiskCache.memory())
     files = snapshot(out)
     assert report.articles == 3 and report.drafts == 1
     for expected in ["index.html", "404.html", "robots.txt", "sitemap.xml", ".nojekyll",
@@ -48,14 +48,14 @@ def test_full_site_in_both_scripts(site, tmp_path):
 
 
 def test_second_build_writes_nothing_and_output_is_identical(site, tmp_path):
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(site, out_dir=out, cache=cache)
     before = snapshot(out)
     again = build(site, out_dir=out, cache=cache)
     assert (again.rendered, again.written, again.removed) == (0, 0, 0)
     assert snapshot(out) == before
     # a fresh cache (new process) renders everything again but still writes nothing
-    fresh = build(site, out_dir=out, cache=Cache.memory())
+    fresh = build(site, out_dir=out, cache=DiskCache.memory())
     assert (fresh.written, fresh.removed) == (0, 0) and fresh.rendered == fresh.pages
     assert snapshot(out) == before
 
@@ -73,7 +73,7 @@ def test_disk_cache_survives_between_builds_and_a_corrupt_one_is_ignored(site, t
 def test_sub_path_base_url_prefixes_every_link(tmp_path):
     config = make_site(tmp_path / "site", FILES, base_url="https://example.github.io/archive/")
     out = tmp_path / "out"
-    build(config, out_dir=out, cache=Cache.memory())
+    build(config, out_dir=out, cache=DiskCache.memory())
     page = (out / "zh-hant/articles/a/index.html").read_text()
     assert 'href="/archive/zh-hans/articles/a/"' in page
     assert 'href="/zh-' not in page
@@ -82,7 +82,7 @@ def test_sub_path_base_url_prefixes_every_link(tmp_path):
 
 def test_cname_when_configured(tmp_path):
     config = make_site(tmp_path / "site", FILES, cname="news.example.com")
-    build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert (tmp_path / "out" / "CNAME").read_text() == "news.example.com\n"
 
 
@@ -93,7 +93,7 @@ def test_feeds_and_sitemap_are_valid_xml_whatever_the_text_holds(tmp_path):
                     body="正文\x01含控制字元 & <b>\x1b。")
     config = make_site(tmp_path / "site", {"content/x.md": nasty})
     out = tmp_path / "out"
-    build(config, out_dir=out, cache=Cache.memory())
+    build(config, out_dir=out, cache=DiskCache.memory())
     atom = "{http://www.w3.org/2005/Atom}"
     feed = ET.parse(out / "zh-hant/feed.xml").getroot()
     assert feed.find(f"{atom}entry/{atom}title").text == "控制字元與 <標記> & 引號\""
@@ -108,12 +108,12 @@ def test_feeds_and_sitemap_are_valid_xml_whatever_the_text_holds(tmp_path):
 
 def test_content_errors_are_all_reported_and_output_is_untouched(site, tmp_path):
     out = tmp_path / "out"
-    build(site, out_dir=out, cache=Cache.memory())
+    build(site, out_dir=out, cache=DiskCache.memory())
     before = snapshot(out)
     (site.root / "content/2025/a.md").write_text("---\ntitle: t\ndate: 2025-02-30\ntags: []\n---\nx\n")
     (site.root / "content/2025/e.md").write_text("---\ntitle: t\ncode: 000651\ntags: []\n---\nx\n")
     with pytest.raises(BuildFailed) as caught:
-        build(site, out_dir=out, cache=Cache.memory())
+        build(site, out_dir=out, cache=DiskCache.memory())
     assert [str(e) for e in caught.value.errors] == [
         "content/2025/a.md:3: not a date: '2025-02-30' (day is out of range for month) "
         "(use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS+08:00)",
@@ -123,7 +123,7 @@ def test_content_errors_are_all_reported_and_output_is_untouched(site, tmp_path)
 
 
 def test_removed_article_removes_its_files(site, tmp_path):
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(site, out_dir=out, cache=cache)
     (site.root / "content/2025/c.md").unlink()
     report = build(site, out_dir=out, cache=cache)
@@ -135,7 +135,7 @@ def test_removed_article_removes_its_files(site, tmp_path):
 
 
 def test_failure_while_swapping_in_leaves_output_as_it_was(site, tmp_path, monkeypatch):
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(site, out_dir=out, cache=cache)
     before = snapshot(out)
     (site.root / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("摘要甲", "新摘要"))
@@ -159,9 +159,9 @@ def test_failure_while_swapping_in_leaves_output_as_it_was(site, tmp_path, monke
 
 def test_strict_turns_warnings_into_errors(tmp_path):
     config = make_site(tmp_path / "site", {"content/x.md": article("t", "2025-01-01", body="")})
-    assert len(build(config, out_dir=tmp_path / "out", cache=Cache.memory()).warnings) == 1
+    assert len(build(config, out_dir=tmp_path / "out", cache=DiskCache.memory()).warnings) == 1
     with pytest.raises(BuildFailed, match="the article has no body text"):
-        build(config, out_dir=tmp_path / "out2", cache=Cache.memory(), strict=True)
+        build(config, out_dir=tmp_path / "out2", cache=DiskCache.memory(), strict=True)
     assert not (tmp_path / "out2").exists()
 
 
@@ -170,7 +170,7 @@ def test_no_change_build_with_search_on_neither_renders_nor_reindexes(tmp_path, 
 
     config = make_site(tmp_path / "site", {"content/a.md": article("騰訊發布財報", "2025-01-02")},
                        search=True)
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(config, out_dir=out, cache=cache)
     assert (out / "pagefind" / search.DATA_FILE).is_file()
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -12,7 +11,7 @@ from build_helpers import article, make_site, snapshot
 from generator.build import build
 from generator.core.errors import BuildFailed
 from generator.io import images as io_images
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 
 
 def _jpeg(size, exif_orientation=None) -> bytes:
@@ -41,7 +40,7 @@ def _site(root, body="正文。\n\n{{figure 1}}\n\n{{figure 2}}", **extra):
 def test_copies_are_made_at_each_width_never_wider(tmp_path):
     config = _site(tmp_path / "site")
     out = tmp_path / "out"
-    build(config, out_dir=out, cache=Cache.memory())
+    build(config, out_dir=out, cache=DiskCache.memory())
     media = sorted(p.name for p in (out / "media" / "2025").iterdir())
     assert media == ["a.md"] * 0 + sorted([
         "big.jpg", "big-480w.jpg", "big-480w.webp", "big-960w.jpg", "big-960w.webp",
@@ -64,8 +63,8 @@ def test_copies_are_made_at_each_width_never_wider(tmp_path):
 
 def test_copies_are_the_same_bytes_in_every_build(tmp_path):
     first, second = _site(tmp_path / "one"), _site(tmp_path / "two")
-    build(first, out_dir=tmp_path / "out1", cache=Cache.memory())
-    build(second, out_dir=tmp_path / "out2", cache=Cache.memory())
+    build(first, out_dir=tmp_path / "out1", cache=DiskCache.memory())
+    build(second, out_dir=tmp_path / "out2", cache=DiskCache.memory())
     one, two = snapshot(tmp_path / "out1" / "media"), snapshot(tmp_path / "out2" / "media")
     assert one == two and len(one) == 10
 
@@ -93,7 +92,7 @@ def test_a_rebuild_does_no_image_work(tmp_path, monkeypatch):
 def test_a_changed_image_changes_its_article_page(tmp_path):
     config = _site(tmp_path / "site")
     out = tmp_path / "out"
-    cache = Cache.memory()
+    cache = DiskCache.memory()
     build(config, out_dir=out, cache=cache)
     (config.content_dir / "2025/big.jpg").write_bytes(_jpeg((1000, 1000)))
     report = build(config, out_dir=out, cache=cache, changed=[config.content_dir / "2025/big.jpg"])
@@ -106,7 +105,7 @@ def test_exif_orientation_is_applied(tmp_path):
     files = {"content/2025/a.md": article("轉向", "2025-03-01", figures="\n  - {caption: 直幅, src: r.jpg}"),
              "content/2025/r.jpg": _jpeg((800, 400), exif_orientation=6)}
     config = make_site(tmp_path / "site", files)
-    build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     with Image.open(tmp_path / "out/media/2025/r-400w.jpg") as im:
         assert im.size == (400, 800)
 
@@ -116,7 +115,7 @@ def test_remote_images_are_warned_about_at_their_line(tmp_path):
     files = {"content/2025/a.md": article("遠端圖片", "2025-03-01", body=body,
                                           figures="\n  - {caption: 外站, src: 'https://img.example.com/c.jpg'}")}
     config = make_site(tmp_path / "site", files)
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     found = [w for w in report.warnings if "another site" in w]
     assert len(found) == 3, report.warnings
     assert any(w.startswith("content/2025/a.md:6: figure 1: image https://img.example.com/c.jpg") for w in found)
@@ -124,14 +123,14 @@ def test_remote_images_are_warned_about_at_their_line(tmp_path):
     assert any(w.startswith("content/2025/a.md:13: image http://cdn.example.com/b.jpg")
                and "plain http" in w for w in found)
     with pytest.raises(BuildFailed):
-        build(config, out_dir=tmp_path / "out2", cache=Cache.memory(), strict=True)
+        build(config, out_dir=tmp_path / "out2", cache=DiskCache.memory(), strict=True)
 
 
 def test_an_unreadable_image_is_published_as_it_is_with_a_warning(tmp_path):
     files = {"content/2025/a.md": article("壞圖", "2025-03-01", figures="\n  - {caption: 壞, src: bad.jpg}"),
              "content/2025/bad.jpg": b"\xff\xd8\xff not really a jpeg"}
     config = make_site(tmp_path / "site", files)
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert any(w.startswith("content/2025/bad.jpg: image published as it is") for w in report.warnings)
     page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
     assert 'src="/media/2025/bad.jpg"' in page
@@ -151,7 +150,7 @@ def test_an_animated_gif_is_published_as_it_is_a_still_one_resized(tmp_path):
     files = {"content/2025/a.md": article("動圖", "2025-03-01", figures=figures),
              "content/2025/moving.gif": _gif(4), "content/2025/still.gif": _gif(1)}
     config = make_site(tmp_path / "site", files)
-    build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     media = sorted(p.name for p in (tmp_path / "out/media/2025").iterdir())
     assert media == ["moving.gif", "still-300w.png", "still-300w.webp", "still.gif"]
     assert (tmp_path / "out/media/2025/moving.gif").read_bytes() == files["content/2025/moving.gif"]

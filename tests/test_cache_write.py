@@ -3,7 +3,7 @@ from pathlib import Path
 
 from generator.io import cache as cache_mod
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 
 from build_helpers import article, make_site
 
@@ -14,7 +14,7 @@ def test_cache_written_by_a_child_reads_back_every_body(tmp_path: Path, monkeypa
     config = make_site(tmp_path, files)
     monkeypatch.setattr(cache_mod, "PARALLEL_WRITE", 1)  # a child writes, even for a dozen articles
     build(config, out_dir=tmp_path / "out", workers_count=1)
-    loaded = Cache.load(config.cache_dir)
+    loaded = DiskCache.load(config.cache_dir)
     assert len(loaded.articles) == 12
     bodies = {a.path: a.versions["hans"].body_html for a in loaded.hydrate(loaded.articles.values()).values()}
     assert bodies == {f"content/a{n:02d}.md": f"<p>第{n}篇正文。</p>\n" for n in range(12)}
@@ -26,7 +26,7 @@ def test_kept_pages_make_a_fresh_folder_without_rendering(tmp_path: Path, monkey
 
     files = {f"content/a{n}.md": article(f"標題{n}", f"2025-02-{n + 1:02d}") for n in range(3)}
     config = make_site(tmp_path, files)
-    first = Cache.load(config.cache_dir)
+    first = DiskCache.load(config.cache_dir)
     first.keep_pages = True
     build(config, out_dir=tmp_path / "one", cache=first, workers_count=1)
     assert (config.cache_dir / cache_mod.PAGES_NAME).is_file()
@@ -36,13 +36,13 @@ def test_kept_pages_make_a_fresh_folder_without_rendering(tmp_path: Path, monkey
 
     monkeypatch.setattr(Renderer, "render", lambda self, page: refuse(self, page) if page.kind != "static"
                         else Path(page.params[0]).read_bytes())
-    warm = Cache.load(config.cache_dir)
+    warm = DiskCache.load(config.cache_dir)
     warm.keep_pages = True
     report = build(config, out_dir=tmp_path / "two", cache=warm, workers_count=1)
     assert report.written == report.pages
     assert snapshot(tmp_path / "two") == snapshot(tmp_path / "one")
     # without keep_pages nothing is kept, so a fresh folder renders again
-    plain = Cache.load(config.cache_dir)
+    plain = DiskCache.load(config.cache_dir)
     assert plain.pages == {}
 
 
@@ -52,15 +52,15 @@ def test_shards_a_failed_child_did_not_write_are_written_by_save(tmp_path: Path,
     files = {f"content/b{n}.md": article(f"標題{n}", f"2025-03-{n + 1:02d}", body=f"第{n}段。") for n in range(5)}
     config = make_site(tmp_path, files)
     monkeypatch.setattr(cache_mod, "PARALLEL_WRITE", 1)
-    parent, original = os.getpid(), Cache._write_parts
+    parent, original = os.getpid(), DiskCache._write_parts
 
     def fail_in_child(self, todo):
         if os.getpid() != parent:
             raise OSError("disk full (in the child only)")
         original(self, todo)
 
-    monkeypatch.setattr(Cache, "_write_parts", fail_in_child)
+    monkeypatch.setattr(DiskCache, "_write_parts", fail_in_child)
     build(config, out_dir=tmp_path / "out", workers_count=1)
-    loaded = Cache.load(config.cache_dir)
+    loaded = DiskCache.load(config.cache_dir)
     bodies = {a.path: a.versions["hant"].body_html for a in loaded.hydrate(loaded.articles.values()).values()}
     assert bodies == {f"content/b{n}.md": f"<p>第{n}段。</p>\n" for n in range(5)}

@@ -10,7 +10,7 @@ import pytest
 
 from build_helpers import article, make_site
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.core.companies import parse_companies
 from generator.core.company_index import describe
 from generator.core.company_match import detect, fold_all, make_matcher
@@ -214,7 +214,7 @@ def built(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("companies")
     config = _site(tmp)
     out = tmp / "out"
-    report = build(config, out_dir=out, cache=Cache.memory())
+    report = build(config, out_dir=out, cache=DiskCache.memory())
     assert not report.warnings, report.warnings
     return out
 
@@ -302,12 +302,12 @@ def test_unknown_id_is_an_error_and_unlisted_title_a_warning(tmp_path: Path) -> 
                                                                companies="[nobody]")},
                        companies="companies.yml")
     with pytest.raises(BuildFailed) as failed:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert [str(e) for e in failed.value.errors] == [
         "content/2025/a.md:5: companies: unknown company 'nobody' (use an id from companies.yml "
         "or add the company there)"]
     (tmp_path / "content/2025/a.md").write_text(article("台積電擴產", "2025-01-01", companies="[]"))
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert report.warnings == ("content/2025/a.md:5: the title names 台積電 but companies: "
                                "leaves out tsmc (add it?)",)
 
@@ -319,7 +319,7 @@ def test_a_two_character_name_in_a_title_warns_when_the_summary_names_it_too(tmp
              "content/2025/b.md": article("今年小米價格上漲", "2025-01-02", companies="[]",
                                           body="糧食市場的報導。")}
     config = make_site(tmp_path, files, companies="companies.yml")
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert report.warnings == ("content/2025/a.md:5: the title names 小米 but companies: "
                                "leaves out xiaomi (add it?)",)
 
@@ -330,7 +330,7 @@ def test_a_kept_session_looks_again_at_edited_titles_and_descriptions(tmp_path: 
     files = {"companies.yml": COMPANIES,
              "content/2025/a.md": article("擴產計畫", "2025-01-01", companies="[]")}
     config = make_site(tmp_path, files, companies="companies.yml")
-    cache, out = Cache.memory(), tmp_path / "out"
+    cache, out = DiskCache.memory(), tmp_path / "out"
     assert build(config, out_dir=out, cache=cache).warnings == ()
     (tmp_path / "content/2025/a.md").write_text(article("台積電擴產", "2025-01-01", companies="[]"))
     assert build(config, out_dir=out, cache=cache).warnings == (
@@ -345,7 +345,7 @@ def test_a_kept_session_looks_again_at_edited_titles_and_descriptions(tmp_path: 
 
 def test_one_edit_rebuilds_only_the_company_pages_it_changes(tmp_path: Path) -> None:
     config = _site(tmp_path, per_page=10)
-    cache, out = Cache.memory(), tmp_path / "out"
+    cache, out = DiskCache.memory(), tmp_path / "out"
     build(config, out_dir=out, cache=cache)
     path = config.root / "content/2025/d.md"
     path.write_text(path.read_text().replace("擴產。", "擴產，產能增加。"))

@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from generator.publish import deploy
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.config import load_config
 from generator.publish.linkcheck import check_site, report
 
@@ -73,7 +73,7 @@ def deployed(tmp_path_factory: pytest.TempPathFactory,
     try:
         config = load_config(REPO, base_url=root)
         # an in-memory cache: the test never writes the repository's .newsarchive-cache
-        build(config, out_dir=tmp / "output", cache=Cache.memory())
+        build(config, out_dir=tmp / "output", cache=DiskCache.memory())
         remote, checkout = tmp / "remote.git", tmp / "site"
         subprocess.run(["git", "init", "-q", "--bare", str(remote)], check=True)
         subprocess.run(["git", "init", "-q", str(checkout)], check=True)

@@ -6,7 +6,7 @@ import pytest
 
 from build_helpers import THEME_MIN, article, make_site, snapshot
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.cli import main
 from generator.core.errors import BuildFailed, SiteError
 
@@ -15,7 +15,7 @@ GOOD = {"content/ok.md": article("好", "2025-01-01")}
 
 def failures(config, out):
     with pytest.raises(BuildFailed) as caught:
-        build(config, out_dir=out, cache=Cache.memory())
+        build(config, out_dir=out, cache=DiskCache.memory())
     return [str(e) for e in caught.value.errors]
 
 
@@ -55,7 +55,7 @@ def test_template_error_names_template_file_and_line(tmp_path):
     article_html.write_text(text)
     config = make_site(tmp_path / "site", GOOD, theme_dir=str(theme))
     with pytest.raises(SiteError) as caught:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     message = str(caught.value)
     assert message.startswith(f"{article_html}:") or message.startswith("../theme/templates/article.html:")
     assert ":4: UndefinedError: 'dict object' has no attribute 'no_such_field'" in message
@@ -79,7 +79,7 @@ def test_missing_figure_image_is_an_error_under_strict(tmp_path):
     text = article("圖", "2025-01-01", figures="[{caption: 圖一, src: gone.png}]")
     config = make_site(tmp_path / "site", {"content/2025/x.md": text})
     with pytest.raises(BuildFailed) as caught:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory(), strict=True)
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory(), strict=True)
     assert [str(e) for e in caught.value.errors] == [MISSING]
     assert not (tmp_path / "out").exists()
 
@@ -91,7 +91,7 @@ def test_missing_figure_image_is_a_warning_and_publishes_no_broken_img(tmp_path)
     body = "正文。\n\n{{figure 1}}\n\n{{figure 2}}\n\n![不見的圖](gone3.png)\n\n{{figure 3}}"
     text = article("圖", "2025-01-01", figures=figures, body=body)
     config = make_site(tmp_path / "site", {"content/2025/x.md": text})
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert MISSING in report.warnings
     assert any("gone2.jpg" in w and w.startswith("content/2025/x.md:5:") for w in report.warnings)
     assert any("image gone3.png is not in the site" in w for w in report.warnings)
@@ -102,7 +102,7 @@ def test_missing_figure_image_is_a_warning_and_publishes_no_broken_img(tmp_path)
         assert "不見的圖" in page or "不见的图" in page
     # the file appears: the page shows it (its key follows the image)
     (config.content_dir / "2025" / "gone.png").write_bytes(_png())
-    again = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    again = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     page = (tmp_path / "out/zh-hant/articles/x/index.html").read_text(encoding="utf-8")
     assert "zh-hant/articles/x/index.html" in again.written_paths and "gone-40w.webp" in page
 
@@ -153,7 +153,7 @@ def test_contradictory_glossary_fails_the_build(tmp_path):
     (config.root / "glossary.yml").write_text("- {hant: 范, hans: 范}\n- {hant: 範, hans: 范}\n")
     config = make_site(config.root, {}, glossary="glossary.yml")
     with pytest.raises(SiteError, match="glossary.yml"):
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert not (tmp_path / "out").exists()
 
 
@@ -161,6 +161,6 @@ def test_theme_override_beside_templates_is_a_warning(tmp_path, capsys):
     (tmp_path / "site/themes/site").mkdir(parents=True)
     (tmp_path / "site/themes/site/base.html").write_text("<p>mine</p>\n")
     config = make_site(tmp_path / "site", GOOD, theme_dir="themes/site")
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert "themes/site/base.html: not used: templates are read from themes/site/templates/ " \
         "(move it there)" in report.warnings

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, event, given, settings, strategies as st
 
 from build_helpers import article, make_site
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.core.errors import BuildFailed, SiteError
 from test_articles import parse
 from test_url_safety import SAFE, UNSAFE, output_links
@@ -163,7 +163,7 @@ def test_a_real_build_never_raises_anything_but_build_errors_nor_links_a_script(
         }, theme_dir=None)
         out = root / "out"
         try:
-            build(config, out_dir=out, cache=Cache.memory())
+            build(config, out_dir=out, cache=DiskCache.memory())
         except (BuildFailed, SiteError):
             assert not out.exists()  # a failed build writes nothing
             event("refused")

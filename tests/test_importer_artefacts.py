@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.core.chinese import Glossary, Term
 from generator.importer import artefacts as A
+from generator.io.converters import open_converter
 from generator.importer.model import Extracted
 
 FIXTURES = Path(__file__).parent / "fixtures" / "importer"
@@ -98,8 +100,9 @@ def test_a_shorter_summary_is_not_taken_for_stuffing():
 
 
 def test_residue_repair_is_the_builds_normaliser_with_the_glossary():
-    terms = (("余承東", "余承东"), ("台積電", "台积电"))
-    text, removal = A.fix_residue("余承東基于台積電的百余家客戶,依托台灣供應鏈", "hant", terms)
+    glossary = Glossary((Term("余承東", "余承东"), Term("台積電", "台积电")))
+    normalise = open_converter(None, glossary).normalise_many
+    text, removal = A.fix_residue("余承東基于台積電的百余家客戶,依托台灣供應鏈", "hant", normalise)
     assert text == "余承東基於台積電的百餘家客戶,依託台灣供應鏈"
     assert removal.rule == "simplified-residue"
     assert removal.texts == ("基于→基於", "百余→百餘", "依托→依託")

@@ -263,10 +263,10 @@ def test_url_errors_name_the_url(server, site, capsys):
 def test_an_importer_failure_is_reported_and_the_batch_goes_on(site, monkeypatch, capsys):
     from generator.importer import pipeline
 
-    def broken(text, *, html, url):
+    def broken(text, *, html, url, detect=None):
         if "比亞迪" in text:
             raise RuntimeError("boom")
-        return original(text, html=html, url=url)
+        return original(text, html=html, url=url, detect=detect)
 
     original = pipeline.extract
     monkeypatch.setattr(pipeline, "extract", broken)

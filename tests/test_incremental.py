@@ -8,7 +8,7 @@ from generator.core import urls
 from generator.core.contexts import Contexts
 from generator.core.model import PageKind
 from generator.core.plan import article_shows
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.converters import converter_for
 from generator.stages.render import site_text
 
@@ -22,7 +22,7 @@ FILES = {
 
 def first_build(tmp_path):
     config = make_site(tmp_path / "site", FILES)
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(config, out_dir=out, cache=cache)
     return config, out, cache
 
@@ -80,7 +80,7 @@ def test_new_article_adds_its_pages(tmp_path):
 def test_rebuild_without_cache_reads_output_to_skip_unchanged_files(tmp_path):
     config, out, _ = first_build(tmp_path)
     before = {p: (out / p).stat().st_mtime_ns for p in snapshot(out)}
-    report = build(config, out_dir=out, cache=Cache.memory())
+    report = build(config, out_dir=out, cache=DiskCache.memory())
     assert report.written == 0
     assert {p: (out / p).stat().st_mtime_ns for p in snapshot(out)} == before
 
@@ -127,7 +127,7 @@ def test_loaded_cache_switched_to_memory_still_reads_its_parts(tmp_path):
     """serve loads the disk cache, then keeps it in memory (folder = None)."""
     config = make_site(tmp_path / "site", FILES)
     build(config, out_dir=tmp_path / "out")
-    cache = Cache.load(config.cache_dir)
+    cache = DiskCache.load(config.cache_dir)
     cache.folder = None
     cache.manifests.clear()
     report = build(config, out_dir=tmp_path / "preview", cache=cache)
@@ -158,7 +158,7 @@ def test_replanned_pages_equal_a_plan_from_scratch(tmp_path):
     files["content/d.md"] = article("丁", "2025-02-01", "[騰訊, 格力]", summary="摘要丁")
     files["content/e.md"] = article("戊", "2025-02-02", "[格力]", summary="摘要戊", category="科技")
     config = make_site(tmp_path / "site", files)
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(config, out_dir=out, cache=cache)
     edits = [
         ("content/b.md", FILES["content/b.md"].replace("正文。", "改過的正文。")),
@@ -188,7 +188,7 @@ def test_deleted_article_leaves_the_disk_cache(tmp_path):
     build(config, out_dir=tmp_path / "out")
     (config.root / "content/c.md").unlink()
     build(config, out_dir=tmp_path / "out")
-    paths = sorted(a.path for a in Cache.load(config.cache_dir).articles.values())
+    paths = sorted(a.path for a in DiskCache.load(config.cache_dir).articles.values())
     assert paths == ["content/a.md", "content/b.md"]
     assert build(config, out_dir=tmp_path / "out").rendered == 0
 
@@ -200,7 +200,7 @@ def test_an_article_page_links_no_article_its_key_leaves_out(tmp_path):
              for n, (title, tags) in enumerate([("甲", "[騰訊]"), ("乙", "[格力]"), ("丙", "[騰訊, 格力]"),
                                                 ("丁", "[比亞迪]")], 1)}
     config = make_site(tmp_path / "site", files, related=1)
-    out, cache = tmp_path / "out", Cache.memory()
+    out, cache = tmp_path / "out", DiskCache.memory()
     build(config, out_dir=out, cache=cache)
     site = cache.session.site.recall(config.fingerprint())
     plan = cache.session.plan.recall(str(out.resolve()))

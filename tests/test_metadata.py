@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from build_helpers import article, make_site
 
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -33,7 +33,7 @@ def built(tmp_path):
     }
     config = make_site(tmp_path / "site", files, theme_dir=None, logo="static/logo.png")
     out = tmp_path / "out"
-    build(config, out_dir=out, cache=Cache.memory())
+    build(config, out_dir=out, cache=DiskCache.memory())
     return out
 
 

@@ -18,7 +18,7 @@ from build_helpers import THEME_MIN, article, make_site, snapshot
 import generator.io.output as output
 from generator import cli
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.core.errors import SiteError
 from generator.io.guard import MANIFEST_FILE, lock_folder
 
@@ -133,7 +133,7 @@ def test_the_manifest_in_the_output_survives_a_lost_cache(site, capsys):
 def test_a_failing_search_indexer_leaves_output_byte_identical(site, tmp_path):
     config = make_site(site, {}, search=True)
     out = tmp_path / "out"
-    cache = Cache.memory()
+    cache = DiskCache.memory()
     build(config, out_dir=out, cache=cache, indexer=lambda into, s, c: (into / "pagefind").mkdir())
     before = everything(out)
     (site / "content/2025/a.md").write_text(FILES["content/2025/a.md"].replace("正文", "改過"))
@@ -303,7 +303,7 @@ def test_an_unwritable_cache_is_one_line_not_a_traceback(site, capsys, monkeypat
     def denied(self):
         raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(self.folder))
 
-    monkeypatch.setattr(cache_mod.Cache, "save", denied)
+    monkeypatch.setattr(cache_mod.DiskCache, "save", denied)
     status, err, _ = run(site, capsys=capsys)
     assert status == 1 and len(err) == 1 and "Permission denied" in err[0] and ".newsarchive-cache" in err[0]
 

@@ -8,7 +8,7 @@ from PIL import Image
 from build_helpers import article, make_site
 
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.cli import main
 from generator.core.errors import BuildFailed
 
@@ -33,7 +33,7 @@ def site_files(with_photo: bool) -> dict[str, object]:
 
 def test_broken_links_and_missing_images_are_warnings_at_their_line(tmp_path) -> None:
     config = make_site(tmp_path / "site", site_files(with_photo=False))
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert [w for w in report.warnings if "a.md" in w] == [
         "content/2025/a.md:9: image photo.jpg is not in the site (put the file next to the "
         "article, or fix the link)",
@@ -45,7 +45,7 @@ def test_broken_links_and_missing_images_are_warnings_at_their_line(tmp_path) ->
 
 def test_an_image_beside_the_article_is_published_and_linked_from_media(tmp_path) -> None:
     config = make_site(tmp_path / "site", site_files(with_photo=True), base_url="https://x.org/archive/")
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     assert not any("photo.jpg" in w for w in report.warnings)
     page = (tmp_path / "out/zh-hant/articles/a/index.html").read_text(encoding="utf-8")
     assert '<img src="/archive/media/2025/photo-100w.jpg" srcset="/archive/media/2025/photo-100w.jpg 100w"' in page
@@ -56,7 +56,7 @@ def test_an_image_beside_the_article_is_published_and_linked_from_media(tmp_path
 def test_strict_fails_before_writing(tmp_path) -> None:
     config = make_site(tmp_path / "site", site_files(with_photo=True))
     with pytest.raises(BuildFailed) as failed:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory(), strict=True)
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory(), strict=True)
     assert len(failed.value.errors) == 2
     assert not (tmp_path / "out").exists()
 

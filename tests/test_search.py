@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.config import load_config
 from generator.core.chinese import Converter, parse_glossary
 from generator.io.converters import open_converter
@@ -56,7 +56,7 @@ def converter() -> Converter:
 def built(tmp_path: Path):
     """(config, out_dir, site) of the inline site, built with search on."""
     config = load_config(make_site(tmp_path / "site"))
-    cache = Cache.memory()
+    cache = DiskCache.memory()
     out = tmp_path / "out"
     report = build(config, out_dir=out, cache=cache, workers_count=1)
     return config, out, build_site(cache.articles.values(), related=lambda p: {}), report
@@ -182,7 +182,7 @@ def test_index_follows_content_and_removes_stale_files(built) -> None:
     folder = out / SEARCH_DIR / "0"
     before = set(p.name for p in (folder / "fragment").iterdir())
     (config.root / "content/2025/c.md").unlink()
-    report = build(config, out_dir=out, cache=Cache.memory(), workers_count=1)
+    report = build(config, out_dir=out, cache=DiskCache.memory(), workers_count=1)
     search = report.extra["search"]
     assert search.records == 1 and not search.skipped and search.removed >= 1
     after = set(p.name for p in (folder / "fragment").iterdir())
@@ -222,7 +222,7 @@ def test_shards_reindex_only_what_changed(built) -> None:
 def test_search_off_writes_no_index(tmp_path: Path) -> None:
     files = dict(SITE, **{"site.yml": SITE["site.yml"].replace("search: true", "search: false")})
     config = load_config(make_site(tmp_path / "site", files))
-    report = build(config, out_dir=tmp_path / "out", cache=Cache.memory(), workers_count=1)
+    report = build(config, out_dir=tmp_path / "out", cache=DiskCache.memory(), workers_count=1)
     assert "search" not in report.extra
     assert not (tmp_path / "out" / SEARCH_DIR).exists()
     assert 'data-search' not in (tmp_path / "out/zh-hant/index.html").read_text(encoding="utf-8")

@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.config import load_config
 from generator.core.model import Site
 from generator.publish.search import DATA_FILE, index_search, search_records, search_tokens, site_texts
@@ -101,7 +101,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     _generated(root / "content" / "generated")
     _twins(root / "content" / "twins", len(list((root / "content").rglob("*.md"))) + 2)
     config = dataclasses.replace(load_config(root, base_url=BASE_URL), search=True)
-    cache = Cache.memory()
+    cache = DiskCache.memory()
     serve_root = root / "serve"
     build(config, out_dir=serve_root / "archive", cache=cache, workers_count=1)
     site = with_companies(build_site(cache.articles.values(), related=lambda published: {}), config)
@@ -309,7 +309,7 @@ def test_search_at_the_domain_root(browser, tmp_path: Path, static_server) -> No
     for name in ("site.yml", "glossary.yml", "companies.yml"):
         shutil.copy(REPO / name, root / name)
     config = load_config(root, base_url="https://news.example.org/")
-    build(config, out_dir=tmp_path / "out", cache=Cache.memory(), workers_count=1)
+    build(config, out_dir=tmp_path / "out", cache=DiskCache.memory(), workers_count=1)
     page = browser.new_page()
     try:
         page.goto(static_server(tmp_path / "out") + "/zh-hans/")

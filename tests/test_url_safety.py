@@ -15,7 +15,7 @@ import pytest
 from build_helpers import article, make_site
 from generator.core import markdown
 from generator.build import build
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.cli import main
 from generator.core.errors import BuildFailed, SiteError
 from generator.core.frontmatter import split_front_matter
@@ -152,7 +152,7 @@ def test_front_matter_urls_with_unsafe_schemes_are_errors_at_their_lines(tmp_pat
     config = make_site(tmp_path / "site", {"content/2025/a.md": FRONT_MATTER})
     out = tmp_path / "out"
     with pytest.raises(BuildFailed) as caught:
-        build(config, out_dir=out, cache=Cache.memory())
+        build(config, out_dir=out, cache=DiskCache.memory())
     lines = [(e.line, e.message.split(":")[0]) for e in caught.value.errors]
     assert sorted(lines) == [(7, "source"), (12, "syndicated"), (15, "figures"), (17, "figures"),
                              (19, "figures")]
@@ -179,7 +179,7 @@ MARKDOWN = """正文第一段 [點我](javascript:alert(1)) 結束。
 def test_markdown_links_and_images_with_unsafe_schemes_are_errors_at_their_lines(tmp_path, capsys):
     config = make_site(tmp_path / "site", {"content/2025/a.md": article("標題", "2025-03-01", body=MARKDOWN)})
     with pytest.raises(BuildFailed) as caught:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     body_line = 7  # article(): 5 lines of front matter, a blank line, then the body
     assert [e.line - body_line for e in caught.value.errors] == [0, 1, 1, 3, 5, 5, 9]
     assert all("not a safe link" in e.message for e in caught.value.errors)
@@ -204,7 +204,7 @@ def test_safe_links_still_build(tmp_path):
         "標題", "2025-03-01", body=body, source="{name: 網, url: 'https://example.com/a'}")},
         theme_dir=None)
     out = tmp_path / "out"
-    build(config, out_dir=out, cache=Cache.memory())
+    build(config, out_dir=out, cache=DiskCache.memory())
     page = (out / "zh-hant/articles/a/index.html").read_text(encoding="utf-8")
     assert 'class="source-link" href="https://example.com/a"' in page
     assert 'href="mailto:a@example.com"' in page and 'href="/zh-hant/tags/"' in page
@@ -257,7 +257,7 @@ def test_messages_never_repr_a_huge_value(tmp_path):
     text = f"---\ntitle: {huge}\ndate: 2025-03-01\ntags: [a]\n---\n正文。\n"
     config = make_site(tmp_path / "site", {"content/2025/a.md": text})
     with pytest.raises(BuildFailed) as caught:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     [error] = caught.value.errors
     assert error.message.startswith("title: must be text (found list [") and len(str(error)) < 400
 
@@ -276,7 +276,7 @@ def test_control_characters_in_front_matter_are_errors_at_their_line(tmp_path, f
     text += "---\n正文。\n"
     config = make_site(tmp_path / "site", {"content/2025/a.md": text})
     with pytest.raises(BuildFailed) as caught:
-        build(config, out_dir=tmp_path / "out", cache=Cache.memory())
+        build(config, out_dir=tmp_path / "out", cache=DiskCache.memory())
     [error] = caught.value.errors
     assert (error.path, error.line) == ("content/2025/a.md", line)
     assert "control character" in error.message

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.build import build
 from generator.stages.render import site_text
 from generator.io.converters import converter_for
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.commands import add_base_url_option, add_site_option
 from generator.io.config import load_config
 from generator.publish.script_check import check_scripts
@@ -34,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="newsarchive-check-") as tmp:
         out = Path(tmp) / "site"
         # the build's parse cache, read but never written: check changes nothing on disk
-        cache = Cache.load(config.cache_dir, read_only=True)
+        cache = DiskCache.load(config.cache_dir, read_only=True)
         report = build(config, out_dir=out, cache=cache, strict=args.strict)
         # a link written in an article is reported once, at its line; the pages that show
         # it (one per script) do not report it again

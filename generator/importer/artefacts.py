@@ -22,10 +22,10 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
-from functools import lru_cache
 
+from generator.core.residue import Change
 from generator.importer.model import Extracted, Removal
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
@@ -293,17 +293,25 @@ def strip_stuffing(paragraphs: Sequence[str], *, title: str | None,
 
 # --------------------------------------------------------------------------- residue
 
-@lru_cache(maxsize=8)
-def _converter(terms: tuple[tuple[str, ...], ...]):
-    """The build's converter with the site's glossary terms (opened once per glossary)."""
-    from generator.core.chinese import Glossary, Term
-    from generator.io.converters import open_converter
-    glossary = Glossary(tuple(Term(forms[0], forms[-1]) for forms in terms if forms))
-    return open_converter(None, glossary)
+# (script, texts) -> the texts normalised to that script and each one's changes: the site
+# converter's normalise_many (generator.core.chinese.Converter), glossary terms protected
+Normalise = Callable[[str, Sequence[str]], tuple[list[str], list[list[Change]]]]
+
+
+def default_normalise(script: str, pieces: Sequence[str]) -> tuple[list[str], list[list[Change]]]:
+    """normalise_many of a site with default settings and no glossary (standalone use)."""
+    from generator.io.converters import default_converter
+    return default_converter().normalise_many(script, pieces)
+
+
+def default_detect(text: str) -> str | None:
+    """hant or hans by the converter of a site with default settings (standalone use)."""
+    from generator.io.converters import default_converter
+    return default_converter().detect_script(text)
 
 
 def fix_residue(text: str, script: str = "hant",
-                terms: tuple[tuple[str, ...], ...] = ()) -> tuple[str, Removal]:
+                normalise: Normalise = default_normalise) -> tuple[str, Removal]:
     """The other script's characters in `script` text, normalised as the build does.
 
     One detector and converter for import and build (generator.core.residue): phrase-level,
@@ -312,7 +320,7 @@ def fix_residue(text: str, script: str = "hant",
     """
     if text.isascii():
         return text, Removal("simplified-residue" if script == "hant" else "traditional-residue")
-    (done,), (changes,) = _converter(terms).normalise_many(script, [text])
+    (done,), (changes,) = normalise(script, [text])
     rule = "simplified-residue" if script == "hant" else "traditional-residue"
     return done, Removal(rule, tuple(f"{c.found}→{c.suggested}" for c in changes))
 
@@ -329,7 +337,7 @@ def _merge(removals: Sequence[Removal]) -> tuple[Removal, ...]:
 
 
 def _clean_line(text: str | None, removals: list[Removal], script: str | None,
-                terms: tuple[tuple[str, ...], ...] = ()) -> str | None:
+                normalise: Normalise) -> str | None:
     """Controls, pinyin and residue removed from one metadata string."""
     if text is None:
         return None
@@ -337,7 +345,7 @@ def _clean_line(text: str | None, removals: list[Removal], script: str | None,
         text, removal = rule(text)
         removals.append(removal)
     if script in ("hant", "hans"):
-        text, removal = fix_residue(text, script, terms)
+        text, removal = fix_residue(text, script, normalise)
         removals.append(removal)
     return text.strip()
 
@@ -348,17 +356,17 @@ def split_paragraphs(body: str) -> list[str]:
 
 
 def repair(extracted: Extracted, *, script: str | None = None,
-           terms: tuple[tuple[str, ...], ...] = ()) -> Extracted:
+           normalise: Normalise = default_normalise) -> Extracted:
     """Apply every artefact rule to the page's title, summary, captions and body.
 
-    `terms` are the site glossary's terms (each as its written forms), kept as written by
-    the residue repair.
+    `normalise` is the site converter's (its glossary terms and company names are kept as
+    written by the residue repair).
     """
     removals: list[Removal] = []
-    title = _clean_line(extracted.title, removals, script, terms)
-    summary = _clean_line(extracted.summary, removals, script, terms)
-    figures = tuple(replace(f, caption=_clean_line(f.caption, removals, script, terms),
-                            alt=_clean_line(f.alt, removals, script, terms))
+    title = _clean_line(extracted.title, removals, script, normalise)
+    summary = _clean_line(extracted.summary, removals, script, normalise)
+    figures = tuple(replace(f, caption=_clean_line(f.caption, removals, script, normalise),
+                            alt=_clean_line(f.alt, removals, script, normalise))
                     for f in extracted.figures)
     body = extracted.body
     for rule in (strip_controls, strip_pinyin):
@@ -370,7 +378,7 @@ def repair(extracted: Extracted, *, script: str | None = None,
     removals.extend(chrome)
     body = "\n\n".join(paragraphs)
     if script in ("hant", "hans"):
-        body, removal = fix_residue(body, script, terms)
+        body, removal = fix_residue(body, script, normalise)
         removals.append(removal)
     return replace(extracted, title=title, summary=summary, figures=figures,
                    body=body + "\n" if body else "",

@@ -156,7 +156,8 @@ def site_knowledge(converter: Converter, archive: store.Archive, options: Option
     terms = tuple((t.hant, t.hans) for t in converter.glossary.terms)
     return SiteKnowledge(terms=terms, known_tags=archive.tags(), extra_tags=options.tags,
                          category=options.category, fold=converter.fold,
-                         detect=converter.detect_script, convert=converter.text)
+                         detect=converter.detect_script, convert=converter.text,
+                         normalise=converter.normalise_many)
 
 
 def import_batch(inputs: list[str], batch: Batch) -> Iterator[PageResult]:

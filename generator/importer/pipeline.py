@@ -44,7 +44,9 @@ class SiteKnowledge:
     # maps either script to one canonical form (generator.core.chinese.Converter.fold)
     fold: Callable[[str], str] = str
     # "hant" / "hans" / None for a text (generator.core.chinese.Converter.detect_script)
-    detect: Callable[[str], str | None] = lambda text: None
+    detect: Callable[[str], str | None] = artefacts.default_detect
+    # the site converter's residue repair (generator.core.chinese.Converter.normalise_many)
+    normalise: artefacts.Normalise = artefacts.default_normalise
     # (folded title, folded body) -> company ids named, most mentioned first
     # (generator.core.company_match.detect with the site's companies)
     companies: Callable[[str, str], tuple[str, ...]] = lambda title, body: ()
@@ -94,10 +96,11 @@ def _looks_truncated(text: str) -> bool:
 
 # --------------------------------------------------------------------------- stages
 
-def extract(text: str, *, html: bool, url: str | None) -> Extracted:
+def extract(text: str, *, html: bool, url: str | None,
+            detect: Callable[[str], str | None] | None = None) -> Extracted:
     """Dispatch to the HTML or the plain-text extractor."""
     if html:
-        return extract_html(text, url=url)
+        return extract_html(text, url=url, detect=detect)
     return extract_text(text, url=url)
 
 
@@ -203,7 +206,7 @@ def import_page(raw: bytes, *, name: str, url: str | None, site: SiteKnowledge,
     # controls and pinyin go before extraction so line lengths and headings see clean text
     text, controls = artefacts.strip_controls(decoded.text)
     text, pinyin = artefacts.strip_pinyin(text)
-    page = extract(text, html=html, url=url)
+    page = extract(text, html=html, url=url, detect=site.detect)
     script = page.script or site.detect(f"{page.title or ''}\n{page.body[:3000]}")
     page = replace(page, script=script, source_url=page.source_url or url,
                    removals=(controls, pinyin, *page.removals),
@@ -211,4 +214,4 @@ def import_page(raw: bytes, *, name: str, url: str | None, site: SiteKnowledge,
                    details={**page.details, "encoding": decoded.encoding,
                             "declared_charset": decoded.declared,
                             "lossy_bytes": decoded.lossy_bytes})
-    return finish(artefacts.repair(page, script=script, terms=site.terms), site, name)
+    return finish(artefacts.repair(page, script=script, normalise=site.normalise), site, name)

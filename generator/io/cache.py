@@ -46,7 +46,7 @@ class StaleCache(LookupError):
 
 
 @dataclass
-class Cache:
+class DiskCache:
     """Mutable by design: build() updates it; serve keeps one across builds."""
 
     # folder the cache is saved to, or None for an in-memory cache
@@ -99,12 +99,12 @@ class Cache:
     writers: list[tuple[int, list[int]]] = field(default_factory=list)
 
     @classmethod
-    def memory(cls) -> Cache:
+    def memory(cls) -> DiskCache:
         """A cache that lives as long as the object (for serve)."""
         return cls()
 
     @classmethod
-    def load(cls, folder: Path, *, read_only: bool = False) -> Cache:
+    def load(cls, folder: Path, *, read_only: bool = False) -> DiskCache:
         """The cache in `folder`, or an empty one if it is missing, stale or corrupt.
 
         `read_only`: read from `folder` but never save there (`check`).
@@ -120,7 +120,7 @@ class Cache:
         self.folder = None
 
     @classmethod
-    def _load(cls, folder: Path) -> Cache:
+    def _load(cls, folder: Path) -> DiskCache:
         """The cache in `folder` (see load)."""
         path = folder / FILE_NAME
         empty = cls(folder=folder)

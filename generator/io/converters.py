@@ -5,6 +5,7 @@ what it needs from files (OpenCC configurations, dictionaries, the glossary) is 
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import tempfile
@@ -54,6 +55,13 @@ def open_converter(opencc_configs: Mapping[str, str] | None = None,
     """A converter from `{script: OpenCC config}` (defaults s2tw/t2s) and a glossary."""
     return Converter(opencc_configs, glossary, convert_names=convert_names,
                      open_chain=open_phrase_chain)
+
+
+@functools.lru_cache(maxsize=1)
+def default_converter() -> Converter:
+    """The converter of a site with default settings and no glossary, opened once per
+    process: what the importer's steps use when they are called without a site's."""
+    return open_converter()
 
 
 def converter_for(config: Config) -> Converter:

@@ -1,6 +1,6 @@
-"""What one process keeps in memory across builds (serve keeps one Cache, and with it one
+"""What one process keeps in memory across builds (serve keeps one DiskCache, and with it one
 Session, for its whole life): made once, reused while the key it was made under holds.
-Never saved; `generator.io.cache.Cache` holds what is saved.
+Never saved; `generator.io.cache.DiskCache` holds what is saved.
 """
 from __future__ import annotations
 

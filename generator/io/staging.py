@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-from generator.io.cache import Cache, ManifestEntry
+from generator.io.cache import DiskCache, ManifestEntry
 from generator.core.settings import Config
 from generator.core.model import Page
 from generator.io.output import Staging, list_files
@@ -21,7 +21,7 @@ class Run(Protocol):
     """What the write step reads of a build in progress (generator.build.Run)."""
 
     config: Config
-    cache: Cache
+    cache: DiskCache
     out: Path
     clean: bool
     stages: Any
@@ -36,7 +36,7 @@ SEARCH_DIR = "pagefind"
 SEARCH_CLAIM = SEARCH_DIR + FOLDER_MARK
 
 
-def prepare_output(out: Path, config: Config, cache: Cache, clean: bool) -> None:
+def prepare_output(out: Path, config: Config, cache: DiskCache, clean: bool) -> None:
     """Clean up after killed builds; refuse a folder the build must not replace."""
     clean_leftovers(out)
     # the manifest itself is read only by a build that writes (swap_tree)

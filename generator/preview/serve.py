@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 from generator.build import build
 from generator.publish.search import Indexer
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.core.settings import Config
 from generator.io.config import load_config
 from generator.core.errors import BuildFailed, SiteError
@@ -103,13 +103,13 @@ def _relative_to(path: Path, root: Path) -> str | None:
         return None
 
 
-def session_cache(config: Config) -> Cache:
+def session_cache(config: Config) -> DiskCache:
     """A cache for one preview, warm from serve's own folder on disk.
 
     Serve keeps its cache apart from `build`'s: its pages carry the local server's URLs,
     and sharing one file would make each command throw the other's pages away.
     """
-    cache = Cache.load(config.cache_dir / SERVE_CACHE_DIR)
+    cache = DiskCache.load(config.cache_dir / SERVE_CACHE_DIR)
     # Manifests describe earlier sessions' temporary folders, deleted since.
     cache.manifests.clear()
     # Rendered pages are kept across sessions, so a warm start unpacks them instead of
@@ -232,7 +232,7 @@ class Preview:
         options = {"indexer": self._background_indexer()} if self.config.search else {}
         report = self._build(self.config, out_dir=self.out_dir, cache=self._cache,
                              changed=changed_paths(batch, self.root), **options)
-        if isinstance(self._cache, Cache) and self._cache.folder is not None:
+        if isinstance(self._cache, DiskCache) and self._cache.folder is not None:
             # The corpus as parsed at start-up is on disk now for the next warm start;
             # rebuilds stay in memory instead of rewriting the whole pickle per keystroke.
             self._cache.stop_saving()

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.core.model import Site
 from generator.core.plan import digest
 from generator.core.settings import Config
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.output import write_error
 from generator.io.staging import SEARCH_DIR, IndexStep
 from generator.publish import search
@@ -21,7 +21,7 @@ def search_index_present(out: Path) -> bool:
     return (out / SEARCH_DIR / search.DATA_FILE).is_file()
 
 
-def search_due(out: Path, site: Site, config: Config, cache: Cache) -> str | None:
+def search_due(out: Path, site: Site, config: Config, cache: DiskCache) -> str | None:
     """The corpus key of the search index when it must be brought up to date, else None."""
     key = digest([str(getattr(search, "FORMAT", "")), str(out), config.fingerprint()]
                  + [f"{s}:{site.articles[s].digest}" for s in site.order])
@@ -30,7 +30,7 @@ def search_due(out: Path, site: Site, config: Config, cache: Cache) -> str | Non
     return key
 
 
-def run_search(out: Path, into: Path, site: Site, config: Config, cache: Cache,
+def run_search(out: Path, into: Path, site: Site, config: Config, cache: DiskCache,
                indexer: Indexer | None, key: str | None) -> object | None:
     """Hook for generator.publish.search (Pagefind): index into `into` (out_dir, or the new tree a
     build swaps in) when search_due() gave a key.
@@ -49,13 +49,13 @@ def run_search(out: Path, into: Path, site: Site, config: Config, cache: Cache,
     return report
 
 
-def index_search(out: Path, site: Site, config: Config, cache: Cache,
+def index_search(out: Path, site: Site, config: Config, cache: DiskCache,
                  indexer: Indexer | None = None) -> object | None:
     """Bring out/'s search index up to date now (when its corpus changed since it last ran)."""
     return run_search(out, out, site, config, cache, indexer, search_due(out, site, config, cache))
 
 
-def index_step(out: Path, site: Site, config: Config, cache: Cache,
+def index_step(out: Path, site: Site, config: Config, cache: DiskCache,
                indexer: Indexer | None) -> IndexStep:
     """What the write step calls to index search into a folder; None when up to date."""
     key = search_due(out, site, config, cache) if config.search else None

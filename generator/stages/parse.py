@@ -14,7 +14,7 @@ from generator.core.model import Article, Page, Site, Source
 from generator.core.references import broken_references
 from generator.core.settings import Config
 from generator.io import templates, workers
-from generator.io.cache import Cache, key_of
+from generator.io.cache import DiskCache, key_of
 from generator.io.sources import Entry
 from generator.stages.read import changed_set, missing_media, plan_media, read_sources
 from generator.stages.run import PARALLEL_PARSE, Progress, Run, fail_on
@@ -103,7 +103,7 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
     return [a for p in parts for a in p[0]], [e for p in parts for e in p[1]]
 
 
-def _merge(cached: list[Article], parsed: list[Article], cache: Cache) -> list[Article]:
+def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache) -> list[Article]:
     """The corpus; newly parsed articles enter the cache, deleted files leave it."""
     for art in parsed:
         cache.add(art)

@@ -8,11 +8,11 @@ from generator.core.errors import SiteError
 from generator.core.fields import MEDIA_DIR, Errors
 from generator.core.model import Article, Page, PageKind, Source
 from generator.core.settings import Config
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.sources import Entry, read_source, rescan, scan
 
 
-def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] | None
+def scan_content(config: Config, cache: DiskCache, changed: Collection[str | Path] | None
                  ) -> tuple[list[Entry], list[SiteError]]:
     """Every content file; with `changed`, the last scan of this process with those re-stat-ed.
 
@@ -34,7 +34,7 @@ def scan_content(config: Config, cache: Cache, changed: Collection[str | Path] |
     return entries, errors
 
 
-def read_sources(entries: list[Entry], cache: Cache, changed: set[str] | None
+def read_sources(entries: list[Entry], cache: DiskCache, changed: set[str] | None
                  ) -> tuple[list[Source], list[Article], list[SiteError]]:
     """Sources to parse, articles reused from the cache, and read errors."""
     sources, cached, errors = [], [], []

@@ -5,11 +5,11 @@ from generator.core.corpus import build_site
 from generator.core.model import Article, Site
 from generator.core.plan import digest
 from generator.core.settings import Config
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.stages.run import Run
 
 
-def related_for(published: list[Article], config: Config, cache: Cache) -> dict[str, tuple[str, ...]]:
+def related_for(published: list[Article], config: Config, cache: DiskCache) -> dict[str, tuple[str, ...]]:
     """Related slugs per article; the index is updated edit by edit, not rebuilt."""
     from generator.core.related import RelatedDoc, RelatedIndex
 
@@ -41,7 +41,7 @@ def related_for(published: list[Article], config: Config, cache: Cache) -> dict[
     return result
 
 
-def _patched_lists(cache: Cache, index, moved: set[str]) -> dict[str, tuple[str, ...]] | None:
+def _patched_lists(cache: DiskCache, index, moved: set[str]) -> dict[str, tuple[str, ...]] | None:
     """The last lists with those of `moved` replaced, or None when they must be listed afresh.
 
     Listing 10,000 articles again costs more than the rest of a one-article edit's index
@@ -59,7 +59,7 @@ def _patched_lists(cache: Cache, index, moved: set[str]) -> dict[str, tuple[str,
     return {**previous[1], **fresh}
 
 
-def _related_doc(article: Article, make, cache: Cache):
+def _related_doc(article: Article, make, cache: DiskCache):
     """The related-articles view of an article (tags folded, text features precomputed)."""
     if article.terms is None:  # parsed by an older generator: needs its text
         article = cache.hydrate([article])[article.slug]

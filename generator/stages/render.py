@@ -16,7 +16,7 @@ from generator.core.plan import digest, plan_site
 from generator.core.render import Renderer
 from generator.core.settings import Config
 from generator.io import templates, workers
-from generator.io.cache import Cache, ManifestEntry
+from generator.io.cache import DiskCache, ManifestEntry
 from generator.io.output import Staging
 from generator.io.staging import swap_tree, update_manifest, write_in_place
 from generator.publish.search import Indexer
@@ -144,7 +144,7 @@ def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: 
     return todo, unchanged
 
 
-def with_bodies_for(site: Site, todo: list[Page], cache: Cache, feed_items: int) -> Site:
+def with_bodies_for(site: Site, todo: list[Page], cache: DiskCache, feed_items: int) -> Site:
     """The site with the bodies of every article a page in `todo` shows (article, full feed)."""
     slugs = {p.params[0] for p in todo if p.kind == "article"}
     if any(p.kind == "feed" and p.params == (None,) for p in todo):

@@ -9,7 +9,7 @@ from pathlib import Path
 from generator.core.errors import BuildFailed, SiteError
 from generator.core.settings import Config
 from generator.io import workers
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.converters import converter_for
 from generator.io.staging import prepare_output
 
@@ -41,7 +41,7 @@ class Run:
     """What one build carries between its stages."""
 
     config: Config
-    cache: Cache
+    cache: DiskCache
     out: Path
     fingerprint: str
     procs: int
@@ -70,7 +70,7 @@ def fail_on(errors: list[SiteError], warnings: list[str], strict: bool) -> None:
         raise BuildFailed(problems)
 
 
-def start_run(config: Config, cache: Cache, out_dir: Path | str | None, workers_count: int | None,
+def start_run(config: Config, cache: DiskCache, out_dir: Path | str | None, workers_count: int | None,
               progress: Progress | None, clean: bool) -> Run:
     """A build's state, once its output folder is known to be the generator's to replace."""
     if isinstance(out_dir, str) and not out_dir.strip():

@@ -9,13 +9,13 @@ from generator import __version__
 from generator.core.model import BuildReport, Page
 from generator.core.plan import digest
 from generator.core.settings import Config
-from generator.io.cache import Cache
+from generator.io.cache import DiskCache
 from generator.io.sources import Entry
 from generator.publish.search_step import search_index_present
 from generator.stages.run import Stages, fail_on
 
 
-def remember(cache: Cache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
+def remember(cache: DiskCache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
     """Note the inputs of this successful build and save the cache."""
     if cache.last_build.get(str(out)) != record:
         cache.last_build[str(out)] = record
@@ -30,7 +30,7 @@ def inputs_key(fingerprint: str, theme_key: str, entries: list[Entry], statics: 
                   + [f"{e.path}:{e.mtime_ns}:{e.size}" for e in entries] + [p.key for p in statics])
 
 
-def unchanged_report(cache: Cache, out: Path, inputs: str, config: Config, strict: bool,
+def unchanged_report(cache: DiskCache, out: Path, inputs: str, config: Config, strict: bool,
                      stages: Stages) -> BuildReport | None:
     """The report of a build with nothing to do (same inputs, every output file intact), or None."""
     record = cache.last_build.get(str(out))

@@ -22,8 +22,8 @@ rules/html.yml), and which module does each step:
 """
 from __future__ import annotations
 
-import functools
 import html
+from collections.abc import Callable
 import re
 from dataclasses import replace
 
@@ -39,14 +39,17 @@ from generator.importer.html.head import Head, read_head
 from generator.importer.html.signals import extraction_signals
 from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, nearest_block,
                                           settle_chrome)
+from generator.importer.artefacts import default_detect
 from generator.importer.model import Extracted, Removal
-from generator.core.chinese import Converter, detect_script
-from generator.io.converters import open_converter
 from generator.core.urls import is_safe_url
 
 
-def extract_html(text: str, *, url: str | None = None) -> Extracted:
-    """Find the article in an HTML page and describe it."""
+def extract_html(text: str, *, url: str | None = None,
+                 detect: Callable[[str], str | None] | None = None) -> Extracted:
+    """Find the article in an HTML page and describe it.
+
+    `detect` tells a text's script (the site converter's detect_script; a default one
+    without it)."""
     rules = load_rules()
     tree = LexborHTMLParser(text)
     head = read_head(tree, rules)
@@ -70,6 +73,8 @@ def extract_html(text: str, *, url: str | None = None) -> Extracted:
     if headline is None:
         headline = headline_above(blocks, container, rules)
     extracted = _describe(head, blocks, container, top, page_url, rules, headline, matched)
+    extracted = replace(extracted, script=(detect or default_detect)(
+        (extracted.body or extracted.title or "")[:1500]))
     signals = extraction_signals(blocks, _body_indexes(blocks, container, headline), headline, head,
                                  extracted.title, rival, extracted.body, extracted.authors,
                                  extracted.details.get("author_from"), rules.not_names)
@@ -184,7 +189,6 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         summary=summary,
         figures=tuple(figures),
         body=body,
-        script=_script(body or (title or "")),
         removals=tuple(Removal(rule, tuple(texts)) for rule, texts in removals.items()),
         warnings=_page_warnings(body, top, container, date),
         details=details,
@@ -423,14 +427,3 @@ def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None)
         if crumbs:
             return crumbs[-1]
     return None
-
-
-def _script(text: str) -> str | None:
-    """hant or hans, by generator.core.chinese.detect_script on the text's start."""
-    return detect_script(text[:1500], converter=_shared_converter())
-
-
-@functools.lru_cache(maxsize=1)
-def _shared_converter() -> Converter:
-    """One OpenCC converter per process (opening OpenCC is slow)."""
-    return open_converter()
