@@ -35,6 +35,7 @@ from generator.stages.read import scan_content
 from generator.stages.relate import index_site
 from generator.stages.render import plan_pages, render_and_write, static_pages
 from generator.stages.run import Progress, Run, start_run
+from generator.stages.size import size_warnings
 from generator.stages.unchanged import inputs_key, remember, unchanged_report
 
 
@@ -106,7 +107,8 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: DiskCache,
     return BuildReport(
         articles=counts[0], drafts=counts[1], pages=counts[2], rendered=len(todo),
         written=len(written), unchanged=unchanged + len(results) - len(written),
-        removed=len(removed), warnings=tuple(run.warnings), seconds=run.stages.seconds,
+        removed=len(removed), warnings=(*run.warnings, *size_warnings(cache, run.out, config)),
+        seconds=run.stages.seconds,
         written_paths=tuple(written), rendered_paths=tuple(sorted(p.path for p in todo)),
         out_dir=str(run.out), extra=_extra(search_report, run, kept))
 

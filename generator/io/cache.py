@@ -70,6 +70,8 @@ class DiskCache:
     related_loaded: bool = True
     # corpus key the search index was last built from
     search_key: str = ""
+    # bytes of the search index it made (the output's size counts them: core.site_size)
+    search_bytes: int = 0
     # {resolved out_dir: (inputs key, warnings, (articles, drafts, pages))} of the last
     # successful build: same inputs and intact files => nothing to do at all
     last_build: dict[str, tuple[str, tuple[str, ...], tuple[int, int, int]]] = field(default_factory=dict)
@@ -265,7 +267,8 @@ class DiskCache:
             self._write(PAGES_NAME, self.stored_pages)
         state = {"fingerprint": self.fingerprint, "stats": self.stats,
                  "manifests": self.manifests, "related": self.related,
-                 "search_key": self.search_key, "last_build": self.last_build}
+                 "search_key": self.search_key,
+                 "search_bytes": self.search_bytes, "last_build": self.last_build}
         self._write(FILE_NAME, (FORMAT, __version__, state))
         self.dirty = self.bodies_dirty = self.related_dirty = self.pages_dirty = False
 

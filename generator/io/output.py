@@ -450,3 +450,15 @@ def list_files(out_dir: Path, keep: Iterable[str] = ()) -> list[str]:
         found += [f"{rel}/{f}" if rel else f for f in files]
         dirs.sort()
     return sorted(found)
+
+
+def tree_bytes(folder: Path) -> int:
+    """Bytes of the files under folder (0 when it is missing)."""
+    total = 0
+    for dirpath, _, names in os.walk(folder):
+        for name in names:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:  # gone meanwhile
+                continue
+    return total

@@ -10,7 +10,7 @@ from generator.core.model import Site
 from generator.core.plan import digest
 from generator.core.settings import Config
 from generator.io.cache import DiskCache
-from generator.io.output import write_error
+from generator.io.output import tree_bytes, write_error
 from generator.io.staging import SEARCH_DIR, IndexStep
 from generator.publish import search
 from generator.publish.search import Indexer
@@ -45,6 +45,7 @@ def run_search(out: Path, into: Path, site: Site, config: Config, cache: DiskCac
     except OSError as exc:
         raise write_error(exc, out) from exc
     cache.search_key = key
+    cache.search_bytes = tree_bytes(into / SEARCH_DIR)
     cache.dirty = True
     return report
 

@@ -13,6 +13,7 @@ from generator.io.cache import DiskCache
 from generator.io.sources import Entry
 from generator.publish.search_step import search_index_present
 from generator.stages.run import Stages, fail_on
+from generator.stages.size import size_warnings
 
 
 def remember(cache: DiskCache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
@@ -53,5 +54,7 @@ def unchanged_report(cache: DiskCache, out: Path, inputs: str, config: Config, s
     fail_on([], list(warnings), strict)
     stages.lap("check")
     return BuildReport(articles=count, drafts=drafts, pages=pages, rendered=0, written=0,
-                       unchanged=len(manifest), removed=0, warnings=warnings,
+                       unchanged=len(manifest), removed=0,
+                       warnings=(*warnings, *size_warnings(cache, out, config)),
                        seconds=stages.seconds, out_dir=str(out))
+
