@@ -342,6 +342,20 @@ def test_a_big_fresh_build_links_its_twin_at_once(site, capsys, monkeypatch):
                       for p in (site / "output").rglob("*") if p.is_file()}, "hard links, not copies"
 
 
+def test_a_fresh_build_that_fails_half_way_leaves_no_twin_it_was_linking(site, capsys, monkeypatch):
+    monkeypatch.setattr(output, "EARLY_TWIN_FILES", 1)  # the twin is linked as files are written
+    writes = iter(range(10**6))
+    _fail_with(monkeypatch, errno.ENOSPC, lambda kind: kind == "write" and next(writes) == 5)
+    status, err, _ = run(site, capsys=capsys)
+    monkeypatch.undo()
+    assert status == 1 and "free some disk space" in err[0], err
+    assert not (site / "output").exists() and scratch(site) == []
+    monkeypatch.setattr(output, "EARLY_TWIN_FILES", 1)
+    assert run(site, capsys=capsys)[0] == 0  # and the next build is whole, with its own twin
+    twin = site / ".output.twin"
+    assert everything(twin) == everything(site / "output")
+
+
 def test_a_fresh_build_replaces_a_twin_left_from_a_deleted_output(site, capsys, monkeypatch):
     monkeypatch.setattr(output, "EARLY_TWIN_FILES", 1)
     assert run(site, capsys=capsys)[0] == 0

@@ -12,7 +12,8 @@ from typing import Any, Protocol
 from generator.io.cache import DiskCache, ManifestEntry
 from generator.core.settings import Config
 from generator.core.model import Page
-from generator.io.output import Staging, list_files
+from generator.io.folders import list_files
+from generator.io.output import Staging
 from generator.io.guard import (FOLDER_MARK, MANIFEST_FILE, check_output_dir, claims,
                                     clean_leftovers, manifest_text, read_owned)
 
@@ -92,9 +93,10 @@ def swap_tree(run: Run, staging: Staging, produced: set[str], written: list[str]
     staging.files = len(claimed)
     run.stages.lap("write")
     report = index(staging.dir) if index else None
-    staging.swap()
     if report is not None:
         run.stages.lap("search")
+    staging.swap()
+    run.stages.lap("swap")  # the exchange, and a fresh tree's twin completed
     return sorted(removed), unknown[0], report
 
 

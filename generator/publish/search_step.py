@@ -10,7 +10,8 @@ from generator.core.model import Site
 from generator.core.plan import digest
 from generator.core.settings import Config
 from generator.io.cache import DiskCache
-from generator.io.output import tree_bytes, write_error
+from generator.io.folders import tree_bytes
+from generator.io.output import write_error
 from generator.io.staging import SEARCH_DIR, IndexStep
 from generator.publish import search
 from generator.publish.search import Indexer
