@@ -45,10 +45,13 @@ class ServeProcess:
 
     def __init__(self, site: Path, port: int) -> None:
         self.started = time.perf_counter()
+        # warnings go to a file: a site printing more than a pipe holds (7,627 warnings at
+        # 10,000 synthetic articles) would block serve on a pipe nobody reads
+        self.stderr = tempfile.TemporaryFile("w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "generator", "serve", "--watch", "--port", str(port),
              "--site", str(site)],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=REPO, stdout=subprocess.PIPE, stderr=self.stderr, text=True)
         self.url = self._read_url()
         match = re.match(r"http://([^/:]+):(\d+)(/.*)", self.url)
         assert match, self.url
@@ -60,7 +63,8 @@ class ServeProcess:
         for line in self.proc.stdout:
             if line.startswith("serving "):
                 return line.split()[1].rstrip(";")
-        raise RuntimeError("serve exited early: " + (self.proc.stderr.read() if self.proc.stderr else ""))
+        self.stderr.seek(0)
+        raise RuntimeError("serve exited early: " + self.stderr.read())
 
     def get(self, path: str) -> tuple[int, bytes]:
         """GET a path below the base path."""
