@@ -71,3 +71,29 @@ def test_check_reports_each_once_at_the_source(tmp_path, capsys) -> None:
         "error: content/2025/a.md:11: link ../nothing/ leads to no page of this site (fix the "
         "link, or remove it)"]
     assert "2 broken link(s), 0 other-script finding(s), 0 warning(s)" in captured.out  # not again per script and page
+
+
+def test_a_kept_session_rechecks_only_edited_articles_and_all_when_the_plan_moves(tmp_path, monkeypatch) -> None:
+    from generator.core import references
+
+    site = tmp_path / "site"
+    config = make_site(site, site_files(with_photo=False))
+    out, cache = tmp_path / "out", DiskCache.memory()  # one cache: a preview's session
+    build(config, out_dir=out, cache=cache)
+    checked: list[str] = []
+    real = references._broken_in
+    monkeypatch.setattr(references, "_broken_in",
+                        lambda art, paths, base: checked.append(art.slug) or real(art, paths, base))
+
+    (site / "content/2025/b.md").write_text(article("乙", "2025-01-01", body="改過的正文。"), encoding="utf-8")
+    report = build(config, out_dir=out, cache=cache, changed=["content/2025/b.md"])
+    assert checked == ["b"]  # a's findings were kept, and still reported
+    assert sum("a.md:" in w and "leads to no page" in w for w in report.warnings) == 2
+
+    checked.clear()  # a new article is a new page: every article is checked against it
+    (site / "content/2025/gone.md").write_text(article("舊", "2024-12-01", slug="gone"), encoding="utf-8")
+    report = build(config, out_dir=out, cache=cache, changed=["content/2025/gone.md"])
+    assert sorted(checked) == ["a", "b", "gone"]
+    assert [w for w in report.warnings if "a.md:" in w and "leads to no page" in w] == [
+        "content/2025/a.md:11: link ../nothing/ leads to no page of this site (fix the link, or "
+        "remove it)"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from generator.core.errors import SiteError
@@ -27,16 +27,48 @@ class Broken:
     in_pages: tuple[tuple[str, str], ...]
 
 
-def broken_references(articles: Iterable[Article], paths: Set[str], base_path: str) -> list[Broken]:
-    """Every link or image whose target is no file of the build."""
-    found = []
+@dataclass
+class ReferenceMemo:
+    """Each article's findings against one set of planned paths, kept by the caller across
+    builds (a preview), so an edit looks again only at the articles it changed."""
+
+    paths: Set[str] = frozenset()
+    base_path: str = ""
+    # (article path, article digest) -> its findings
+    by_article: dict[tuple[str, str], list[Broken]] = field(default_factory=dict)
+
+
+def broken_references(articles: Iterable[Article], paths: Set[str], base_path: str,
+                      memo: ReferenceMemo | None = None) -> list[Broken]:
+    """Every link or image whose target is no file of the build.
+
+    With `memo`, an article whose digest is the same as at the last call, against the same
+    planned paths, keeps its findings unread (at 10,000 articles the whole check was a
+    third of a preview's one-edit rebuild)."""
+    memo = ReferenceMemo() if memo is None else memo
+    if memo.base_path != base_path or memo.paths != paths:
+        memo.paths, memo.base_path, memo.by_article = frozenset(paths), base_path, {}
+    found, kept = [], {}
     for art in articles:
-        for line, kind, written, rendered in art.links:
-            target = _target(rendered, f"{PREFIXES[art.script]}/articles/{art.slug}/")
-            if not _exists(target, paths):
-                pages = tuple((f"{prefix}/articles/{art.slug}/index.html", site_link(rendered, base_path))
-                              for prefix in PREFIXES.values())
-                found.append(Broken(_warning(art.path, line, kind, written), pages))
+        key = (art.path, art.digest)
+        mine = memo.by_article.get(key)
+        if mine is None:
+            mine = _broken_in(art, paths, base_path)
+        kept[key] = mine
+        found += mine
+    memo.by_article = kept
+    return found
+
+
+def _broken_in(art: Article, paths: Set[str], base_path: str) -> list[Broken]:
+    """One article's links and images whose target is no file of the build."""
+    found = []
+    for line, kind, written, rendered in art.links:
+        target = _target(rendered, f"{PREFIXES[art.script]}/articles/{art.slug}/")
+        if not _exists(target, paths):
+            pages = tuple((f"{prefix}/articles/{art.slug}/index.html", site_link(rendered, base_path))
+                          for prefix in PREFIXES.values())
+            found.append(Broken(_warning(art.path, line, kind, written), pages))
     return found
 
 

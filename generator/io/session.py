@@ -61,3 +61,5 @@ class Session:
     # generator.stages.companies.CompanyState (matcher, converted descriptions, title
     # warnings), by settings fingerprint and the registry's content
     companies: Slot[Any] = field(default_factory=Slot)
+    # generator.core.references.ReferenceMemo: each article's broken links against the plan
+    references: Slot[Any] = field(default_factory=Slot)

@@ -11,7 +11,7 @@ from generator.core import articles as articles_mod
 from generator.core import markdown
 from generator.core.errors import BuildFailed, SiteError
 from generator.core.model import Article, Page, Site, Source
-from generator.core.references import broken_references
+from generator.core.references import ReferenceMemo, broken_references
 from generator.core.settings import Config
 from generator.io import templates, workers
 from generator.io.cache import DiskCache, key_of
@@ -118,7 +118,9 @@ def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache) -> li
 def check_references(run: Run, site: Site, pages: list[Page], strict: bool) -> None:
     """Markdown links and images that lead to no file of this build: warnings at their line
     (once, not once per script); errors under --strict, before anything is written."""
-    broken = broken_references(site.articles.values(), {p.path for p in pages}, run.config.base_path)
+    memo = run.cache.session.references.get("references", ReferenceMemo)
+    broken = broken_references(site.articles.values(), {p.path for p in pages},
+                               run.config.base_path, memo)
     run.warnings += [b.warning for b in broken]
     run.reported_links = frozenset(pair for b in broken for pair in b.in_pages)
     run.broken_references = tuple(b.warning for b in broken)
