@@ -383,3 +383,20 @@ def test_without_rename_exchange_two_renames_swap_the_tree(site, tmp_path, capsy
     assert run(expected, capsys=capsys)[0] == 0
     assert everything(site / "output") == everything(expected / "output")
     assert scratch(site) == []
+
+
+def test_a_kept_preview_session_keeps_the_output_manifest_true(tmp_path):
+    site = make_site(tmp_path / "site", FILES)
+    out, cache = tmp_path / "preview", DiskCache.memory()
+    cache.in_place_output = True  # what serve's session does
+    build(site, out_dir=out, cache=cache)
+    listed = (out / MANIFEST_FILE).read_text(encoding="utf-8")
+    build(site, out_dir=out, cache=cache, changed=["content/2025/a.md"])  # nothing moved
+    assert (out / MANIFEST_FILE).read_text(encoding="utf-8") == listed
+    (tmp_path / "site/content/2025/new.md").write_text(article("新文", "2025-03-01", slug="new"),
+                                                       encoding="utf-8")
+    build(site, out_dir=out, cache=cache, changed=["content/2025/new.md"])
+    assert "zh-hant/articles/new/index.html\n" in (out / MANIFEST_FILE).read_text(encoding="utf-8")
+    (out / MANIFEST_FILE).unlink()  # someone deletes it: the next rebuild writes it again
+    build(site, out_dir=out, cache=cache, changed=["content/2025/a.md"])
+    assert "zh-hant/articles/new/index.html\n" in (out / MANIFEST_FILE).read_text(encoding="utf-8")

@@ -63,3 +63,5 @@ class Session:
     companies: Slot[Any] = field(default_factory=Slot)
     # generator.core.references.ReferenceMemo: each article's broken links against the plan
     references: Slot[Any] = field(default_factory=Slot)
+    # (the paths the output's manifest file lists, its stat) when last seen, by output folder
+    manifest: Slot[Any] = field(default_factory=Slot)

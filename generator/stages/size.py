@@ -16,6 +16,8 @@ def size_warnings(cache: DiskCache, out: Path, config: Config) -> tuple[str, ...
     Never an error, even under --strict: the build is good, only a deploy to Pages may be
     refused. So it is not among the warnings a no-change build replays (those fail it under
     --strict); both kinds of build make it afresh."""
+    if cache.in_place_output:
+        return ()  # a preview's temporary folder is never published
     sizes = [(path, size) for path, (_, size, _) in cache.manifest(out).items()]
     if config.search:
         sizes.append((SEARCH_DIR + "/", cache.search_bytes))
