@@ -40,7 +40,7 @@ def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
         if (starts_text(blocks[i]) and not caption) or _is_related_heading(blocks[i]):
             break  # dates inside the text are events, not the publication date
         after.append(i)
-    window = after + list(range(headline - 1, max(-1, headline - 4), -1))
+    window = after + _lines_above(blocks, headline)
     for i in window:
         if blocks[i].kind == "figure" or blocks[i].chars > 200:
             continue
@@ -48,6 +48,19 @@ def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
         if near:
             return near
     return None
+
+
+def _lines_above(blocks: list[Block], headline: int) -> list[int]:
+    """Up to three lines just above the headline, nearest first, not beyond a navigation row
+    (mostly links) and never in page chrome: a date in the masthead, above the site's menu,
+    is the page's clock (the time it was saved), not the article's."""
+    found = []
+    for i in range(headline - 1, max(-1, headline - 4), -1):
+        block = blocks[i]
+        if block.owner.chrome or (block.chars and block.link_chars >= 0.6 * block.chars):
+            break
+        found.append(i)
+    return found
 
 
 def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] | None:
@@ -63,11 +76,15 @@ def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] |
             found = meta.parse_date(block.plain)
             if found:
                 return found, "markup"
+    # a date in the masthead (the page's clock) or inside a sentence of the text (the event
+    # the story reports) is taken only when the page labels none (发布日期：…)
+    weak = None
     for block in blocks[max(0, start - 15):start + 3]:
-        if block.chars <= 200:
-            found = meta.parse_date(block.plain)
-            if found:
-                return found, "text"
+        found = meta.parse_date(block.plain) if block.chars <= 200 else None
+        if found and (block.owner.chrome or block.chars > 40 and is_sentence_block(block)):
+            weak = weak or found
+        elif found:
+            return found, "text"
     for i in body_idx:
         block = blocks[i]
         if _is_related_heading(block):
@@ -76,12 +93,17 @@ def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] |
             found = meta.parse_date(block.plain)
             if found and ":" in found[10:]:
                 return found, "text"
-    for block in blocks[max(0, start - 15):last + 8]:
+    labelled = _labelled_date(blocks[max(0, start - 15):last + 8])
+    return (labelled, "label") if labelled else (weak, "text") if weak else None
+
+
+def _labelled_date(blocks: list[Block]) -> str | None:
+    """The first date given with its label (发布时间：…) in short lines."""
+    for block in blocks:
         match = _LABELLED_DATE.search(block.plain) if block.chars <= 120 else None
-        if match:
-            found = meta.parse_date(block.plain[match.end():])
-            if found:
-                return found, "label"
+        found = meta.parse_date(block.plain[match.end():]) if match else None
+        if found:
+            return found
     return None
 
 

@@ -1,0 +1,62 @@
+"""Kinds of failure seen on pages nobody here had tuned on (issue 12), one synthetic fixture page
+each (tests/fixtures/importer_kinds/, written for these tests, modelled on the kind, copied
+from no site): NAME.html is the page, NAME.json what the import must give (the fields it names:
+title, date, authors, body start and end, figures, tags, category, summary, whether the page
+is flagged for review), NAME.md, when present, the expected Markdown body."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from generator.importer.pipeline import SiteKnowledge, import_page
+from generator.io.converters import default_converter
+
+FIXTURES = Path(__file__).parent / "fixtures" / "importer_kinds"
+KINDS = sorted(p.stem for p in FIXTURES.glob("*.json"))
+
+
+def _site() -> SiteKnowledge:
+    """The importer as a site with default settings runs it (converter, script detection)."""
+    conv = default_converter()
+    return SiteKnowledge(fold=conv.fold, detect=conv.detect_script, convert=conv.text,
+                         normalise=conv.normalise_many)
+
+
+def _import(name: str):
+    page = FIXTURES / f"{name}.html"
+    if not page.exists():
+        page = FIXTURES / f"{name}.txt"
+    return import_page(page.read_bytes(), name=page.name, url="https://news.example.com/2025/05/03/a1.html",
+                       site=_site())
+
+
+def _figures(page) -> list[dict]:
+    return [{k: v for k, v in (("caption", f.caption), ("src", f.src), ("credit", f.credit)) if v}
+            for f in page.figures]
+
+
+def test_every_fixture_page_has_its_expectations() -> None:
+    pages = {p.stem for p in FIXTURES.iterdir() if p.suffix in (".html", ".txt")}
+    assert KINDS and pages == set(KINDS)
+
+
+@pytest.mark.parametrize("name", KINDS)
+def test_a_page_of_each_kind_imports_as_expected(name: str) -> None:
+    want = json.loads((FIXTURES / f"{name}.json").read_text(encoding="utf-8"))
+    page = _import(name)
+    got = {"title": page.title, "date": page.date, "authors": list(page.authors), "tags": list(page.tags),
+           "category": page.category, "summary": page.summary, "figures": _figures(page),
+           "review": bool(page.review)}
+    for key in ("title", "date", "authors", "tags", "category", "summary", "figures", "review"):
+        if key in want:
+            assert got[key] == want[key], f"{key}: {got[key]!r} (review: {page.review})"
+    body = page.body.strip()
+    assert body.startswith(want["body_start"]), body[:80]
+    assert body.endswith(want["body_end"]), body[-80:]
+    for text in want.get("not_in_body", ()):
+        assert text not in body
+    markdown = FIXTURES / f"{name}.md"
+    if markdown.exists():
+        assert page.body == markdown.read_text(encoding="utf-8")
