@@ -32,6 +32,10 @@ _NAME_LIST = rf"{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*"
 _SLASH = r"\s*[／/╱]\s*"
 _REPORTED = r"(?:報導|报道|報道|报导)"
 _REPORTER = r"(?:(?:实习|實習|特约|特約|本报|本報|本台)?(?:记者|記者))"
+# any writer's label a bracketed byline gives: a reporter, a correspondent, an intern
+_WRITER = rf"(?:{_REPORTER}|通讯员|通訊員|实习生|實習生)"
+# a time stamp alone on its line: 2025-08-21 10:05, 2025年8月21日 10:05
+_STAMP = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 
 # Bylines: each pattern's group "n" is a list of names.
 _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
@@ -43,23 +47,27 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     rf"[（(]\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s+\S{{2,4}})?\s*{_REPORTED}\s*[）)]",
     # 【王小明／台北報導】, （王小明／台中報導）
     rf"[（(【〔\[]\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?{_REPORTED}\s*[）)】〕\]]",
-    # 新华社北京11月28日电（记者王小明 李四）, （实习记者 樊亮 记者惠禾）
-    rf"[（(]\s*[\u4e00-\u9fff]{{0,6}}?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_REPORTER}?\s*{_CJK_NAME})*)\s*[）)]",
+    # 新华社北京11月28日电（记者王小明 李四）, （实习记者 樊亮 记者惠禾）, 本站讯（职工通讯员 张伟 李娜）
+    rf"[（(]\s*[\u4e00-\u9fff]{{0,6}}?{_WRITER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_WRITER}?\s*{_CJK_NAME})*)\s*[）)]",
     # 中央社記者王小明台北29日電 (names are mostly three characters, places two or three)
     r"中央社(?:記者|记者)(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,4}\d+日(?:電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
     rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
     # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
-    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
+    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
     # 【文/观察者网专栏作者 王文】
     rf"(?:作者|记者|記者)\s*(?P<n>{_CJK_NAME})\s*[】〕\]）)]\s*$",
     # 2014/03/19 18:58 彭佳芸 黃翊真 報導
     rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
+    # a line that is only a name and its time stamp, run together (<span>王晓东</span><span>2025-08-21 10:05</span>)
+    rf"^(?P<n>{_CJK_NAME})\s*(?={_STAMP}$)",
     # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
     rf"\d{{1,2}}:\d{{2}}\s*[\[【]\s*(?P<n>{_CJK_NAME})\s*[\]】]",
 ))
 # A lone parenthesised name closing the article: （袁源）
 _CLOSING_NAME = re.compile(r"(?:^|[。！？!?…”」])\s*[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,3})\s*[）)]\s*$")
+# An outlet in the writer's place (作者：海峡网, 来源：示例日报): a site, a paper or an agency.
+_OUTLET_NAME = re.compile(r"[网網报報社]$|新闻|新聞")
 # Photographers and illustrators are credited, not authors.
 _CREDIT_SUFFIX = re.compile(r"(?:攝|摄|圖|图|繪|绘|攝影|摄影)$")
 
@@ -267,8 +275,8 @@ def split_names(raw: str, not_names: frozenset[str]) -> tuple[str, ...]:
     """Split a name list on 、，, and spaces; drop words that are not names."""
     names: list[str] = []
     for part in re.split(r"[、，,\s]+", raw):
-        part = re.sub(r"^(?:实习|實習)?(?:记者|記者)", "", part.strip())
-        if _CREDIT_SUFFIX.search(part):
+        part = re.sub(r"^(?:实习|實習)?(?:记者|記者)|^(?:通讯员|通訊員|实习生|實習生)", "", part.strip())
+        if _CREDIT_SUFFIX.search(part) or _OUTLET_NAME.search(part):
             continue
         if re.fullmatch(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}", part) and part not in not_names and not any(w in part for w in not_names):
             if part not in names:
