@@ -60,3 +60,14 @@ def test_a_page_of_each_kind_imports_as_expected(name: str) -> None:
     markdown = FIXTURES / f"{name}.md"
     if markdown.exists():
         assert page.body == markdown.read_text(encoding="utf-8")
+
+
+def test_a_reader_notice_left_inside_the_body_is_flagged() -> None:
+    # the edge rule removes notices that close the text; one between paragraphs stays, for review
+    from generator.importer import verdict
+    from generator.importer.model import Extracted
+
+    body = "第一段正文内容。\n\n图片来自网络，如有侵权，请联系删除。\n\n第二段正文内容。\n"
+    page = Extracted(title="标题", date="2025-05-03", authors=("王小明",), body=body,
+                     details={"date_from": "headline"})
+    assert any("reader notice" in r for r in verdict.assess(page))

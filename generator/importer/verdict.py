@@ -28,9 +28,10 @@ _RESIDUE = {
     "related links": r"相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|延伸閱讀|延伸阅读|推荐阅读|推薦閱讀|猜你喜欢",
     "app promotion": r"扫描.{0,8}二维码|掃描.{0,8}二維碼|下载.{0,6}客户端|下載.{0,6}APP|长按识别|長按識別",
     "previous/next links": r"(?m)^[【\[]?(?:上一篇|下一篇|上一頁|下一頁|上一页|下一页)",
+    "reader notice": r"如有侵权|如有侵權|联系删除|聯繫刪除|与本.{1,4}立场无关|與本.{1,4}立場無關|^(?:后台)?回复[【\[「]",
     "view counter": r"(?:点击|點擊|阅读|閱讀|浏览|瀏覽)\s*[:：]\s*\d+|\d+\s*人(?:已)?(?:围观|圍觀)",
 }
-_RESIDUE_RE = {name: re.compile(p) for name, p in _RESIDUE.items()}
+_RESIDUE_RE = {name: re.compile(p, re.M) for name, p in _RESIDUE.items()}
 # warnings that put the text in doubt, with their weight: a truncated save or a few lost bytes
 # often import fine, a page that looks like an index rarely does
 # (a page with no </html> is how many old saves end: on ../shared/corpus/real and the dev part of

@@ -148,7 +148,17 @@ def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx
 def authors_and_source(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
                        top: El, rules: Rules) -> tuple[tuple[str, ...], str | None]:
     """find_authors' names and where they were read (importer.verdict weighs the weaker
-    places: metadata, a line after the body, a 来源 line naming a person)."""
+    places: metadata, a line after the body, a 来源 line naming a person). The outlet's own
+    name is never an author (a WeChat account's name printed where a byline would be)."""
+    names, where = _authors_and_source(blocks, headline, head, body_idx, top, rules)
+    outlet = {meta.fold(head.metas.get(key, "")) for key in ("og:site_name", "application-name")} - {""}
+    kept = tuple(n for n in names if meta.fold(n) not in outlet)
+    return (kept, where) if kept else ((), None)
+
+
+def _authors_and_source(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
+                        top: El, rules: Rules) -> tuple[tuple[str, ...], str | None]:
+    """The names authors_and_source weighs, and where they were read."""
     near: list[int] = []
     if headline is not None:
         first_text = next((i for i in body_idx if is_sentence_block(blocks[i]) and blocks[i].chars > 40), headline + 10)
