@@ -5,7 +5,7 @@ import re
 
 from generator.importer import metadata as meta
 from generator.importer.html.blocks import Block, SENTENCE_END, is_sentence_block, starts_text
-from generator.importer.html.figures import CAPTION_MARKS, attach_captions, captions_a_figure
+from generator.importer.html.figures import CAPTION_MARKS, attach_captions, caption_only_figures, captions_a_figure
 from generator.importer.html.tree import BLOCK_TAGS, Rules, ancestors
 from generator.importer.model import FigureInfo
 
@@ -80,6 +80,7 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     _drop_trailing_promo(kept, removals)
+    caption_only_figures(kept, removals)
     figures = attach_captions(kept, removals)
     for block in kept:
         if _is_bold_heading(block):

@@ -206,7 +206,7 @@ _BYLINE_SHAPES = tuple(re.compile(p) for p in (
 ))
 # editors, proof-readers, sources and photo credits are not bylines; nor a desk's 綜合報導
 _NOT_BYLINE = re.compile(r"责任编辑|責任編輯|责编|責編|编辑\s*[:：]|編輯\s*[:：]|审读|審讀|监制|監製|校对|校對|"
-                         r"来源\s*[:：]|來源\s*[:：]|[摄攝](?:影)?$|供图$|供圖$|提供$")
+                         r"来源\s*[:：]|來源\s*[:：]|(?:[摄攝](?:影)?|供图|供圖|提供)[）)]?$")
 _DESK_WORDS = re.compile(r"報導|报道|報道|综合|綜合|中心")
 # the bracketed head or tail of a long paragraph: （记者 王小明）…, …（评论员 罗博 萧海川）
 _BRACKET_EDGES = (re.compile(r"^[（(【〔\[]([^）)】〕\]]{2,30})[）)】〕\]]"),

@@ -26,8 +26,8 @@ def attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[F
     for i, block in enumerate(kept):
         if block.kind != "figure" or block.figure is None:
             continue
-        caption = _caption_of(block, kept, i)
         fig = block.figure
+        caption = _caption_of(block, kept, i) if fig.caption is None else None
         if caption is not None:
             text, credit = split_credit(caption.plain.lstrip("▲△▼▽ "))
             if _CREDIT_ONLY.match(text):
@@ -35,13 +35,19 @@ def attach_captions(kept: list[Block], removals: dict[str, list[str]]) -> list[F
             fig = FigureInfo(caption=text or None, src=fig.src, alt=fig.alt, credit=credit or fig.credit)
             caption.removed = "caption"
         credit_line = next((b for b in kept[i + 1:i + 3] if b.kind == "p" and not b.removed), None)
-        if credit_line is not None and fig.credit is None and _CREDIT_ONLY.match(credit_line.plain):
+        if credit_line is not None and fig.credit is None and _is_credit_line(credit_line.plain):
             fig = FigureInfo(caption=fig.caption, src=fig.src, alt=fig.alt, credit=credit_line.plain)
             credit_line.removed = "credit"
         figures.append(fig)
         block.figure = fig
         block.md = f"{{{{figure {len(figures)}}}}}"
     return figures
+
+
+def _is_credit_line(text: str) -> bool:
+    """A line that only says who took a picture: 記者鄭清元／攝影, 新华社发（刘满仓摄）."""
+    rest, credit = split_credit(text)
+    return bool(_CREDIT_ONLY.match(text) or credit and len(rest) <= 6 and re.search(r"[摄攝]|供[图圖]", credit))
 
 
 # caption wording: 资料图：…, 图为…, …  王小明/摄
@@ -53,6 +59,26 @@ _CREDIT_ONLY = re.compile(r"^(?:記者|记者|攝影|摄影)?\s*[\u4e00-\u9fff]{
 
 _CREDIT = re.compile(r"\s*[（(]((?:圖|图|記者|记者|翻攝|翻摄|取自|資料照|资料照|资料图|資料圖|攝影|摄影|來源|来源|Photo|photo)[^（）()]{0,30}"
                      r"|[^（）()]{1,30}?(?:攝|摄|攝影|摄影|提供|供图|供圖|翻攝|翻摄|資料照|资料图|圖|图))[)）]\s*$")
+
+
+# a paragraph that ends in a photographer's credit describes a photo: …新华社发（刘明摄）
+_PHOTO_CREDIT_END = re.compile(r"[（(][^（）()]{2,24}(?:摄|攝|摄影|攝影|供图|供圖)[)）]\s*$")
+
+
+def caption_only_figures(kept: list[Block], removals: dict[str, list[str]]) -> None:
+    """A caption left without its picture (the image was not saved, or was an ad's slot) is
+    a figure with a caption and no source, not a paragraph of the text: a short paragraph
+    closing with a photographer's credit, not under a picture (that is its caption)."""
+    for i, block in enumerate(kept):
+        if block.kind != "p" or block.removed or block.chars > 120 or not _PHOTO_CREDIT_END.search(block.plain):
+            continue
+        if any(b.kind == "figure" for b in kept[max(0, i - 2):i]):
+            continue  # under a picture: its caption, or the credit line after its caption
+        text, credit = split_credit(block.plain)
+        if len(text) <= 6:
+            continue  # only an agency and a credit (新华社发（…摄）): whose picture, not what it shows
+        block.kind, block.figure = "figure", FigureInfo(caption=text, credit=credit)
+        removals.setdefault("caption-without-picture", []).append(block.plain)
 
 
 def split_credit(caption: str) -> tuple[str, str | None]:
@@ -98,4 +124,19 @@ def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
             return other
         if other.chars <= 30 and not SENTENCE_END.search(other.plain) and not is_sentence_block(other):
             return other
+        if _under_lead_picture(kept, i, j):
+            return other
     return None
+
+
+def _under_lead_picture(kept: list[Block], i: int, j: int) -> bool:
+    """A short one-sentence line right under the picture that opens the body, with running
+    text after it, is that picture's caption: the text's first paragraph is not a line of a
+    few words ahead of the story (游客在梨园中赏花拍照。)."""
+    if any(b.kind != "figure" for b in kept[:i]) or j + 1 >= len(kept):
+        return False
+    line, after = kept[j], kept[j + 1]
+    # no comma: a wire photo's dated caption (5月13日，在…) opening the text is read as the text's
+    # start by the truth of tests/corpus, and a short first paragraph has one more often than a caption
+    return line.chars <= 40 and len(re.findall(r"[。！？!?]", line.plain)) <= 1 and "，" not in line.plain \
+        and after.kind == "p" and is_sentence_block(after) and after.chars >= 2 * line.chars
