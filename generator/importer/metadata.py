@@ -59,6 +59,8 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     rf"(?:作者|记者|記者)\s*(?P<n>{_CJK_NAME})\s*[】〕\]）)]\s*$",
     # 2014/03/19 18:58 彭佳芸 黃翊真 報導
     rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
+    # writers' labels and names closing an info line, set off by spaces only (… 来源：示例县融媒体中心　记者 赵雪　通讯员 钱程)
+    rf"(?:^|\s){_WRITER}\s+(?P<n>{_CJK_NAME}(?:\s+{_WRITER}?\s*{_CJK_NAME})*)$",
     # a line that is only a name and its time stamp, run together (<span>王晓东</span><span>2025-08-21 10:05</span>)
     rf"^(?P<n>{_CJK_NAME})\s*(?={_STAMP}$)",
     # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
