@@ -179,7 +179,8 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
                             removals=(*extracted.removals, Removal("tag-line", tuple(tag_rows))))
     described = replace(
         extracted,
-        tags=page_tags.in_script(suggest_tags(extracted, site), extracted.script, site.convert),
+        tags=page_tags.in_script(suggest_tags(extracted, site), extracted.script, site.convert,
+                                 f"{extracted.title or ''}\n{extracted.body}"),
         companies=site.companies(site.fold(extracted.title), site.fold(extracted.body)),
         category=site.category or extracted.category,
         summary=own_summary(extracted.summary, extracted.body),

@@ -264,6 +264,9 @@ def _tag_links(blocks: list[Block], top: El) -> str:
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     if tags:
         return ",".join(tags)
+    hashtags = _hashtag_row(blocks)
+    if hashtags:
+        return hashtags
     for row in rows[:8]:
         links = [a.text() for a in _links_below(row) if a.text()]
         if links and len(meta.fold(row.text())) - len(meta.fold("".join(links))) <= 12:
@@ -274,6 +277,19 @@ def _tag_links(blocks: list[Block], top: El) -> str:
             # the row's links are its tags (their texts may run together in the plain text)
             links = [a.text() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text()]
             return ",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
+    return ""
+
+
+def _hashtag_row(blocks: list[Block]) -> str:
+    """A visible row of two or more links that each read #tag, and little else: the article's
+    hashtags (whatever the row's class is called)."""
+    for block in blocks:
+        if block.chars > 80 or block.link_chars < 0.8 * block.chars or block.owner.chrome or \
+                "#" not in block.plain and "＃" not in block.plain:
+            continue  # (a sidebar's trending hashtags are page chrome)
+        links = [a.text().strip() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text().strip()]
+        if len(links) >= 2 and all(t.startswith(("#", "＃")) for t in links):
+            return ",".join(t.lstrip("#＃").rstrip("#＃ ") for t in links)
     return ""
 
 
@@ -421,9 +437,19 @@ def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None)
             continue
         text = block.plain[labelled.end():] if labelled else block.plain
         crumbs = [c.strip() for c in _CRUMB_SPLIT.split(text)]
-        crumbs = [c for c in crumbs if c and c not in _NOT_CATEGORY and len(c) <= 12
+        crumbs = [c for c in _section_crumbs(crumbs, block) if c and c not in _NOT_CATEGORY and len(c) <= 12
                   and not c.endswith(("首页", "首頁", "主页", "主頁"))
                   and not (title and meta.fold(c) in meta.fold(title))]
         if crumbs:
             return crumbs[-1]
     return None
+
+
+def _section_crumbs(crumbs: list[str], block: Block) -> list[str]:
+    """The crumbs without the current page's own: in a trail of links, a last crumb that is
+    plain text names the page itself (its headline, or 正文, 文章详情), not its section."""
+    links = {meta.fold(a.text()) for a in _links_below(nearest_block(block.owner) or block.owner)}
+    linked = [c for c in crumbs if meta.fold(c) in links]
+    if len(crumbs) >= 2 and linked and meta.fold(crumbs[-1]) not in links:
+        return crumbs[:-1]
+    return crumbs
