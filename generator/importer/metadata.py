@@ -197,6 +197,23 @@ def clean_title(raw: str) -> str:
 _SITE_TAIL = re.compile(r"(?<=\S)-(?=[^-\s]{2,12}$)(?=\S*(?:网|網|报|報|财经|財經|新闻|新聞|频道|頻道|台|社|News|NEWS|\.com|\.cn)$)")
 
 
+# a site-like name set off by a space at the end of a <title> (… 东江晚报网)
+_SPACED_SITE = re.compile(r"\s+(?P<site>[^\s]{2,12}?(?:网|網|报|報|新闻|新聞|News|NEWS|\.com|\.cn))$")
+
+
+def without_site_tail(title: str | None, outlet: str | None, text: str) -> str | None:
+    """A headline without the site's name that a <title> adds after a space: the outlet's
+    name, or a site-like name (…网, …报) the article's text never mentions (so not 国家电网 in
+    a story about it)."""
+    match = _SPACED_SITE.search(title or "") if title else None
+    if match is None or len(fold(title[:match.start()])) < 6:
+        return title
+    site = fold(match.group("site"))
+    if (outlet and site == fold(outlet)) or site not in fold(text):
+        return title[:match.start()].strip()
+    return title
+
+
 def title_segments(raw: str) -> list[str]:
     """<title> split on site/channel separators ("_新浪网", " - 自由時報電子報", " | ", "-新华网",
     and runs of two or more spaces, as in crawler wrappers)."""

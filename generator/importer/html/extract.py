@@ -160,10 +160,10 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
               rules: Rules, headline: int | None, matched: bool = True) -> Extracted:
     """Turn rendered blocks into the Extracted value."""
     title = choose_title(blocks, headline if matched else None, head)
-    if not matched and headline is not None and len(meta.fold(title or "")) < 8:
-        title = meta.clean_title(blocks[headline].plain)  # the <title> holds little more than the site name
     removals: dict[str, list[str]] = {}
     body_idx = _body_indexes(blocks, container, headline)
+    if not matched and headline is not None:
+        title = _title_or_line_above(title, meta.clean_title(blocks[headline].plain), blocks, head)
     date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
     authors, author_from = authors_and_source(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals,
@@ -173,6 +173,8 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
+    if not matched or headline is None:  # a headline read from <title> may still carry its site
+        title = meta.without_site_tail(title, site, body)
     summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
     category = find_category(blocks, top, rules, title)
     tags = _page_tags(head, blocks, top, title, site, category, body)
@@ -193,6 +195,18 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings=_page_warnings(body, top, container, date),
         details=details,
     )
+
+
+def _title_or_line_above(title: str | None, above: str, blocks: list[Block], head: Head) -> str | None:
+    """No block matches the <title>: the heading just above the text is the headline when the
+    <title> holds little more than the site's name, or opens with it (示例社區報－地方新聞: the
+    site and a channel, with the masthead's heading or og:site_name as the site)."""
+    folded = meta.fold(title or "")
+    if len(folded) < 8:
+        return above
+    sites = {meta.fold(head.metas.get(k, "")) for k in ("og:site_name", "application-name")}
+    sites |= {meta.fold(b.plain) for b in blocks[:40] if b.kind == "h" and b.owner.chrome and b.chars <= 12}
+    return above if any(len(site) >= 2 and folded.startswith(site) for site in sites) else title
 
 
 def _body_indexes(blocks: list[Block], container: El, headline: int | None) -> list[int]:
