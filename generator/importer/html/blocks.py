@@ -43,6 +43,26 @@ class _Inline:
     link_chars: int = 0
 
 
+# Chinese text (or its punctuation) at a line's end and at the next line's start
+_CJK_END = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e][ \t]*$")
+_CJK_START = re.compile(r"^\s*[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]")
+
+
+def _join_cjk_lines(text: str) -> str:
+    """A text node with the source's line breaks inside Chinese running text removed: browsers
+    show nothing there (CSS Text's segment break rule), not a space (從火\n場中). A short line
+    (a name in a list of names) keeps its break, which becomes a space."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        last = out.rsplit("\n", 1)[-1]
+        glue = len(last.strip()) >= 8 and _CJK_END.search(out) and _CJK_START.match(line)
+        out = out.rstrip(" \t") + line.lstrip() if glue else out + "\n" + line
+    return out
+
+
 class BlockRenderer:
     """Turns an El tree into a flat list of Blocks in reading order."""
 
@@ -73,7 +93,9 @@ class BlockRenderer:
         """Add inline text."""
         if self.owner is None and s.strip():
             self.owner = el
-        s = s.replace("\r", "")
+        # only inside one text node: whitespace between two elements (<span>王小明</span>
+        # <span>李四</span>) still separates them
+        s = _join_cjk_lines(s.replace("\r", ""))
         self.inline.plain.append(s)
         self.inline.md.append(_escape_md(s))
 
