@@ -80,6 +80,7 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     _drop_trailing_promo(kept, removals)
+    _inline_link_debris(kept, removals)
     caption_only_figures(kept, removals)
     figures = attach_captions(kept, removals)
     for block in kept:
@@ -172,6 +173,29 @@ def _drop_trailing_promo(kept: list[Block], removals: dict[str, list[str]]) -> N
     if at > 0:
         last.plain = last.plain[:at].rstrip(" （(")
     removals.setdefault("promo-link", []).append(label)
+
+
+# a link of a few characters inside a word (长[沙龙](…/baike/…)湖): a keyword linked by the site,
+# not a link the writer made; its text stays
+_LINK_IN_WORD = re.compile(r"(?<=[\u4e00-\u9fff])\[([\u4e00-\u9fff]{1,4})\]\((?:[^()\s]|\([^()\s]*\))+\)(?=[\u4e00-\u9fff])")
+# a link of a few characters after the paragraph's last sentence (…建议。[详情](…)): a
+# "read more" label, not text
+_MORE_LINK = re.compile(r"(?<=[。！？!?”」])\s*\[([^\]]{1,4})\]\((?:[^()\s]|\([^()\s]*\))+\)\s*$")
+
+
+def _inline_link_debris(kept: list[Block], removals: dict[str, list[str]]) -> None:
+    """Unlink keywords linked inside a word; cut a short "read more" link closing a paragraph."""
+    for block in kept:
+        if block.kind not in ("p", "li", "quote") or "](" not in block.md:
+            continue
+        block.md = _LINK_IN_WORD.sub(r"\1", block.md)
+        match = _MORE_LINK.search(block.md)
+        if match and match.start() > 0:
+            block.md = block.md[:match.start()]
+            label = match.group(1)
+            if block.plain.endswith(label):
+                block.plain = block.plain[:-len(label)].rstrip()
+            removals.setdefault("more-link", []).append(label)
 
 
 _SLIDE_COUNTER = re.compile(r"^\d{1,2}\s*/\s*\d{1,2}\s+(?=\S)")
