@@ -71,3 +71,14 @@ def test_a_reader_notice_left_inside_the_body_is_flagged() -> None:
     page = Extracted(title="标题", date="2025-05-03", authors=("王小明",), body=body,
                      details={"date_from": "headline"})
     assert any("reader notice" in r for r in verdict.assess(page))
+
+
+def test_a_list_introduced_by_a_colon_ahead_of_the_text_is_kept() -> None:
+    # the summary-box rule must not take a notice's own list (各有关单位：- … - …) for a site's box
+    items = "".join(f"<li>第{n}项工作要求按期完成</li>" for n in "一二三")
+    para = "请各单位认真对照上述要求，抓好贯彻落实，确保各项工作取得实效，有关情况请于月底前报送办公室。" * 2
+    raw = (f"<html><head><meta charset='utf-8'><title>关于做好年度工作的通知_示例网</title></head><body>"
+           f"<h1>关于做好年度工作的通知</h1><p>2025-05-03</p><div class='content'><p>各有关单位：</p>"
+           f"<ul>{items}</ul><p>{para}</p></div></body></html>").encode("utf-8")
+    page = import_page(raw, name="n.html", url=None, site=_site())
+    assert "- 第一项工作要求按期完成" in page.body

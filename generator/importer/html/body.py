@@ -77,6 +77,7 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
     with their captions; bold one-line paragraphs turned into headings."""
     if related_at is not None:
         kept = _drop_related_tail(kept, related_at, removals)
+    kept = _drop_summary_box(kept, removals)
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     _drop_trailing_promo(kept, removals)
@@ -230,6 +231,24 @@ def _is_bold_heading(block: Block) -> bool:
             return False
         node = node.parent
     return node is not None and meta.fold(node.text()) == meta.fold(block.plain)
+
+
+def _drop_summary_box(kept: list[Block], removals: dict[str, list[str]]) -> list[Block]:
+    """A box of short list items (and at most a short label over it) ahead of the text's first
+    paragraph is a summary the site adds (AI 摘要, 要点), not the article's first list: the
+    story opens with a paragraph."""
+    first = next((k for k, b in enumerate(kept) if b.kind == "p" and starts_text(b)), None)
+    if first is None:
+        return kept
+    lead = [b for b in kept[:first] if b.kind != "figure"]
+    items = [b for b in lead if b.kind == "li"]
+    labels = [b for b in lead if b.kind != "li"]
+    if len(items) < 2 or any(b.chars > 60 for b in items) or len(labels) > 1 or \
+            any(b.chars > 12 or SENTENCE_END.search(b.plain) or b.plain.endswith(("：", ":")) for b in labels):
+        # (a label ending in a colon introduces a list that is the text: 各有关单位：…)
+        return kept
+    removals.setdefault("summary-box", []).extend(b.plain for b in lead)
+    return [b for b in kept[:first] if b.kind == "figure"] + kept[first:]
 
 
 def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:
