@@ -82,3 +82,13 @@ def test_a_list_introduced_by_a_colon_ahead_of_the_text_is_kept() -> None:
            f"<ul>{items}</ul><p>{para}</p></div></body></html>").encode("utf-8")
     page = import_page(raw, name="n.html", url=None, site=_site())
     assert "- 第一项工作要求按期完成" in page.body
+
+
+def test_a_tag_in_the_other_script_is_converted_into_the_articles() -> None:
+    # a Simplified article tagged 華為 (the site's tag row is in Traditional): the tag is 华为
+    para = "华为今天发布了新一代手机芯片，采用自主研发的架构，性能比上一代提升三成，功耗下降两成，将率先用于旗舰机型。" * 2
+    raw = (f"<html><head><meta charset='utf-8'><title>华为发布新一代手机芯片_示例网</title>"
+           f"<meta property='article:tag' content='華為'><meta property='article:tag' content='芯片'></head><body>"
+           f"<h1>华为发布新一代手机芯片</h1><p>2025-05-03 10:00</p><div class='content'><p>{para}</p><p>{para}</p></div>"
+           f"</body></html>").encode("utf-8")
+    assert import_page(raw, name="t.html", url=None, site=_site()).tags == ("华为", "芯片")

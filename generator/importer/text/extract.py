@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from generator.core import markdown
+from generator.importer.html.figures import split_credit
 from generator.importer.metadata import clean_title, find_bylines
 from generator.importer.model import Extracted, FigureInfo, Removal
 
@@ -196,8 +197,10 @@ def _body(lines: list[str]) -> tuple[list[str], list[FigureInfo]]:
     for i, line in enumerate(lines):
         caption = _CAPTION.match(line)
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if caption and len(line) <= _TITLE_MAX and line[-1] not in "。":
-            figures.append(FigureInfo(caption=line))
+        # one sentence at most: a caption may close with a full stop or a photographer's credit
+        if caption and len(line) <= _TITLE_MAX and line.count("。") <= 1:
+            text, credit = split_credit(line)
+            figures.append(FigureInfo(caption=text, credit=credit))
             paragraphs.append(f"{{{{figure {len(figures)}}}}}")
         elif paragraphs and _is_heading(line, following):
             paragraphs.append(f"## {line}")
@@ -246,7 +249,8 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         removals.append(Removal("unsafe-url", unsafe))
     return Extracted(
         title=info.get("title"),
-        date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
+        # the byline line (記者…／台南報導) may carry the date, though it left the body
+        date=info.get("date") or find_date([*bylines, *body_lines[:_LEAD_LINES], info.get("summary") or ""]),
         authors=info.get("authors") or authors,
         source_name=info.get("source_name"),
         original_title=info.get("original_title"),
