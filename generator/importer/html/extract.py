@@ -245,14 +245,18 @@ def _looks_like_index(top: El, container: El) -> bool:
 def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site: str | None,
                category: str | None, body: str) -> tuple[str, ...]:
     """The article's own tags (importer/tags.py): article:tag, JSON-LD keywords or a visible tag
-    row; else the meta keywords that are about this article. Never outlet or section names."""
-    own = page_tags.structured_keywords(head.article_tags, head.json_ld) or _tag_links(blocks, top)
+    row; else the meta keywords that are about this article. Never outlet or section names.
+    A marked row or rel=tag links none of whose tags the headline or text mentions are the site's
+    tag cloud (a blog's sidebar), not this article's row; a labelled strip (关键词：…) is its own."""
+    own = page_tags.structured_keywords(head.article_tags, head.json_ld)
     if own:
         tags = meta.clean_keywords(own, title=title, site=site, head_title=head.title)
     else:
+        found, labelled = _tag_links(blocks, top)
+        row = meta.clean_keywords(found, title=title, site=site, head_title=head.title)
         keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "")
-        tags = page_tags.article_specific(meta.clean_keywords(keywords, title=title, site=site, head_title=head.title),
-                                          title, body)
+        tags = row if labelled or page_tags.article_specific(row, title, body) else page_tags.article_specific(
+            meta.clean_keywords(keywords, title=title, site=site, head_title=head.title), title, body)
     sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"))
     return page_tags.not_names(tags, sections)
 
@@ -260,9 +264,10 @@ def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site
 _TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|標簽|Tags?)\s*[:：]\s*", re.I)
 
 
-def _tag_links(blocks: list[Block], top: El) -> str:
+def _tag_links(blocks: list[Block], top: El) -> tuple[str, bool]:
     """The page's own tags when it has no tag metas: rel=tag links, a row of links marked as
-    tags (class="keywords"), or a 关键词： strip."""
+    tags (class="keywords"), or a 关键词： strip; and whether a label (关键词：) says they are
+    this article's."""
     tags: list[str] = []
     rows: list[El] = []
     stack = [top]
@@ -277,21 +282,21 @@ def _tag_links(blocks: list[Block], top: El) -> str:
             rows.append(el)
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     if tags:
-        return ",".join(tags)
+        return ",".join(tags), False
     hashtags = _hashtag_row(blocks)
     if hashtags:
-        return hashtags
+        return hashtags, False
     for row in rows[:8]:
         links = [a.text() for a in _links_below(row) if a.text()]
         if links and len(meta.fold(row.text())) - len(meta.fold("".join(links))) <= 12:
-            return ",".join(links)  # a row of tag links marked as such (a label at most besides)
+            return ",".join(links), False  # a row of tag links marked as such (a label at most besides)
     for block in blocks:
         label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
         if label:
             # the row's links are its tags (their texts may run together in the plain text)
             links = [a.text() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text()]
-            return ",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
-    return ""
+            return (",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])), True
+    return "", False
 
 
 def _hashtag_row(blocks: list[Block]) -> str:
