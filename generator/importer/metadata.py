@@ -52,13 +52,16 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     # 中央社記者王小明台北29日電 (names are mostly three characters, places two or three)
     r"中央社(?:記者|记者)(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,4}\d+日(?:電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
-    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
+    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
     # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
     rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
     # 【文/观察者网专栏作者 王文】
     rf"(?:作者|记者|記者)\s*(?P<n>{_CJK_NAME})\s*[】〕\]）)]\s*$",
     # 2014/03/19 18:58 彭佳芸 黃翊真 報導
     rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
+    # 文/图 王小明, （图文 王小明）: the writer who also took the pictures (a label set off from the
+    # name: 图文推荐 is a heading)
+    rf"(?:^|[\s（(【\[])(?:文\s*[/／]\s*[图圖]|[图圖]\s*[/／]\s*文|文[图圖]|[图圖]文)(?:\s*[:：|｜丨]\s*|\s+)(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。])",
     # writers' labels and names closing an info line, set off by spaces only (… 来源：示例县融媒体中心　记者 赵雪　通讯员 钱程)
     rf"(?:^|\s){_WRITER}\s+(?P<n>{_CJK_NAME}(?:\s+{_WRITER}?\s*{_CJK_NAME})*)$",
     # a line that is only a name and its time stamp, run together (<span>王晓东</span><span>2025-08-21 10:05</span>)
@@ -278,10 +281,31 @@ def find_bylines(line: str, not_names: frozenset[str]) -> Byline | None:
             continue
         names = split_names(match.group("n"), not_names)
         if names:
-            rest = text[:match.start()] + text[match.end():]
+            names, end = _more_writers(text, match.end(), names, not_names,
+                                       bool(re.search(rf"{_WRITER}$", match.group("n"))))
+            rest = text[:match.start()] + text[end:]
             # whole line: little besides the byline, and no running text
             return Byline(names, len(fold(rest)) <= 16 and not re.search(r"[，。！？]", rest))
     return None
+
+
+# a further writer's label and names after a byline: 记者｜王小明 实习生｜张伟 李娜
+_MORE_WRITERS = re.compile(rf"\s*(?:{_WRITER}|作者)\s*[:：／/╱|｜丨]?\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)(?=$|[\s）)】\]，,。|｜])")
+# the names after a label the byline's name list took in (王小明 实习生｜张伟): its bar and names
+_LABELLED_NAMES = re.compile(rf"\s*[:：／/╱|｜丨]\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)(?=$|[\s）)】\]，,。|｜])")
+
+
+def _more_writers(text: str, end: int, names: tuple[str, ...], not_names: frozenset[str],
+                  dangling: bool = False) -> tuple[tuple[str, ...], int]:
+    """The byline's names with those of the writers labelled right after it (interns,
+    correspondents), and where the byline ends; `dangling`: the name list ended in a label."""
+    while (match := (_LABELLED_NAMES if dangling else _MORE_WRITERS).match(text, end)) is not None:
+        dangling = False
+        more = split_names(match.group("n"), not_names)
+        if not more:
+            break
+        names, end = tuple(dict.fromkeys((*names, *more))), match.end()
+    return names, end
 
 
 def closing_name(line: str, not_names: frozenset[str]) -> tuple[str, ...]:
