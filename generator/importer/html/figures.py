@@ -104,8 +104,11 @@ def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
                 or other.plain.endswith(("：", ":")):
             continue
         owner = other.owner
+        # a caption's own box holds little more than the caption: an element marked like one
+        # (class "topic-content", "description") that holds the text too is the article's
         strong = any(n.tag in ("figcaption", "figure") for n in ancestors(owner, 3)) or \
-            any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(owner, 2))
+            any(_CAPTION_CLASS.search(n.attr("class") + " " + n.attr("id")) and n.chars <= 2 * other.chars + 60
+                for n in ancestors(owner, 2))
         if strong and (j == i + 1 or any(n.tag == "figcaption" for n in ancestors(owner, 3))):
             return other
         # ▲ points up at the picture above, ▼ down at the picture below
