@@ -95,14 +95,22 @@ def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | No
             continue
         if block.kind not in ("p", "h") or block.owner.chrome or block.link_chars or not (6 <= block.chars <= 40):
             continue
-        if block.kind != "h" and block.owner.inside(container) and i != first - 1:
-            continue  # inside the text, only a heading or the line right above the first sentence
-        if re.search(r"[，。！？；,;]", block.plain) or meta.parse_date(block.plain) or _CRUMB_SPLIT.search(block.plain) \
+        if block.kind != "h" and block.owner.inside(container) and not _only_meta_between(blocks[i + 1:first], rules):
+            continue  # inside the text, only a heading or the line right above the first sentence (or its dateline)
+        # a question or exclamation mark may close a headline; a comma or full stop inside makes a sentence
+        if re.search(r"[，。！？；,;]", block.plain.rstrip("？！?!")) or meta.parse_date(block.plain) \
+                or _CRUMB_SPLIT.search(block.plain) \
                 or meta.find_bylines(block.plain, rules.not_names) or line_rule(block, rules) \
                 or rules.meta_line.search(block.plain):
             continue
         return i
     return None
+
+
+def _only_meta_between(between: list[Block], rules: Rules) -> bool:
+    """Nothing but pictures and a dateline or meta line (2025-07-15, 来源：…) between two blocks."""
+    return all(b.kind == "figure" or b.chars <= 60 and (meta.parse_date(b.plain) or rules.meta_line.search(b.plain))
+               for b in between)
 
 
 def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
@@ -163,7 +171,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     removals: dict[str, list[str]] = {}
     body_idx = _body_indexes(blocks, container, headline)
     if not matched and headline is not None:
-        title = _title_or_line_above(title, meta.clean_title(blocks[headline].plain), blocks, head)
+        title = _title_or_line_above(title, meta.clean_title(blocks[headline].plain), blocks, head, rules)
     date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
     authors, author_from = authors_and_source(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals,
@@ -197,16 +205,29 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     )
 
 
-def _title_or_line_above(title: str | None, above: str, blocks: list[Block], head: Head) -> str | None:
+def _title_or_line_above(title: str | None, above: str, blocks: list[Block], head: Head,
+                         rules: Rules) -> str | None:
     """No block matches the <title>: the heading just above the text is the headline when the
     <title> holds little more than the site's name, or opens with it (示例社區報－地方新聞: the
-    site and a channel, with the masthead's heading or og:site_name as the site)."""
+    site and a channel, with the masthead's heading, og:site_name or a 来源 line as the site)."""
     folded = meta.fold(title or "")
     if len(folded) < 8:
         return above
     sites = {meta.fold(head.metas.get(k, "")) for k in ("og:site_name", "application-name")}
     sites |= {meta.fold(b.plain) for b in blocks[:40] if b.kind == "h" and b.owner.chrome and b.chars <= 12}
+    sites |= _source_names(blocks, rules)
     return above if any(len(site) >= 2 and folded.startswith(site) for site in sites) else title
+
+
+def _source_names(blocks: list[Block], rules: Rules) -> set[str]:
+    """Folded outlet names the page's 来源 lines give (the part before a dash or bar: 科普中国 in
+    科普中国-科学原理)."""
+    names = set()
+    for block in blocks:
+        match = rules.source_line.match(block.plain) if block.chars <= 40 else None
+        if match:
+            names.add(meta.fold(re.split(r"\s*[-_|｜—–·]\s*", match.group(2).strip())[0]))
+    return names
 
 
 def _body_indexes(blocks: list[Block], container: El, headline: int | None) -> list[int]:
