@@ -18,7 +18,7 @@ rules/html.yml), and which module does each step:
    metadata (html_head reads the <head>). html_body: the body is the container's blocks after the headline, without furniture
    before the first sentence (date lines, bylines, decks, site names), chrome blocks, link
    lists, boilerplate lines, "related" teasers and closing notices; html_figures: captions
-   and photo credits go to figures.
+   and photo credits go to figures; html_category: the category (breadcrumb first).
 """
 from __future__ import annotations
 
@@ -34,11 +34,12 @@ from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
 from generator.importer.html.byline import authors_and_source, find_date
+from generator.importer.html.category import CRUMB_SPLIT, find_category
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
 from generator.importer.html.signals import extraction_signals
-from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, nearest_block,
-                                          settle_chrome)
+from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, links_below, load_rules,
+                                          nearest_block, settle_chrome)
 from generator.importer.artefacts import default_detect
 from generator.importer.model import Extracted, Removal
 from generator.core.urls import is_safe_url
@@ -99,7 +100,7 @@ def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | No
             continue  # inside the text, only a heading or the line right above the first sentence (or its dateline)
         # a question or exclamation mark may close a headline; a comma or full stop inside makes a sentence
         if re.search(r"[，。！？；,;]", block.plain.rstrip("？！?!")) or meta.parse_date(block.plain) \
-                or _CRUMB_SPLIT.search(block.plain) \
+                or CRUMB_SPLIT.search(block.plain) \
                 or meta.find_bylines(block.plain, rules.not_names) or line_rule(block, rules) \
                 or rules.meta_line.search(block.plain):
             continue
@@ -181,10 +182,10 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
+    category = find_category(blocks, top, title, head, site)
     if not matched or headline is None:  # a headline read from <title> may still carry its site
         title = meta.without_site_tail(title, site, body)
     summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
-    category = find_category(blocks, top, rules, title)
     tags = _page_tags(head, blocks, top, title, site, category, body)
     details = {"date_from": date_where, "author_from": author_from}
     return Extracted(
@@ -308,14 +309,14 @@ def _tag_links(blocks: list[Block], top: El) -> tuple[str, bool]:
     if hashtags:
         return hashtags, False
     for row in rows[:8]:
-        links = [a.text() for a in _links_below(row) if a.text()]
+        links = [a.text() for a in links_below(row) if a.text()]
         if links and len(meta.fold(row.text())) - len(meta.fold("".join(links))) <= 12:
             return ",".join(links), False  # a row of tag links marked as such (a label at most besides)
     for block in blocks:
         label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
         if label:
             # the row's links are its tags (their texts may run together in the plain text)
-            links = [a.text() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text()]
+            links = [a.text() for a in links_below(nearest_block(block.owner) or block.owner) if a.text()]
             return (",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])), True
     return "", False
 
@@ -327,24 +328,13 @@ def _hashtag_row(blocks: list[Block]) -> str:
         if block.chars > 80 or block.link_chars < 0.8 * block.chars or block.owner.chrome or \
                 "#" not in block.plain and "＃" not in block.plain:
             continue  # (a sidebar's trending hashtags are page chrome)
-        links = [a.text().strip() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text().strip()]
+        links = [a.text().strip() for a in links_below(nearest_block(block.owner) or block.owner) if a.text().strip()]
         if len(links) >= 2 and all(t.startswith(("#", "＃")) for t in links):
             return ",".join(t.lstrip("#＃").rstrip("#＃ ") for t in links)
     return ""
 
 
 _TAG_ROW = re.compile(r"(^|[-_ ])(tags?|keywords?|article-?tags?|tag-?list|post-?tags)([-_ ]|$)", re.I)
-
-
-def _links_below(el: El) -> list[El]:
-    """The <a> elements inside an element, in document order."""
-    found, stack = [], [el]
-    while stack:
-        node = stack.pop()
-        if node.tag == "a":
-            found.append(node)
-        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
-    return found
 
 
 _COPYRIGHT = re.compile(r"(?:Copyright|©|\(c\)|版权所有|版權所有)\s*(?:©|\(c\))?\s*(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?)?\s*"
@@ -449,47 +439,3 @@ def _overlap(text: str, reference: str) -> float:
         return 0.0
     ref = meta.fold(reference)
     return sum(1 for p in pairs if p in ref) / len(pairs)
-
-
-_CRUMB_MARKUP = re.compile(r"crumb|bread|position|location|daohang|weizhi|dangqian|c_loca|where", re.I)
-
-
-_CRUMB_LABEL = re.compile(r"^(?:当前位置|當前位置|您的位置|你的位置|您现在的位置|您現在的位置|現在位置|所在位置|位置)\s*[:：]\s*")
-
-
-_CRUMB_START = re.compile(r"^(?:首页|首頁|主页|主頁|Home)\s*(?:>|»|＞|›|→|/|\||｜|-->)")
-
-
-_CRUMB_SPLIT = re.compile(r"\s*(?:-->|>>|>|»|＞|›|→|/|\||｜)\s*")
-
-
-_NOT_CATEGORY = frozenset({"Home", "home", "正文", "新闻", "新聞", "新闻中心", "新聞中心", "内容", "內容"})
-
-
-def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None) -> str | None:
-    """The last meaningful crumb of the page's breadcrumb, if it has one."""
-    for block in blocks[:200]:
-        if block.chars > 80 or block.kind == "figure":
-            continue
-        labelled = _CRUMB_LABEL.match(block.plain)
-        marked = any(_CRUMB_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(block.owner, 4))
-        if not (labelled or _CRUMB_START.match(block.plain) or (marked and _CRUMB_SPLIT.search(block.plain))):
-            continue
-        text = block.plain[labelled.end():] if labelled else block.plain
-        crumbs = [c.strip() for c in _CRUMB_SPLIT.split(text)]
-        crumbs = [c for c in _section_crumbs(crumbs, block) if c and c not in _NOT_CATEGORY and len(c) <= 12
-                  and not c.endswith(("首页", "首頁", "主页", "主頁"))
-                  and not (title and meta.fold(c) in meta.fold(title))]
-        if crumbs:
-            return crumbs[-1]
-    return None
-
-
-def _section_crumbs(crumbs: list[str], block: Block) -> list[str]:
-    """The crumbs without the current page's own: in a trail of links, a last crumb that is
-    plain text names the page itself (its headline, or 正文, 文章详情), not its section."""
-    links = {meta.fold(a.text()) for a in _links_below(nearest_block(block.owner) or block.owner)}
-    linked = [c for c in crumbs if meta.fold(c) in links]
-    if len(crumbs) >= 2 and linked and meta.fold(crumbs[-1]) not in links:
-        return crumbs[:-1]
-    return crumbs
