@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from generator.importer.html.blocks import Block, SENTENCE_END, is_sentence_block
-from generator.importer.html.tree import ancestors, nearest_tagged
+from generator.importer.html.tree import BLOCK_TAGS, ancestors, nearest_tagged
 from generator.importer.model import FigureInfo
 
 
@@ -81,9 +81,15 @@ def caption_only_figures(kept: list[Block], removals: dict[str, list[str]]) -> N
         removals.setdefault("caption-without-picture", []).append(block.plain)
 
 
+# an unbracketed credit after the caption's last sentence: …讲话。新华社记者 谢环驰 摄, …开心。城市摄影队 周斌 摄
+_TRAILING_CREDIT = re.compile(r"(?<=[。！？!?])\s*([\u4e00-\u9fff]{0,10}?(?:记者|記者|通讯员|通訊員|摄影|攝影|队|隊)?\s*"
+                              r"[\u4e00-\u9fff]{2,4}\s*(?:摄|攝)(?:影)?)$")
+
+
 def split_credit(caption: str) -> tuple[str, str | None]:
-    """Split a trailing photo credit off a caption: "豪雨。（記者陳大同攝）" -> ("豪雨。", "記者陳大同攝")."""
-    match = _CREDIT.search(caption)
+    """Split a trailing photo credit off a caption: "豪雨。（記者陳大同攝）" -> ("豪雨。", "記者陳大同攝"),
+    "…讲话。新华社记者 谢环驰 摄" -> ("…讲话。", "新华社记者 谢环驰 摄")."""
+    match = _CREDIT.search(caption) or _TRAILING_CREDIT.search(caption)
     if not match:
         return caption, None
     return caption[:match.start()].strip(), match.group(1).strip()
@@ -125,11 +131,50 @@ def _caption_of(block: Block, kept: list[Block], i: int) -> Block | None:
             return other
         if other.chars <= 60 and (_CAPTION_TEXT.search(other.plain) or _CREDIT.search(other.plain)):
             return other
-        if other.chars <= 30 and not SENTENCE_END.search(other.plain) and not is_sentence_block(other):
+        if other.chars <= 30 and not SENTENCE_END.search(other.plain) and not is_sentence_block(other) \
+                and not _heading_style(other):
             return other
-        if _under_lead_picture(kept, i, j):
+        if _under_lead_picture(kept, i, j) or _set_apart(kept, i, j):
             return other
     return None
+
+
+def _style(block: Block) -> tuple[tuple[str, str, str], ...]:
+    """How a block's text is set: its elements from the text up to the block element, with
+    their class and style (<p><span style="color:#666">…</span></p>)."""
+    chain = []
+    node = block.owner
+    while node is not None:
+        chain.append((node.tag, node.attr("class"), node.attr("style")))
+        if node.tag in BLOCK_TAGS:
+            break
+        node = node.parent
+    return tuple(chain)
+
+
+_HEADING_CLASS = re.compile(r"(^|[-_ ])(h[1-6]|title|heading|subtitle|subhead)([-_ ]|$)", re.I)
+
+
+def _heading_style(block: Block) -> bool:
+    """Set in bold or as a heading (class bjh-h3): a section heading over the next paragraph,
+    not a caption."""
+    return any(tag in ("strong", "b", "h1", "h2", "h3", "h4", "h5", "h6") or _HEADING_CLASS.search(cls)
+               for tag, cls, _ in _style(block))
+
+
+def _set_apart(kept: list[Block], i: int, j: int) -> bool:
+    """A line of one sentence right under a picture, set differently from the text's
+    paragraphs around it (another element, an inline wrapper, a style), is the picture's
+    caption: sites set captions apart; a paragraph of the text looks like the others (a site
+    that wraps every paragraph in <span style=…> sets them all alike)."""
+    line = kept[j]
+    if line.chars > 80 or len(re.findall(r"[。！？!?]", line.plain)) > 1 or re.match(r"^[^，。]{1,8}[：:]", line.plain):
+        return False  # (a line opening with a label, 注意：…, is text)
+    if _heading_style(line):
+        return False
+    text = [b for b in (*kept[j + 1:j + 4], *kept[max(0, i - 3):i][::-1])
+            if b.kind == "p" and not b.removed and b.chars > 40 and is_sentence_block(b)]
+    return bool(text) and all(_style(b) != _style(line) for b in text[:2]) and _style(text[0]) == _style(text[-1])
 
 
 def _under_lead_picture(kept: list[Block], i: int, j: int) -> bool:
