@@ -52,7 +52,7 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     # 中央社記者王小明台北29日電 (names are mostly three characters, places two or three)
     r"中央社(?:記者|记者)(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,4}\d+日(?:電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
-    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
+    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]（(，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
     # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
     rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
     # 【文/观察者网专栏作者 王文】
@@ -66,11 +66,17 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     rf"(?:^|\s){_WRITER}\s+(?P<n>{_CJK_NAME}(?:\s+{_WRITER}?\s*{_CJK_NAME})*)$",
     # a line that is only a name and its time stamp, run together (<span>王晓东</span><span>2025-08-21 10:05</span>)
     rf"^(?P<n>{_CJK_NAME})\s*(?={_STAMP}$)",
+    # a line that is only a writer's title and names: 首席记者 王小明, 本报通讯员 王小明, 融媒体记者 …
+    rf"^[□■●◆【〔\[（(\s]*[\u4e00-\u9fff]{{0,8}}?{_WRITER}\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)\s*[】〕\]）)]?$",
+    # By 王小明
+    rf"^(?:By|BY|by)\s+(?P<n>{_CJK_NAME}(?:\s*[、，,]\s*{_CJK_NAME})*)$",
     # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
     rf"\d{{1,2}}:\d{{2}}\s*[\[【]\s*(?P<n>{_CJK_NAME})\s*[\]】]",
 ))
 # A lone parenthesised name closing the article: （袁源）
 _CLOSING_NAME = re.compile(r"(?:^|[。！？!?…”」])\s*[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,3})\s*[）)]\s*$")
+# An editor's or proof-reader's label inside a byline's name list
+_EDITOR_LABEL = re.compile(r"(?:责任|責任|值班|本文)?(?:编辑|編輯|责编|責編|校对|校對|审校|審校|审核|審核|监制|監製|统筹|統籌|美编|美編|排版)")
 # An outlet in the writer's place (作者：海峡网, 来源：示例日报): a site, a paper or an agency.
 _OUTLET_NAME = re.compile(r"[网網报報社]$|新闻|新聞")
 # Photographers and illustrators are credited, not authors.
@@ -318,6 +324,8 @@ def split_names(raw: str, not_names: frozenset[str]) -> tuple[str, ...]:
     """Split a name list on 、，, and spaces; drop words that are not names."""
     names: list[str] = []
     for part in re.split(r"[、，,\s]+", raw):
+        if _EDITOR_LABEL.fullmatch(part):
+            break  # the editors and proof-readers after the writers (记者 王小明 编辑 李四 校对 赵五)
         part = re.sub(r"^(?:实习|實習)?(?:记者|記者)|^(?:通讯员|通訊員|实习生|實習生)", "", part.strip())
         if _CREDIT_SUFFIX.search(part) or _OUTLET_NAME.search(part):
             continue
