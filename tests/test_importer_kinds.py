@@ -2,7 +2,8 @@
 each (tests/fixtures/importer_kinds/, written for these tests, modelled on the kind, copied
 from no site): NAME.html is the page, NAME.json what the import must give (the fields it names:
 title, date, authors, body start and end, figures, tags, category, summary, whether the page
-is flagged for review), NAME.md, when present, the expected Markdown body."""
+is flagged for review and, for a kind the importer cannot repair, the reason it must give),
+NAME.md, when present, the expected Markdown body."""
 from __future__ import annotations
 
 import json
@@ -57,6 +58,8 @@ def test_a_page_of_each_kind_imports_as_expected(name: str) -> None:
     assert body.endswith(want["body_end"]), body[-80:]
     for text in want.get("not_in_body", ()):
         assert text not in body
+    if "reason" in want:  # a kind the importer cannot repair: flagged for review, with this reason
+        assert any(want["reason"] in r for r in page.review), page.review
     markdown = FIXTURES / f"{name}.md"
     if markdown.exists():
         assert page.body == markdown.read_text(encoding="utf-8")
