@@ -82,6 +82,7 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
     kept = _trim_edges(kept, rules, removals)
     _drop_trailing_promo(kept, removals)
     _inline_link_debris(kept, removals)
+    kept = _drop_repeated_pictures(kept, removals)
     caption_only_figures(kept, removals)
     figures = attach_captions(kept, removals)
     for block in kept:
@@ -231,6 +232,20 @@ def _is_bold_heading(block: Block) -> bool:
             return False
         node = node.parent
     return node is not None and meta.fold(node.text()) == meta.fold(block.plain)
+
+
+def _drop_repeated_pictures(kept: list[Block], removals: dict[str, list[str]]) -> list[Block]:
+    """The same picture twice in a row (a lazy-loading copy, a thumbnail and its image) is one
+    figure: the copy would be an extra, empty one."""
+    out: list[Block] = []
+    for block in kept:
+        last = out[-1] if out else None
+        if block.kind == "figure" and last is not None and last.kind == "figure" and block.figure and \
+                last.figure and block.figure.src and block.figure.src == last.figure.src:
+            removals.setdefault("repeated-picture", []).append(block.figure.src)
+            continue
+        out.append(block)
+    return out
 
 
 def _drop_summary_box(kept: list[Block], removals: dict[str, list[str]]) -> list[Block]:

@@ -178,13 +178,17 @@ def _set_apart(kept: list[Block], i: int, j: int) -> bool:
 
 
 def _under_lead_picture(kept: list[Block], i: int, j: int) -> bool:
-    """A short one-sentence line right under the picture that opens the body, with running
-    text after it, is that picture's caption: the text's first paragraph is not a line of a
-    few words ahead of the story (游客在梨园中赏花拍照。)."""
-    if any(b.kind != "figure" for b in kept[:i]) or j + 1 >= len(kept):
+    """A short one-sentence line right under a picture, with running text after it, is that
+    picture's caption: the text does not go on with a line of a few words (游客在梨园中赏花拍照。).
+    Under the picture that opens the body up to 40 characters, under a later one up to 20."""
+    if j + 1 >= len(kept):
         return False
     line, after = kept[j], kept[j + 1]
+    lead = all(b.kind == "figure" for b in kept[:i])
+    if not lead and (_heading_style(line) or not re.search(r"[。！？!?]$", line.plain)):
+        return False  # later in the text, a caption is a sentence; a short line without one is a heading
+    longest = 40 if lead else 20
     # no comma: a wire photo's dated caption (5月13日，在…) opening the text is read as the text's
     # start by the truth of tests/corpus, and a short first paragraph has one more often than a caption
-    return line.chars <= 40 and len(re.findall(r"[。！？!?]", line.plain)) <= 1 and "，" not in line.plain \
+    return line.chars <= longest and len(re.findall(r"[。！？!?]", line.plain)) <= 1 and "，" not in line.plain \
         and after.kind == "p" and is_sentence_block(after) and after.chars >= 2 * line.chars
