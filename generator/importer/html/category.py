@@ -15,7 +15,9 @@ _CRUMB_START = re.compile(r"^(?:首页|首頁|主页|主頁|Home)\s*(?:>|»|＞|
 CRUMB_SPLIT = re.compile(r"\s*(?:-->|>>|>|»|＞|›|→|/|\||｜)\s*")
 # separators that point down a trail (a menu is set off by bars and slashes instead)
 _TRAIL_SPLIT = re.compile(r"\s*(?:-->|>>|>|»|＞|›|→)\s*")
-_NOT_CATEGORY = frozenset({"Home", "home", "正文", "新闻", "新聞", "新闻中心", "新聞中心", "内容", "內容"})
+# the words every news site uses for itself and its pages: never a category, nor a tag
+NOT_CATEGORY = frozenset({"Home", "home", "News", "news", "正文", "新闻", "新聞", "新闻中心", "新聞中心", "内容", "內容",
+                          "即时新闻", "即時新聞", "首页", "首頁"})
 # a line that names the article's section: 所属分类：数理化, 栏目：要闻
 _CATEGORY_LABEL = re.compile(r"^(?:所属分类|所屬分類|分类|分類|所属栏目|所屬欄目|栏目|欄目|频道|頻道|类别|類別|版块|版塊)\s*[:：]\s*"
                              r"(?P<c>[^\s:：|｜]{2,12})\s*$")
@@ -43,7 +45,7 @@ def _breadcrumb(blocks: list[Block], title: str | None) -> str | None:
             continue
         text = block.plain[labelled.end():] if labelled else block.plain
         crumbs = [c.strip() for c in CRUMB_SPLIT.split(text)]
-        crumbs = [c for c in _section_crumbs(crumbs, block) if c and c not in _NOT_CATEGORY and len(c) <= 12
+        crumbs = [c for c in _section_crumbs(crumbs, block) if c and c not in NOT_CATEGORY and len(c) <= 12
                   and not c.endswith(("首页", "首頁", "主页", "主頁")) and not _OUTLET_CRUMB.search(c)
                   and not (title and meta.fold(c) in meta.fold(title))]
         if crumbs:
@@ -65,7 +67,7 @@ def _labelled(blocks: list[Block]) -> str | None:
     """The section a short line names with its label (所属分类：数理化)."""
     for block in blocks:
         match = _CATEGORY_LABEL.match(block.plain) if block.chars <= 20 else None
-        if match and match.group("c") not in _NOT_CATEGORY:
+        if match and match.group("c") not in NOT_CATEGORY:
             return match.group("c")
     return None
 
@@ -76,20 +78,19 @@ def _meta_section(head: Head, site: str | None) -> str | None:
     values += [item.get("articleSection") for item in head.json_ld if isinstance(item.get("articleSection"), str)]
     for value in values:
         value = (value or "").strip()
-        if 2 <= len(value) <= 12 and value not in _NOT_CATEGORY and meta.fold(value) != meta.fold(site or ""):
+        if 2 <= len(value) <= 12 and value not in NOT_CATEGORY and meta.fold(value) != meta.fold(site or ""):
             return value
     return None
 
 
 def _title_channel(head: Head, title: str | None, site: str | None) -> str | None:
     """The channel a <title> names between the headline and the site (headline--健康·生活--人民网):
-    one segment, not one of the page's keywords (headline|山东省|青岛市_新浪新闻 lists its tags)."""
+    exactly one segment (headline|山东省|青岛市|无锡市_新浪新闻 lists its tags there)."""
     parts = meta.title_segments(head.title)
     if len(parts) != 3 or not title or meta.fold(parts[0]) != meta.fold(title):
         return None
     channel = parts[1]
-    keywords = {meta.fold(k) for k in re.split(r"[,，、;；\s]+", head.metas.get("keywords", "")) if k}
-    if len(channel) > 12 or channel in _NOT_CATEGORY or meta.fold(channel) in {meta.fold(site or ""), *keywords} \
+    if len(channel) > 12 or channel in NOT_CATEGORY or meta.fold(channel) == meta.fold(site or "") \
             or _OUTLET_CRUMB.search(channel):
         return None
     return channel

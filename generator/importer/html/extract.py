@@ -34,7 +34,7 @@ from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
 from generator.importer.html.byline import authors_and_source, find_date
-from generator.importer.html.category import CRUMB_SPLIT, find_category
+from generator.importer.html.category import CRUMB_SPLIT, NOT_CATEGORY, find_category
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
 from generator.importer.html.signals import extraction_signals
@@ -279,8 +279,9 @@ def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site
         keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "")
         tags = row if labelled or page_tags.article_specific(row, title, body) else page_tags.article_specific(
             meta.clean_keywords(keywords, title=title, site=site, head_title=head.title), title, body)
-    sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"))
+    sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"), *NOT_CATEGORY)
     return page_tags.not_names(tags, sections)
+
 
 
 _TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|標簽|Tags?)\s*[:：]\s*", re.I)
