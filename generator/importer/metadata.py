@@ -193,9 +193,16 @@ def date_from_url(url: str | None) -> str | None:
         return None
 
 
+# a date stamp glued to the end of a headline (a teaser's or the page's date in the same element)
+_DATE_TAIL = re.compile(rf"\s*[（(\[]?\s*{_STAMP}\s*[）)\]]?$")
+
+
 def clean_title(raw: str) -> str:
-    """Strip picture markers, a leading 【column】 tag and doubled spaces from a headline."""
+    """Strip picture markers, a leading 【column】 tag, a trailing date stamp and doubled spaces
+    from a headline."""
     title = squash(_PICTURE_MARK.sub(" ", squash(raw)))
+    undated = _DATE_TAIL.sub("", title)
+    title = undated if len(fold(undated)) >= 4 else title
     prefix = _COLUMN_PREFIX.match(title)
     if prefix and len(title) - prefix.end() >= 6:
         title = title[prefix.end():]

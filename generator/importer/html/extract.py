@@ -98,8 +98,10 @@ def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | No
             continue
         if block.kind != "h" and block.owner.inside(container) and not _only_meta_between(blocks[i + 1:first], rules):
             continue  # inside the text, only a heading or the line right above the first sentence (or its dateline)
-        # a question or exclamation mark may close a headline; a comma or full stop inside makes a sentence
-        if re.search(r"[，。！？；,;]", block.plain.rstrip("？！?!")) or meta.parse_date(block.plain) \
+        # a question or exclamation mark may close a headline; a comma or full stop inside makes a
+        # sentence; a date stamp glued to its end is not the headline's (clean_title drops it)
+        line = meta.clean_title(block.plain)
+        if re.search(r"[，。！？；,;]", line.rstrip("？！?!")) or meta.parse_date(line) \
                 or CRUMB_SPLIT.search(block.plain) \
                 or meta.find_bylines(block.plain, rules.not_names) or line_rule(block, rules) \
                 or rules.meta_line.search(block.plain):
