@@ -85,7 +85,7 @@ def _fields(extracted: Extracted) -> list[tuple[float, str]]:
         found.append((0.5, f"the date is not on the page: taken from the {'URL' if where == 'url' else 'page script'}"))
     if not extracted.authors:
         found.append((0.5, "no author"))
-    for key in ("byline_doubt", "opening_doubt", "description_doubt"):
+    for key in ("byline_doubt", "opening_doubt", "description_doubt", "date_doubt"):
         if extracted.details.get(key):
             found.append((1.0, extracted.details[key]))
     return found

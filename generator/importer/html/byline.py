@@ -119,6 +119,15 @@ def _is_related_heading(block: Block) -> bool:
     return block.chars <= 30 and bool(load_rules().related_heading.match(block.plain))
 
 
+def date_doubt(date: str | None, where: str | None, head: Head) -> str | None:
+    """Why the date may be wrong: read from the page, it is not the day the page's metadata
+    gives for its publication (one of them is another article's, an update's or the clock's)."""
+    stated = _meta_date(head)
+    if not date or not stated or where == "meta" or date[:10] == stated[:10]:
+        return None
+    return f"the page's date {date[:10]} is not the publication day its metadata gives ({stated[:10]})"
+
+
 def _meta_date(head: Head) -> str | None:
     """Publication date from <meta> or JSON-LD."""
     for key in ("article:published_time", "og:release_date", "publishdate", "pubdate",

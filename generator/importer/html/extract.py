@@ -33,7 +33,7 @@ from generator.importer import metadata as meta
 from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import clean_body, line_rule
-from generator.importer.html.byline import authors_and_source, find_date
+from generator.importer.html.byline import authors_and_source, date_doubt, find_date
 from generator.importer.html.category import CRUMB_SPLIT, NOT_CATEGORY, find_category
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
@@ -189,7 +189,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         title = meta.without_site_tail(title, site, body)
     summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
     tags = _page_tags(head, blocks, top, title, site, category, body)
-    details = {"date_from": date_where, "author_from": author_from}
+    details = {"date_from": date_where, "author_from": author_from, "date_doubt": date_doubt(date, date_where, head)}
     return Extracted(
         title=title or None,
         date=date,
