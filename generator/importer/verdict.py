@@ -100,6 +100,9 @@ def _residue(extracted: Extracted) -> list[tuple[float, str]]:
     latin = _latin_lines(extracted.body)
     if latin:
         found.append((1.0, f"a line in Latin letters left in the Chinese text (player or widget text?): {latin[0]!r}"))
+    stuffed = title_fragments_at_clauses(extracted.title, extracted.body)
+    if stuffed:
+        found.append((1.0, f"fragments of the headline start {stuffed} clauses of the text (keyword stuffing left?)"))
     dropped = _dropped_sentence(extracted)
     if dropped:
         found.append((1.0, f"a sentence before the text was dropped as page furniture: {dropped[:40]!r}"))
@@ -108,6 +111,41 @@ def _residue(extracted: Extracted) -> list[tuple[float, str]]:
         if weight:
             found.append((weight, warning))
     return found
+
+
+# clause starts held by the headline's fragments: this many, and one in every STUFFED_SPACING
+# characters of the text at least (a story names its subject after a comma now and then; a
+# spinner puts a fragment at almost every clause, in any order)
+STUFFED_MIN = 6
+STUFFED_SPACING = 80
+_CLAUSE_START = re.compile(r"(?:^|(?<=[，。；：！？、]))")
+
+
+def title_fragments_at_clauses(title: str | None, body: str) -> int:
+    """How many clauses open with a fragment of the headline (three characters or more) that
+    opens other clauses too; 0 when that is no more than a story's own mentions."""
+    runs = re.findall(r"[\u3400-\u9fff]+", title or "")
+    pieces = {run[a:b] for run in runs for a in range(len(run)) for b in range(a + 3, min(len(run), a + 8) + 1)}
+    if not pieces:
+        return 0
+    text = re.sub(r"\{\{figure \d+\}\}", "", body)
+    starts: dict[str, int] = {}
+    for m in _CLAUSE_START.finditer(text):
+        piece = max((p for p in pieces if text.startswith(p, m.end())), key=len, default=None)
+        if piece:
+            starts[piece] = starts.get(piece, 0) + 1
+    recurring = [p for p, n in starts.items() if n >= 2]
+    count = sum(starts[p] for p in recurring)
+    # several cuts of the headline, or two overlapping ones (汽车下乡, 下乡活动): a spinner's; a
+    # story's own subjects are a word or two, whole (軍公教 … 民進黨 …)
+    spun = len(recurring) >= 3 or any(_overlap(a, b, title or "") for a in recurring for b in recurring if a < b)
+    return count if spun and count >= STUFFED_MIN and count * STUFFED_SPACING >= _chars(text) else 0
+
+
+def _overlap(a: str, b: str, title: str) -> bool:
+    """Two fragments cut from overlapping stretches of the title."""
+    i, j = title.find(a), title.find(b)
+    return i >= 0 and j >= 0 and i < j + len(b) and j < i + len(a)
 
 
 def _latin_lines(body: str) -> list[str]:
