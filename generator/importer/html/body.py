@@ -81,6 +81,7 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     _drop_trailing_promo(kept, removals)
+    _drop_trailing_marks(kept, removals)
     _inline_link_debris(kept, removals)
     kept = _drop_repeated_pictures(kept, removals)
     caption_only_figures(kept, removals)
@@ -198,6 +199,25 @@ def _inline_link_debris(kept: list[Block], removals: dict[str, list[str]]) -> No
             if block.plain.endswith(label):
                 block.plain = block.plain[:-len(label)].rstrip()
             removals.setdefault("more-link", []).append(label)
+
+
+# after the text's last sentence: an editor's credit in brackets and a filing code of digits
+# (…走貶。（編輯：陳文彥）1140617, …初賽。1020629): the agency's marks, not text
+_TRAILING_MARKS = re.compile(r"(?<=[。！？!?」”])\s*(?:[（(]\s*(?:責任|责任)?(?:編輯|编辑|責編|责编)\s*[:：/／][^（）()]{1,16}[)）])?"
+                             r"\s*(?:\d{6,8})?\s*$")
+
+
+def _drop_trailing_marks(kept: list[Block], removals: dict[str, list[str]]) -> None:
+    """Cut an editor's bracketed credit and a filing code from the end of the last paragraph."""
+    last = next((b for b in reversed(kept) if b.kind == "p" and not b.removed), None)
+    match = _TRAILING_MARKS.search(last.plain) if last is not None else None
+    if match is None or not match.group().strip():
+        return
+    mark = match.group().strip()
+    if last.md.endswith(mark):
+        last.md = last.md[:-len(mark)].rstrip()
+        last.plain = last.plain[:match.start()].rstrip()
+        removals.setdefault("closing-marks", []).append(mark)
 
 
 _SLIDE_COUNTER = re.compile(r"^\d{1,2}\s*/\s*\d{1,2}\s+(?=\S)")
