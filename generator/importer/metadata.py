@@ -40,7 +40,8 @@ _STAMP = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*
 # Bylines: each pattern's group "n" is a list of names.
 _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     # 記者王小明／台北報導, 記者王小明、李四/綜合報導, 记者马俊峰/文
-    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文)",
+    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*(?:{_WRITER})?\s*{_CJK_NAME})*){_SLASH}"
+    rf"\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文)",
     # 劉屏／華盛頓4日電 (at the start of a line or in brackets)
     rf"(?:^|[（(【〔\[])\s*(?P<n>{_NAME_LIST}){_SLASH}[\u4e00-\u9fff]{{1,8}}?\d+日(?:電|电)",
     # （溫蘭魁報導）, （姚峰 上海报道）
@@ -54,7 +55,7 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     r"[\u4e00-\u9fff]{1,3}社(?:記者|记者|(?:駐|驻)[\u4e00-\u9fff]{1,6}?(?:特派員|特派员)|特派員|特派员)"
     r"(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,5}\d+日(?:專電|专电|電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
-    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]（(，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
+    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|采访|採訪|撰稿人|文字|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]（(，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
     # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
     rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
     # 【文/观察者网专栏作者 王文】
@@ -63,7 +64,8 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
     # 文/图 王小明, （图文 王小明）: the writer who also took the pictures (a label set off from the
     # name: 图文推荐 is a heading)
-    rf"(?:^|[\s（(【\[])(?:文\s*[/／]\s*[图圖]|[图圖]\s*[/／]\s*文|文[图圖]|[图圖]文)(?:\s*[:：|｜丨]\s*|\s+)(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。])",
+    rf"(?:^|[\s（(【\[])(?:(?:撰文|文字|文)\s*[/／．・、]\s*(?:[图圖]|攝影|摄影)|[图圖]\s*[/／]\s*文|文[图圖]|[图圖]文)"
+    rf"(?:\s*[:：/／|｜丨]\s*|\s+)(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。])",
     # writers' labels and names closing an info line, set off by spaces only (… 来源：示例县融媒体中心　记者 赵雪　通讯员 钱程)
     rf"(?:^|\s){_WRITER}\s+(?P<n>{_CJK_NAME}(?:\s+{_WRITER}?\s*{_CJK_NAME})*)$",
     # a line that is only a name and its time stamp, run together (<span>王晓东</span><span>2025-08-21 10:05</span>)
@@ -77,8 +79,9 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
 ))
 # A lone parenthesised name closing the article: （袁源）
 _CLOSING_NAME = re.compile(r"(?:^|[。！？!?…”」])\s*[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,3})\s*[）)]\s*$")
-# An editor's or proof-reader's label inside a byline's name list
-_EDITOR_LABEL = re.compile(r"(?:责任|責任|值班|本文)?(?:编辑|編輯|责编|責編|校对|校對|审校|審校|审核|審核|监制|監製|统筹|統籌|美编|美編|排版)")
+# An editor's, proof-reader's or photographer's label inside a byline's name list (they are credited, not authors)
+_EDITOR_LABEL = re.compile(r"(?:责任|責任|值班|本文)?(?:编辑|編輯|责编|責編|校对|校對|审校|審校|审核|審核|监制|監製|统筹|統籌|美编|美編|排版)"
+                           r"|摄影|攝影|摄像|攝像|视频|視頻")
 # An outlet in the writer's place (作者：海峡网, 来源：示例日报): a site, a paper or an agency.
 _OUTLET_NAME = re.compile(r"[网網报報社]$|新闻|新聞")
 # Photographers and illustrators are credited, not authors.
