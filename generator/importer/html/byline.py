@@ -40,14 +40,21 @@ def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
         if (starts_text(blocks[i]) and not caption) or _is_related_heading(blocks[i]):
             break  # dates inside the text are events, not the publication date
         after.append(i)
-    window = after + _lines_above(blocks, headline)
-    for i in window:
+    updated = None
+    for i in after + _lines_above(blocks, headline):
         if blocks[i].kind == "figure" or blocks[i].chars > 200:
             continue
-        near = meta.parse_date(blocks[i].plain)
+        near = meta.parse_date(_UPDATED.sub(" ", blocks[i].plain))
         if near:
             return near
-    return None
+        updated = updated or meta.parse_date(blocks[i].plain)
+    return updated  # only an update's date: better than none
+
+
+# a date labelled as an update (更新时间：…, 最後更新 …, 更新於 …): the publication date, when the
+# lines give one too, is the other
+_UPDATED = re.compile(r"(?:最后|最後)?(?:更新|修改|修訂|修订)(?:时间|時間|日期|於|于)?\s*[:：]?\s*"
+                      r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)")
 
 
 def _lines_above(blocks: list[Block], headline: int) -> list[int]:
