@@ -128,6 +128,8 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
                                     (len(folded) >= 6 and (folded in folded_title or folded_title in folded)
                                      and block.chars <= 2 * len(folded_title))):
         return "headline-repeat"
+    if DEK_LABEL.match(plain) and block.chars <= 300:
+        return "dek-line"  # 导读：…, 【摘要】…, 核心提示：… : the page's own summary, not its text
     if block.chars > 80:
         return None
     if block.chars <= 1:
@@ -158,6 +160,8 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
     return None
 
 
+# a labelled dek above the text: read as the summary (html/extract), not kept in the body
+DEK_LABEL = re.compile(r"^[【\[]?\s*(?:导读|導讀|摘要|内容提要|內容提要|内容摘要|內容摘要|提要|核心提示)\s*[】\]:：]\s*")
 # a wire dispatch's dateline opens the text, never a deck: 新华社北京5月9日电 题：…, 本报讯, …5月9日讯
 _DATELINE = re.compile(r"^\S{0,16}?(?:\d{1,2}月\d{1,2}日|\d{1,2}日)\s*(?:电|電|讯|訊)|^(?:本报讯|本報訊|本网讯|本網訊)")
 # a bracketed link closing the last paragraph: another article promoted (（[中職二度延賽至4月11日](…)）)

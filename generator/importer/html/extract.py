@@ -32,7 +32,7 @@ from selectolax.lexbor import LexborHTMLParser
 from generator.importer import metadata as meta
 from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
-from generator.importer.html.body import clean_body, line_rule
+from generator.importer.html.body import DEK_LABEL, clean_body, line_rule
 from generator.importer.html.byline import authors_and_source, date_doubt, find_date
 from generator.importer.html.category import CRUMB_SPLIT, NOT_CATEGORY, find_category
 from generator.importer.html.container import choose_container, with_lead_siblings
@@ -187,7 +187,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     category = find_category(blocks, top, title, head, site)
     if not matched or headline is None:  # a headline read from <title> may still carry its site
         title = meta.without_site_tail(title, site, body)
-    summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
+    summary = _visible_dek(blocks, headline, body_idx) or _labelled_dek(removals) or _summary(head, title, body)
     tags = _page_tags(head, blocks, top, title, site, category, body)
     details = {"date_from": date_where, "author_from": author_from, "date_doubt": date_doubt(date, date_where, head)}
     return Extracted(
@@ -431,6 +431,15 @@ def _visible_dek(blocks: list[Block], headline: int | None, body_idx: list[int])
         marked = any(_DEK_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(block.owner, 3))
         if marked and 15 <= block.chars <= 300 and not block.link_chars and is_sentence_block(block):
             return re.sub(r"^(?:摘要|提要|导读|導讀|内容提要|內容提要)\s*[:：]\s*", "", block.plain).strip() or None
+    return None
+
+
+def _labelled_dek(removals: dict[str, list[str]]) -> str | None:
+    """The dek a label introduced above the text (导读：…), without its label."""
+    for text in removals.get("dek-line", []):
+        dek = DEK_LABEL.sub("", text).strip()
+        if len(dek) >= 8:
+            return dek
     return None
 
 
