@@ -39,6 +39,8 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         block = blocks[i]
         first = all(b.kind == "figure" for b in kept)
         rule = _block_rule(block, rules, folded_title, started, authors, first)
+        if rule == "label" and any(b.kind == "figure" for b in kept[-2:]):
+            rule = None  # a short line under a picture (or its caption) is a caption or credit, read later
         if rule is None and not started and meta.fold(block.plain) in labels:
             rule = "site-name"  # the outlet or channel name printed above the text
         counter = _SLIDE_COUNTER.match(block.plain) if block.kind == "p" else None
@@ -157,7 +159,7 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
         return "site-line"
     if plain.startswith(("——", "--", "－－")) and block.chars <= 40:
         return "subtitle"
-    return None
+    return "label" if _short_label(block) else None
 
 
 # a labelled dek above the text: read as the summary (html/extract), not kept in the body
@@ -166,6 +168,16 @@ DEK_LABEL = re.compile(r"^[【\[]?\s*(?:导读|導讀|摘要|内容提要|內容
 _DATELINE = re.compile(r"^\S{0,16}?(?:\d{1,2}月\d{1,2}日|\d{1,2}日)\s*(?:电|電|讯|訊)|^(?:本报讯|本報訊|本网讯|本網訊)")
 # a bracketed link closing the last paragraph: another article promoted (（[中職二度延賽至4月11日](…)）)
 _TRAILING_PROMO = re.compile(r"\s*[（(]\s*\[([^\]]{6,})\]\(https?://[^)\s]+\)\s*[）)]\s*$")
+
+
+def _short_label(block: Block) -> bool:
+    """A line of a few characters without punctuation above the text (举报, 点赞, 手机看新闻,
+    [打印] [关闭]): a widget's label, as the same line after the text is (_trim_edges); not a
+    line set in bold (a heading), one that introduces the text (…：) or a dateline (本报讯)."""
+    plain = block.plain
+    if block.kind != "p" or block.chars > 12 or re.search(r"[，,。；;：:！？!?、]", plain) or _DATELINE.match(plain):
+        return False
+    return not any(n.tag in ("b", "strong") for n in ancestors(block.owner, 2))
 
 
 def _drop_trailing_promo(kept: list[Block], removals: dict[str, list[str]]) -> None:
