@@ -19,7 +19,9 @@ from generator.importer.model import Extracted, FigureInfo, Removal
 
 _BREADCRUMB = re.compile(
     r"^(您現在的位置|您现在的位置|現在的位置|现在的位置|當前位置|当前位置|所在位置|"
-    r"您的位置|你的位置|位置)\s*[是:：]\s*[:：]?\s*(?P<trail>.+)$")
+    r"您的位置|你的位置|位置)\s*[是:：]\s*[:：]?\s*(?P<trail>.+)$"
+    # or a trail from the home page without a label (首頁 > 地方 > 台南), above or below the title
+    r"|^(?P<home>(?:首頁|首页|主頁|主页|Home)\s*(?:>>|>|»|›|→|＞).{1,60})$")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|/|＞)\s*")
 _CRUMB_SKIP = {"正文", "首頁", "首页", "主頁", "主页", "home", "Home", "本文", "內容", "内容"}
 _COUNTER = re.compile(
@@ -131,7 +133,7 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
         if "title" not in info and (_NAV_LINE.match(line) or _LABEL_LINE.match(line)):
             removals.append(Removal("navigation", (line,)))
         elif crumb and "category" not in info:
-            info["category"] = _category(crumb["trail"])
+            info["category"] = _category(crumb["trail"] or crumb["home"])
             removals.append(Removal("breadcrumb", (line,)))
         elif _COUNTER.match(line):
             removals.append(Removal("view-counter", (line,)))
