@@ -95,3 +95,10 @@ def test_a_tag_in_the_other_script_is_converted_into_the_articles() -> None:
            f"<h1>华为发布新一代手机芯片</h1><p>2025-05-03 10:00</p><div class='content'><p>{para}</p><p>{para}</p></div>"
            f"</body></html>").encode("utf-8")
     assert import_page(raw, name="t.html", url=None, site=_site()).tags == ("华为", "芯片")
+
+
+def test_a_byline_with_its_verb_right_after_the_name_is_read() -> None:
+    # 本报记者王立新报道: 报道 follows the name without a place between
+    from generator.importer.metadata import find_bylines
+    found = find_bylines("本报记者王立新报道", frozenset({"本报", "记者"}))
+    assert found is not None and found.names == ("王立新",) and found.whole_line

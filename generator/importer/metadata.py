@@ -56,8 +56,8 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     r"(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,5}\d+日(?:專電|专电|電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
     rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|采访|採訪|撰稿人|文字|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]（(，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
-    # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
-    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
+    # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】 / 本报记者王小明报道
+    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}}|\s*{_REPORTED})?\s*[】〕\]）)]?$",
     # 【文/观察者网专栏作者 王文】
     rf"(?:作者|记者|記者)\s*(?P<n>{_CJK_NAME})\s*[】〕\]）)]\s*$",
     # 2014/03/19 18:58 彭佳芸 黃翊真 報導
@@ -72,6 +72,9 @@ _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     rf"^(?P<n>{_CJK_NAME})\s*(?={_STAMP}$)",
     # a line that is only a writer's title and names: 首席记者 王小明, 本报通讯员 王小明, 融媒体记者 …
     rf"^[□■●◆【〔\[（(\s]*[\u4e00-\u9fff]{{0,8}}?{_WRITER}\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)\s*[】〕\]）)]?$",
+    # 原创 王小明 示例城市号: a WeChat article's original mark, its writer and the account (the
+    # account alone after 原创 names no writer)
+    rf"^(?:原创|原創)\s+(?P<n>{_CJK_NAME})\s+\S{{2,20}}(?:\s+{_STAMP})?$",
     # By 王小明
     rf"^(?:By|BY|by)\s+(?P<n>{_CJK_NAME}(?:\s*[、，,]\s*{_CJK_NAME})*)$",
     # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
