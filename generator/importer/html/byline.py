@@ -300,6 +300,11 @@ def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[
 _AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp_name|zuozhe|jizhe)([-_ ]|$)", re.I)
 
 
+# what follows the names in an author-marked element: the desk's place and 報導 (王小明／台北即時報導),
+# or a bar and the date (By 王小明 | 2025-05-03)
+_MARKED_TAIL = re.compile(r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}?(?:報導|报道|報道)\s*$|\s*[|｜]\s*.*$|\s+(?:19|20)\d{2}\D.*$")
+
+
 def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
     """Names in rel=author / itemprop=author / class="author" elements outside page chrome."""
     stack = [top]
@@ -310,8 +315,10 @@ def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
         marked = el.attr("rel") == "author" or el.attr("itemprop") == "author" or \
             bool(_AUTHOR_MARKUP.search(el.attr("class") + " " + el.attr("id")))
         if marked and el.chars <= 30:
-            text = re.sub(r"^(?:作者|记者|記者|文|撰文)\s*[:：／/]?\s*", "", el.text())
-            names = meta.split_names(text, rules.not_names)
+            text = _MARKED_TAIL.sub("", re.sub(r"^(?:作者|记者|記者|文|撰文|By|BY|by)\s*[:：／/]?\s*", "", el.text().strip()))
+            # a desk in the writer's place (地方中心／桃園報導) is no person
+            names = tuple(n for n in meta.split_names(text, rules.not_names)
+                          if not _DESK_WORDS.search(n) and not _ORG_SUFFIX.search(n))
             if names and len(meta.fold(text)) <= 4 * len(names) + 2:
                 return names
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
