@@ -39,7 +39,7 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         block = blocks[i]
         first = all(b.kind == "figure" for b in kept)
         rule = _block_rule(block, rules, folded_title, started, authors, first)
-        if rule == "label" and any(b.kind == "figure" for b in kept[-2:]):
+        if rule in ("label", "picture-source") and any(b.kind == "figure" for b in kept[-2:]):
             rule = None  # a short line under a picture (or its caption) is a caption or credit, read later
         if rule is None and not started and meta.fold(block.plain) in labels:
             rule = "site-name"  # the outlet or channel name printed above the text
