@@ -164,12 +164,15 @@ def _heading_style(block: Block) -> bool:
 
 def _set_apart(kept: list[Block], i: int, j: int) -> bool:
     """A line of one sentence right under a picture, set differently from the text's
-    paragraphs around it (another element, an inline wrapper, a style), is the picture's
-    caption: sites set captions apart; a paragraph of the text looks like the others (a site
-    that wraps every paragraph in <span style=…> sets them all alike)."""
+    paragraphs around it (another element, an inline wrapper, a style) and closing with a
+    photographer's credit, is the picture's caption: sites set captions apart; a paragraph of
+    the text looks like the others (a site that wraps every paragraph in <span style=…> sets
+    them all alike)."""
     line = kept[j]
     if line.chars > 80 or len(re.findall(r"[。！？!?]", line.plain)) > 1 or re.match(r"^[^，。]{1,8}[：:]", line.plain):
         return False  # (a line opening with a label, 注意：…, is text)
+    if split_credit(line.plain)[1] is None:
+        return False  # styling alone is no proof (a highlighted sentence of the text): it must name the photographer
     if _heading_style(line):
         return False
     text = [b for b in (*kept[j + 1:j + 4], *kept[max(0, i - 3):i][::-1])
