@@ -32,34 +32,61 @@ _NAME_LIST = rf"{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*"
 _SLASH = r"\s*[／/╱]\s*"
 _REPORTED = r"(?:報導|报道|報道|报导)"
 _REPORTER = r"(?:(?:实习|實習|特约|特約|本报|本報|本台)?(?:记者|記者))"
+# any writer's label a bracketed byline gives: a reporter, a correspondent, an intern
+_WRITER = rf"(?:{_REPORTER}|通讯员|通訊員|实习生|實習生)"
+# a time stamp alone on its line: 2025-08-21 10:05, 2025年8月21日 10:05
+_STAMP = r"(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?"
 
 # Bylines: each pattern's group "n" is a list of names.
 _BYLINE_PATTERNS = tuple(re.compile(p) for p in (
     # 記者王小明／台北報導, 記者王小明、李四/綜合報導, 记者马俊峰/文
-    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文)",
+    rf"(?:{_REPORTER}|撰文|文字)\s*[:：]?\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*(?:{_WRITER})?\s*{_CJK_NAME})*){_SLASH}"
+    rf"\S{{0,8}}?(?:{_REPORTED}|特稿|專訪|文)",
     # 劉屏／華盛頓4日電 (at the start of a line or in brackets)
     rf"(?:^|[（(【〔\[])\s*(?P<n>{_NAME_LIST}){_SLASH}[\u4e00-\u9fff]{{1,8}}?\d+日(?:電|电)",
     # （溫蘭魁報導）, （姚峰 上海报道）
     rf"[（(]\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s+\S{{2,4}})?\s*{_REPORTED}\s*[）)]",
     # 【王小明／台北報導】, （王小明／台中報導）
     rf"[（(【〔\[]\s*(?P<n>{_NAME_LIST}){_SLASH}\S{{0,8}}?{_REPORTED}\s*[）)】〕\]]",
-    # 新华社北京11月28日电（记者王小明 李四）, （实习记者 樊亮 记者惠禾）
-    rf"[（(]\s*[\u4e00-\u9fff]{{0,6}}?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_REPORTER}?\s*{_CJK_NAME})*)\s*[）)]",
-    # 中央社記者王小明台北29日電 (names are mostly three characters, places two or three)
-    r"中央社(?:記者|记者)(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,4}\d+日(?:電|电)",
+    # 新华社北京11月28日电（记者王小明 李四）, （实习记者 樊亮 记者惠禾）, 本站讯（职工通讯员 张伟 李娜）
+    rf"[（(]\s*[\u4e00-\u9fff]{{0,6}}?{_WRITER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_WRITER}?\s*{_CJK_NAME})*)\s*[）)]",
+    # 中央社記者王小明台北29日電, …華盛頓2日專電, 中央社駐歐洲特派員王小明布魯塞爾2日專電 (names are
+    # mostly three characters, places two to five)
+    r"[\u4e00-\u9fff]{1,3}社(?:記者|记者|(?:駐|驻)[\u4e00-\u9fff]{1,6}?(?:特派員|特派员)|特派員|特派员)"
+    r"(?P<n>[\u4e00-\u9fff]{2,3}(?:、[\u4e00-\u9fff]{2,3})*)[\u4e00-\u9fff]{2,5}\d+日(?:專電|专电|電|电)",
     # 作者：王小明 / 记者：王小明 / 文／王小明 / 执笔人：…
-    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|撰稿人|文)\s*[:：／/╱]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
-    # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】
-    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}})?\s*[】〕\]）)]?$",
+    rf"(?:^|[\s:：】\]|｜])[（(【\[]?\s*(?:作者|记者|記者|撰稿|撰文|执笔人|執筆人|采写|採寫|采访|採訪|撰稿人|文字|文)\s*[:：／/╱|｜丨]\s*(?P<n>{_NAME_LIST})(?=$|[\s）)】\]（(，,。|｜]|来源|來源|发布|發布|时间|時間|\d)",
+    # 光明日报记者 王建宏 张文攀 / 新京报记者 彭冲 山东冠县报道 / 【聯合報╱本報記者古硯偉】 / 本报记者王小明报道
+    rf"^[□■●◆【〔\[（(\s]*(?:\S{{0,11}}?(?:^|[\s·／/╱报報社台网網站道闻聞刊]))?{_REPORTER}\s*(?P<n>{_CJK_NAME}(?:\s*[、，,\s]\s*{_CJK_NAME})*?)(?:\s*\S{{2,6}}{_REPORTED}|\s*(?:发自|發自)\S{{2,6}}|\s*{_REPORTED})?\s*[】〕\]）)]?$",
     # 【文/观察者网专栏作者 王文】
     rf"(?:作者|记者|記者)\s*(?P<n>{_CJK_NAME})\s*[】〕\]）)]\s*$",
     # 2014/03/19 18:58 彭佳芸 黃翊真 報導
     rf"\d{{1,2}}:\d{{2}}\s+(?P<n>{_NAME_LIST})\s+{_REPORTED}",
+    # 文/图 王小明, （图文 王小明）: the writer who also took the pictures (a label set off from the
+    # name: 图文推荐 is a heading)
+    rf"(?:^|[\s（(【\[])(?:(?:撰文|文字|文)\s*[/／．・、]\s*(?:[图圖]|攝影|摄影)|[图圖]\s*[/／]\s*文|文[图圖]|[图圖]文)"
+    rf"(?:\s*[:：/／|｜丨]\s*|\s+)(?P<n>{_NAME_LIST})(?=$|[\s）)】\]，,。])",
+    # writers' labels and names closing an info line, set off by spaces only (… 来源：示例县融媒体中心　记者 赵雪　通讯员 钱程)
+    rf"(?:^|\s){_WRITER}\s+(?P<n>{_CJK_NAME}(?:\s+{_WRITER}?\s*{_CJK_NAME})*)$",
+    # a line that is only a name and its time stamp, run together (<span>王晓东</span><span>2025-08-21 10:05</span>)
+    rf"^(?P<n>{_CJK_NAME})\s*(?={_STAMP}$)",
+    # a line that is only a writer's title and names: 首席记者 王小明, 本报通讯员 王小明, 融媒体记者 …
+    rf"^[□■●◆【〔\[（(\s]*[\u4e00-\u9fff]{{0,8}}?{_WRITER}\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)\s*[】〕\]）)]?$",
+    # 原创 王小明 示例城市号: a WeChat article's original mark, its writer and the account (the
+    # account alone after 原创 names no writer)
+    rf"^(?:原创|原創)\s+(?P<n>{_CJK_NAME})\s+\S{{2,20}}(?:\s+{_STAMP})?$",
+    # By 王小明
+    rf"^(?:By|BY|by)\s+(?P<n>{_CJK_NAME}(?:\s*[、，,]\s*{_CJK_NAME})*)$",
     # BUSINESS.SOHU.COM 2004年7月16日08:19 [ 黄宇 ]
     rf"\d{{1,2}}:\d{{2}}\s*[\[【]\s*(?P<n>{_CJK_NAME})\s*[\]】]",
 ))
 # A lone parenthesised name closing the article: （袁源）
 _CLOSING_NAME = re.compile(r"(?:^|[。！？!?…”」])\s*[（(]\s*(?P<n>[\u4e00-\u9fff]{2,3}(?:\s+[\u4e00-\u9fff]{2,3}){0,3})\s*[）)]\s*$")
+# An editor's, proof-reader's or photographer's label inside a byline's name list (they are credited, not authors)
+_EDITOR_LABEL = re.compile(r"(?:责任|責任|值班|本文)?(?:编辑|編輯|责编|責編|校对|校對|审校|審校|审核|審核|监制|監製|统筹|統籌|美编|美編|排版)"
+                           r"|摄影|攝影|摄像|攝像|视频|視頻")
+# An outlet in the writer's place (作者：海峡网, 来源：示例日报): a site, a paper or an agency.
+_OUTLET_NAME = re.compile(r"[网網报報社]$|新闻|新聞")
 # Photographers and illustrators are credited, not authors.
 _CREDIT_SUFFIX = re.compile(r"(?:攝|摄|圖|图|繪|绘|攝影|摄影)$")
 
@@ -174,9 +201,16 @@ def date_from_url(url: str | None) -> str | None:
         return None
 
 
+# a date stamp glued to the end of a headline (a teaser's or the page's date in the same element)
+_DATE_TAIL = re.compile(rf"\s*[（(\[]?\s*{_STAMP}\s*[）)\]]?$")
+
+
 def clean_title(raw: str) -> str:
-    """Strip picture markers, a leading 【column】 tag and doubled spaces from a headline."""
+    """Strip picture markers, a leading 【column】 tag, a trailing date stamp and doubled spaces
+    from a headline."""
     title = squash(_PICTURE_MARK.sub(" ", squash(raw)))
+    undated = _DATE_TAIL.sub("", title)
+    title = undated if len(fold(undated)) >= 4 else title
     prefix = _COLUMN_PREFIX.match(title)
     if prefix and len(title) - prefix.end() >= 6:
         title = title[prefix.end():]
@@ -185,6 +219,23 @@ def clean_title(raw: str) -> str:
 
 # "-新华网", "-搜狐财经": a hyphen without spaces separates only a site-like name at the end
 _SITE_TAIL = re.compile(r"(?<=\S)-(?=[^-\s]{2,12}$)(?=\S*(?:网|網|报|報|财经|財經|新闻|新聞|频道|頻道|台|社|News|NEWS|\.com|\.cn)$)")
+
+
+# a site-like name set off by a space at the end of a <title> (… 东江晚报网)
+_SPACED_SITE = re.compile(r"\s+(?P<site>[^\s]{2,12}?(?:网|網|报|報|新闻|新聞|News|NEWS|\.com|\.cn))$")
+
+
+def without_site_tail(title: str | None, outlet: str | None, text: str) -> str | None:
+    """A headline without the site's name that a <title> adds after a space: the outlet's
+    name, or a site-like name (…网, …报) the article's text never mentions (so not 国家电网 in
+    a story about it)."""
+    match = _SPACED_SITE.search(title or "") if title else None
+    if match is None or len(fold(title[:match.start()])) < 6:
+        return title
+    site = fold(match.group("site"))
+    if (outlet and site == fold(outlet)) or site not in fold(text):
+        return title[:match.start()].strip()
+    return title
 
 
 def title_segments(raw: str) -> list[str]:
@@ -251,10 +302,31 @@ def find_bylines(line: str, not_names: frozenset[str]) -> Byline | None:
             continue
         names = split_names(match.group("n"), not_names)
         if names:
-            rest = text[:match.start()] + text[match.end():]
+            names, end = _more_writers(text, match.end(), names, not_names,
+                                       bool(re.search(rf"{_WRITER}$", match.group("n"))))
+            rest = text[:match.start()] + text[end:]
             # whole line: little besides the byline, and no running text
             return Byline(names, len(fold(rest)) <= 16 and not re.search(r"[，。！？]", rest))
     return None
+
+
+# a further writer's label and names after a byline: 记者｜王小明 实习生｜张伟 李娜
+_MORE_WRITERS = re.compile(rf"\s*(?:{_WRITER}|作者)\s*[:：／/╱|｜丨]?\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)(?=$|[\s）)】\]，,。|｜])")
+# the names after a label the byline's name list took in (王小明 实习生｜张伟): its bar and names
+_LABELLED_NAMES = re.compile(rf"\s*[:：／/╱|｜丨]\s*(?P<n>{_CJK_NAME}(?:\s+{_CJK_NAME})*)(?=$|[\s）)】\]，,。|｜])")
+
+
+def _more_writers(text: str, end: int, names: tuple[str, ...], not_names: frozenset[str],
+                  dangling: bool = False) -> tuple[tuple[str, ...], int]:
+    """The byline's names with those of the writers labelled right after it (interns,
+    correspondents), and where the byline ends; `dangling`: the name list ended in a label."""
+    while (match := (_LABELLED_NAMES if dangling else _MORE_WRITERS).match(text, end)) is not None:
+        dangling = False
+        more = split_names(match.group("n"), not_names)
+        if not more:
+            break
+        names, end = tuple(dict.fromkeys((*names, *more))), match.end()
+    return names, end
 
 
 def closing_name(line: str, not_names: frozenset[str]) -> tuple[str, ...]:
@@ -267,8 +339,10 @@ def split_names(raw: str, not_names: frozenset[str]) -> tuple[str, ...]:
     """Split a name list on 、，, and spaces; drop words that are not names."""
     names: list[str] = []
     for part in re.split(r"[、，,\s]+", raw):
-        part = re.sub(r"^(?:实习|實習)?(?:记者|記者)", "", part.strip())
-        if _CREDIT_SUFFIX.search(part):
+        if _EDITOR_LABEL.fullmatch(part):
+            break  # the editors and proof-readers after the writers (记者 王小明 编辑 李四 校对 赵五)
+        part = re.sub(r"^(?:实习|實習)?(?:记者|記者)|^(?:通讯员|通訊員|实习生|實習生)", "", part.strip())
+        if _CREDIT_SUFFIX.search(part) or _OUTLET_NAME.search(part):
             continue
         if re.fullmatch(r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}", part) and part not in not_names and not any(w in part for w in not_names):
             if part not in names:

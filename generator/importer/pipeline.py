@@ -161,6 +161,16 @@ def own_summary(summary: str | None, body: str) -> str | None:
     return None if len(folded) >= 4 and opening.startswith(folded) else summary
 
 
+# lines about the article that left the body: a tag written there is written in the article's script
+_ARTICLE_LINES = frozenset({"byline", "article-meta", "dateline", "date-line", "source-line", "deck", "subtitle"})
+
+
+def _article_text(extracted: Extracted) -> str:
+    """The headline, the body and the article's own lines that left it (its byline, dateline)."""
+    lines = [t for r in extracted.removals if r.rule in _ARTICLE_LINES for t in r.texts]
+    return "\n".join([extracted.title or "", extracted.body, *lines])
+
+
 def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
     """Final metadata: refuse pages without title or text, tags, category, summary, draft warning."""
     if not extracted.title:
@@ -179,7 +189,8 @@ def finish(extracted: Extracted, site: SiteKnowledge, name: str) -> Extracted:
                             removals=(*extracted.removals, Removal("tag-line", tuple(tag_rows))))
     described = replace(
         extracted,
-        tags=page_tags.in_script(suggest_tags(extracted, site), extracted.script, site.convert),
+        tags=page_tags.in_script(suggest_tags(extracted, site), extracted.script, site.convert,
+                                 _article_text(extracted), site.detect),
         companies=site.companies(site.fold(extracted.title), site.fold(extracted.body)),
         category=site.category or extracted.category,
         summary=own_summary(extracted.summary, extracted.body),

@@ -55,8 +55,15 @@ def not_names(tags: tuple[str, ...], names: tuple[str | None, ...]) -> tuple[str
     return tuple(t for t in tags if meta.fold(t) not in folded)
 
 
-def in_script(tags: tuple[str, ...], script: str | None, convert: Callable[[str, str], str]) -> tuple[str, ...]:
-    """Tags converted into the article's script, duplicates after conversion dropped."""
+def in_script(tags: tuple[str, ...], script: str | None, convert: Callable[[str, str], str],
+              text: str = "", detect: Callable[[str], str | None] | None = None) -> tuple[str, ...]:
+    """Tags converted into the article's script, duplicates after conversion dropped. A tag
+    the article's own text writes as it is, or that `detect` does not find in the other script,
+    stays so: a converter may prefer a variant the article does not use (台積電 -> 臺積電)."""
     if script not in ("hant", "hans"):
         return tags
-    return tuple(dict.fromkeys(convert(script, t) for t in tags))
+    other = "hans" if script == "hant" else "hant"
+
+    def written(tag: str) -> bool:
+        return tag in text or (detect is not None and detect(tag) != other)
+    return tuple(dict.fromkeys(t if written(t) else convert(script, t) for t in tags))

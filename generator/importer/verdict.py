@@ -28,9 +28,10 @@ _RESIDUE = {
     "related links": r"相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|延伸閱讀|延伸阅读|推荐阅读|推薦閱讀|猜你喜欢",
     "app promotion": r"扫描.{0,8}二维码|掃描.{0,8}二維碼|下载.{0,6}客户端|下載.{0,6}APP|长按识别|長按識別",
     "previous/next links": r"(?m)^[【\[]?(?:上一篇|下一篇|上一頁|下一頁|上一页|下一页)",
+    "reader notice": r"如有侵权|如有侵權|联系删除|聯繫刪除|与本.{1,4}立场无关|與本.{1,4}立場無關|^(?:后台)?回复[【\[「]",
     "view counter": r"(?:点击|點擊|阅读|閱讀|浏览|瀏覽)\s*[:：]\s*\d+|\d+\s*人(?:已)?(?:围观|圍觀)",
 }
-_RESIDUE_RE = {name: re.compile(p) for name, p in _RESIDUE.items()}
+_RESIDUE_RE = {name: re.compile(p, re.M) for name, p in _RESIDUE.items()}
 # warnings that put the text in doubt, with their weight: a truncated save or a few lost bytes
 # often import fine, a page that looks like an index rarely does
 # (a page with no </html> is how many old saves end: on ../shared/corpus/real and the dev part of
@@ -84,7 +85,7 @@ def _fields(extracted: Extracted) -> list[tuple[float, str]]:
         found.append((0.5, f"the date is not on the page: taken from the {'URL' if where == 'url' else 'page script'}"))
     if not extracted.authors:
         found.append((0.5, "no author"))
-    for key in ("byline_doubt", "opening_doubt"):
+    for key in ("byline_doubt", "opening_doubt", "description_doubt", "date_doubt"):
         if extracted.details.get(key):
             found.append((1.0, extracted.details[key]))
     return found
@@ -99,6 +100,9 @@ def _residue(extracted: Extracted) -> list[tuple[float, str]]:
     latin = _latin_lines(extracted.body)
     if latin:
         found.append((1.0, f"a line in Latin letters left in the Chinese text (player or widget text?): {latin[0]!r}"))
+    stuffed = title_fragments_at_clauses(extracted.title, extracted.body)
+    if stuffed:
+        found.append((1.0, f"fragments of the headline start {stuffed} clauses of the text (keyword stuffing left?)"))
     dropped = _dropped_sentence(extracted)
     if dropped:
         found.append((1.0, f"a sentence before the text was dropped as page furniture: {dropped[:40]!r}"))
@@ -107,6 +111,41 @@ def _residue(extracted: Extracted) -> list[tuple[float, str]]:
         if weight:
             found.append((weight, warning))
     return found
+
+
+# clause starts held by the headline's fragments: this many, and one in every STUFFED_SPACING
+# characters of the text at least (a story names its subject after a comma now and then; a
+# spinner puts a fragment at almost every clause, in any order)
+STUFFED_MIN = 6
+STUFFED_SPACING = 80
+_CLAUSE_START = re.compile(r"(?:^|(?<=[，。；：！？、]))")
+
+
+def title_fragments_at_clauses(title: str | None, body: str) -> int:
+    """How many clauses open with a fragment of the headline (three characters or more) that
+    opens other clauses too; 0 when that is no more than a story's own mentions."""
+    runs = re.findall(r"[\u3400-\u9fff]+", title or "")
+    pieces = {run[a:b] for run in runs for a in range(len(run)) for b in range(a + 3, min(len(run), a + 8) + 1)}
+    if not pieces:
+        return 0
+    text = re.sub(r"\{\{figure \d+\}\}", "", body)
+    starts: dict[str, int] = {}
+    for m in _CLAUSE_START.finditer(text):
+        piece = max((p for p in pieces if text.startswith(p, m.end())), key=len, default=None)
+        if piece:
+            starts[piece] = starts.get(piece, 0) + 1
+    recurring = [p for p, n in starts.items() if n >= 2]
+    count = sum(starts[p] for p in recurring)
+    # several cuts of the headline, or two overlapping ones (汽车下乡, 下乡活动): a spinner's; a
+    # story's own subjects are a word or two, whole (軍公教 … 民進黨 …)
+    spun = len(recurring) >= 3 or any(_overlap(a, b, title or "") for a in recurring for b in recurring if a < b)
+    return count if spun and count >= STUFFED_MIN and count * STUFFED_SPACING >= _chars(text) else 0
+
+
+def _overlap(a: str, b: str, title: str) -> bool:
+    """Two fragments cut from overlapping stretches of the title."""
+    i, j = title.find(a), title.find(b)
+    return i >= 0 and j >= 0 and i < j + len(b) and j < i + len(a)
 
 
 def _latin_lines(body: str) -> list[str]:

@@ -43,6 +43,43 @@ class _Inline:
     link_chars: int = 0
 
 
+# a sentence's end, then an indent of two or more visible spaces (U+3000, NBSP) before more text:
+# the next paragraph, on pages that indent paragraphs inside one <p> or <div> instead of closing it
+_INDENT_BREAK = re.compile(r"(?<=[。！？!?”」）])[ \t\r\n]*(?:[\u3000\xa0][ \t\r\n]*){2,}(?=\S)")
+
+
+def _indented_paragraphs(plain: str, md: str, kind: str, link_chars: int) -> list[tuple[str, str]]:
+    """(plain, Markdown) of each paragraph of a run of inline text: one, unless a plain
+    paragraph without links holds indented paragraphs (then their link count is unknown)."""
+    whole = [(meta.squash(plain), meta.squash(md))] if meta.squash(plain) else []
+    if kind != "p" or link_chars or not _INDENT_BREAK.search(plain):
+        return whole
+    plains, mds = _INDENT_BREAK.split(plain), _INDENT_BREAK.split(md)
+    if len(plains) != len(mds):
+        return whole
+    return [(meta.squash(a), meta.squash(b)) for a, b in zip(plains, mds) if meta.squash(a)]
+
+
+# Chinese text (or its punctuation) at a line's end and at the next line's start
+_CJK_END = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e][ \t]*$")
+_CJK_START = re.compile(r"^\s*[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]")
+
+
+def _join_cjk_lines(text: str) -> str:
+    """A text node with the source's line breaks inside Chinese running text removed: browsers
+    show nothing there (CSS Text's segment break rule), not a space (從火\n場中). A short line
+    (a name in a list of names) keeps its break, which becomes a space."""
+    if "\n" not in text:
+        return text
+    lines = text.split("\n")
+    out = lines[0]
+    for line in lines[1:]:
+        last = out.rsplit("\n", 1)[-1]
+        glue = len(last.strip()) >= 8 and _CJK_END.search(out) and _CJK_START.match(line)
+        out = out.rstrip(" \t") + line.lstrip() if glue else out + "\n" + line
+    return out
+
+
 class BlockRenderer:
     """Turns an El tree into a flat list of Blocks in reading order."""
 
@@ -59,11 +96,11 @@ class BlockRenderer:
         """End the current inline run as a block."""
         if self.owner is None and not self.inline.plain:
             return  # nothing collected (most block boundaries)
-        plain = meta.squash("".join(self.inline.plain))
-        if plain:
-            md = meta.squash("".join(self.inline.md))
+        raw_plain, raw_md = "".join(self.inline.plain), "".join(self.inline.md)
+        for plain, md in _indented_paragraphs(raw_plain, raw_md, kind, self.inline.link_chars):
             chars = sum(map(str.isalnum, plain))
-            self.blocks.append(Block(kind, md, plain, self.owner or owner, self.inline.link_chars, chars, level))
+            links = self.inline.link_chars if plain == meta.squash(raw_plain) else 0
+            self.blocks.append(Block(kind, md, plain, self.owner or owner, links, chars, level))
         self.blocks.extend(self.pending)
         self.pending = []
         self.inline = _Inline()
@@ -73,7 +110,9 @@ class BlockRenderer:
         """Add inline text."""
         if self.owner is None and s.strip():
             self.owner = el
-        s = s.replace("\r", "")
+        # only inside one text node: whitespace between two elements (<span>王小明</span>
+        # <span>李四</span>) still separates them
+        s = _join_cjk_lines(s.replace("\r", ""))
         self.inline.plain.append(s)
         self.inline.md.append(_escape_md(s))
 

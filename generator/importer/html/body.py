@@ -5,7 +5,7 @@ import re
 
 from generator.importer import metadata as meta
 from generator.importer.html.blocks import Block, SENTENCE_END, is_sentence_block, starts_text
-from generator.importer.html.figures import CAPTION_MARKS, attach_captions, captions_a_figure
+from generator.importer.html.figures import CAPTION_MARKS, attach_captions, caption_only_figures, captions_a_figure
 from generator.importer.html.tree import BLOCK_TAGS, Rules, ancestors
 from generator.importer.model import FigureInfo
 
@@ -39,6 +39,8 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
         block = blocks[i]
         first = all(b.kind == "figure" for b in kept)
         rule = _block_rule(block, rules, folded_title, started, authors, first)
+        if rule in ("label", "picture-source") and any(b.kind == "figure" for b in kept[-2:]):
+            rule = None  # a short line under a picture (or its caption) is a caption or credit, read later
         if rule is None and not started and meta.fold(block.plain) in labels:
             rule = "site-name"  # the outlet or channel name printed above the text
         counter = _SLIDE_COUNTER.match(block.plain) if block.kind == "p" else None
@@ -77,9 +79,14 @@ def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
     with their captions; bold one-line paragraphs turned into headings."""
     if related_at is not None:
         kept = _drop_related_tail(kept, related_at, removals)
+    kept = _drop_summary_box(kept, removals)
     kept = _drop_edge_disclaimers(kept, rules, removals)
     kept = _trim_edges(kept, rules, removals)
     _drop_trailing_promo(kept, removals)
+    _drop_trailing_marks(kept, removals)
+    _inline_link_debris(kept, removals)
+    kept = _drop_repeated_pictures(kept, removals)
+    caption_only_figures(kept, removals)
     figures = attach_captions(kept, removals)
     for block in kept:
         if _is_bold_heading(block):
@@ -123,6 +130,8 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
                                     (len(folded) >= 6 and (folded in folded_title or folded_title in folded)
                                      and block.chars <= 2 * len(folded_title))):
         return "headline-repeat"
+    if DEK_LABEL.match(plain) and block.chars <= 300:
+        return "dek-line"  # 导读：…, 【摘要】…, 核心提示：… : the page's own summary, not its text
     if block.chars > 80:
         return None
     if block.chars <= 1:
@@ -150,13 +159,25 @@ def _leading_rule(block: Block, rules: Rules, folded_title: str, authors: tuple[
         return "site-line"
     if plain.startswith(("——", "--", "－－")) and block.chars <= 40:
         return "subtitle"
-    return None
+    return "label" if _short_label(block) else None
 
 
+# a labelled dek above the text: read as the summary (html/extract), not kept in the body
+DEK_LABEL = re.compile(r"^[【\[]?\s*(?:导读|導讀|摘要|内容提要|內容提要|内容摘要|內容摘要|提要|核心提示)\s*[】\]:：]\s*")
 # a wire dispatch's dateline opens the text, never a deck: 新华社北京5月9日电 题：…, 本报讯, …5月9日讯
 _DATELINE = re.compile(r"^\S{0,16}?(?:\d{1,2}月\d{1,2}日|\d{1,2}日)\s*(?:电|電|讯|訊)|^(?:本报讯|本報訊|本网讯|本網訊)")
 # a bracketed link closing the last paragraph: another article promoted (（[中職二度延賽至4月11日](…)）)
 _TRAILING_PROMO = re.compile(r"\s*[（(]\s*\[([^\]]{6,})\]\(https?://[^)\s]+\)\s*[）)]\s*$")
+
+
+def _short_label(block: Block) -> bool:
+    """A line of a few characters without punctuation above the text (举报, 点赞, 手机看新闻,
+    [打印] [关闭]): a widget's label, as the same line after the text is (_trim_edges); not a
+    line set in bold (a heading), one that introduces the text (…：) or a dateline (本报讯)."""
+    plain = block.plain
+    if block.kind != "p" or block.chars > 12 or re.search(r"[，,。；;：:！？!?、]", plain) or _DATELINE.match(plain):
+        return False
+    return not any(n.tag in ("b", "strong") for n in ancestors(block.owner, 2))
 
 
 def _drop_trailing_promo(kept: list[Block], removals: dict[str, list[str]]) -> None:
@@ -171,6 +192,48 @@ def _drop_trailing_promo(kept: list[Block], removals: dict[str, list[str]]) -> N
     if at > 0:
         last.plain = last.plain[:at].rstrip(" （(")
     removals.setdefault("promo-link", []).append(label)
+
+
+# a link of a few characters inside a word (长[沙龙](…/baike/…)湖): a keyword linked by the site,
+# not a link the writer made; its text stays
+_LINK_IN_WORD = re.compile(r"(?<=[\u4e00-\u9fff])\[([\u4e00-\u9fff]{1,4})\]\((?:[^()\s]|\([^()\s]*\))+\)(?=[\u4e00-\u9fff])")
+# a link of a few characters after the paragraph's last sentence (…建议。[详情](…)): a
+# "read more" label, not text
+_MORE_LINK = re.compile(r"(?<=[。！？!?”」])\s*\[([^\]]{1,4})\]\((?:[^()\s]|\([^()\s]*\))+\)\s*$")
+
+
+def _inline_link_debris(kept: list[Block], removals: dict[str, list[str]]) -> None:
+    """Unlink keywords linked inside a word; cut a short "read more" link closing a paragraph."""
+    for block in kept:
+        if block.kind not in ("p", "li", "quote") or "](" not in block.md:
+            continue
+        block.md = _LINK_IN_WORD.sub(r"\1", block.md)
+        match = _MORE_LINK.search(block.md)
+        if match and match.start() > 0:
+            block.md = block.md[:match.start()]
+            label = match.group(1)
+            if block.plain.endswith(label):
+                block.plain = block.plain[:-len(label)].rstrip()
+            removals.setdefault("more-link", []).append(label)
+
+
+# after the text's last sentence: an editor's credit in brackets and a filing code of digits
+# (…走貶。（編輯：陳文彥）1140617, …初賽。1020629): the agency's marks, not text
+_TRAILING_MARKS = re.compile(r"(?<=[。！？!?」”])\s*(?:[（(]\s*(?:責任|责任)?(?:編輯|编辑|責編|责编)\s*[:：/／][^（）()]{1,16}[)）])?"
+                             r"\s*(?:\d{6,8})?\s*$")
+
+
+def _drop_trailing_marks(kept: list[Block], removals: dict[str, list[str]]) -> None:
+    """Cut an editor's bracketed credit and a filing code from the end of the last paragraph."""
+    last = next((b for b in reversed(kept) if b.kind == "p" and not b.removed), None)
+    match = _TRAILING_MARKS.search(last.plain) if last is not None else None
+    if match is None or not match.group().strip():
+        return
+    mark = match.group().strip()
+    if last.md.endswith(mark):
+        last.md = last.md[:-len(mark)].rstrip()
+        last.plain = last.plain[:match.start()].rstrip()
+        removals.setdefault("closing-marks", []).append(mark)
 
 
 _SLIDE_COUNTER = re.compile(r"^\d{1,2}\s*/\s*\d{1,2}\s+(?=\S)")
@@ -205,6 +268,38 @@ def _is_bold_heading(block: Block) -> bool:
             return False
         node = node.parent
     return node is not None and meta.fold(node.text()) == meta.fold(block.plain)
+
+
+def _drop_repeated_pictures(kept: list[Block], removals: dict[str, list[str]]) -> list[Block]:
+    """The same picture twice in a row (a lazy-loading copy, a thumbnail and its image) is one
+    figure: the copy would be an extra, empty one."""
+    out: list[Block] = []
+    for block in kept:
+        last = out[-1] if out else None
+        if block.kind == "figure" and last is not None and last.kind == "figure" and block.figure and \
+                last.figure and block.figure.src and block.figure.src == last.figure.src:
+            removals.setdefault("repeated-picture", []).append(block.figure.src)
+            continue
+        out.append(block)
+    return out
+
+
+def _drop_summary_box(kept: list[Block], removals: dict[str, list[str]]) -> list[Block]:
+    """A box of short list items (and at most a short label over it) ahead of the text's first
+    paragraph is a summary the site adds (AI 摘要, 要点), not the article's first list: the
+    story opens with a paragraph."""
+    first = next((k for k, b in enumerate(kept) if b.kind == "p" and starts_text(b)), None)
+    if first is None:
+        return kept
+    lead = [b for b in kept[:first] if b.kind != "figure"]
+    items = [b for b in lead if b.kind == "li"]
+    labels = [b for b in lead if b.kind != "li"]
+    if len(items) < 2 or any(b.chars > 60 for b in items) or len(labels) > 1 or \
+            any(b.chars > 12 or SENTENCE_END.search(b.plain) or b.plain.endswith(("：", ":")) for b in labels):
+        # (a label ending in a colon introduces a list that is the text: 各有关单位：…)
+        return kept
+    removals.setdefault("summary-box", []).extend(b.plain for b in lead)
+    return [b for b in kept[:first] if b.kind == "figure"] + kept[first:]
 
 
 def _drop_edge_disclaimers(kept: list[Block], rules: Rules, removals: dict[str, list[str]]) -> list[Block]:

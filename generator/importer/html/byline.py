@@ -40,14 +40,34 @@ def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
         if (starts_text(blocks[i]) and not caption) or _is_related_heading(blocks[i]):
             break  # dates inside the text are events, not the publication date
         after.append(i)
-    window = after + list(range(headline - 1, max(-1, headline - 4), -1))
-    for i in window:
+    updated = None
+    for i in after + _lines_above(blocks, headline):
         if blocks[i].kind == "figure" or blocks[i].chars > 200:
             continue
-        near = meta.parse_date(blocks[i].plain)
+        near = meta.parse_date(_UPDATED.sub(" ", blocks[i].plain))
         if near:
             return near
-    return None
+        updated = updated or meta.parse_date(blocks[i].plain)
+    return updated  # only an update's date: better than none
+
+
+# a date labelled as an update (更新时间：…, 最後更新 …, 更新於 …): the publication date, when the
+# lines give one too, is the other
+_UPDATED = re.compile(r"(?:最后|最後)?(?:更新|修改|修訂|修订)(?:时间|時間|日期|於|于)?\s*[:：]?\s*"
+                      r"(?:(?:19|20)\d{2}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?)")
+
+
+def _lines_above(blocks: list[Block], headline: int) -> list[int]:
+    """Up to three lines just above the headline, nearest first, not beyond a navigation row
+    (mostly links) and never in page chrome: a date in the masthead, above the site's menu,
+    is the page's clock (the time it was saved), not the article's."""
+    found = []
+    for i in range(headline - 1, max(-1, headline - 4), -1):
+        block = blocks[i]
+        if block.owner.chrome or (block.chars and block.link_chars >= 0.6 * block.chars):
+            break
+        found.append(i)
+    return found
 
 
 def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] | None:
@@ -63,11 +83,15 @@ def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] |
             found = meta.parse_date(block.plain)
             if found:
                 return found, "markup"
+    # a date in the masthead (the page's clock) or inside a sentence of the text (the event
+    # the story reports) is taken only when the page labels none (发布日期：…)
+    weak = None
     for block in blocks[max(0, start - 15):start + 3]:
-        if block.chars <= 200:
-            found = meta.parse_date(block.plain)
-            if found:
-                return found, "text"
+        found = meta.parse_date(block.plain) if block.chars <= 200 else None
+        if found and (block.owner.chrome or block.chars > 40 and is_sentence_block(block)):
+            weak = weak or found
+        elif found:
+            return found, "text"
     for i in body_idx:
         block = blocks[i]
         if _is_related_heading(block):
@@ -76,12 +100,17 @@ def _date_in_page(blocks: list[Block], body_idx: list[int]) -> tuple[str, str] |
             found = meta.parse_date(block.plain)
             if found and ":" in found[10:]:
                 return found, "text"
-    for block in blocks[max(0, start - 15):last + 8]:
+    labelled = _labelled_date(blocks[max(0, start - 15):last + 8])
+    return (labelled, "label") if labelled else (weak, "text") if weak else None
+
+
+def _labelled_date(blocks: list[Block]) -> str | None:
+    """The first date given with its label (发布时间：…) in short lines."""
+    for block in blocks:
         match = _LABELLED_DATE.search(block.plain) if block.chars <= 120 else None
-        if match:
-            found = meta.parse_date(block.plain[match.end():])
-            if found:
-                return found, "label"
+        found = meta.parse_date(block.plain[match.end():]) if match else None
+        if found:
+            return found
     return None
 
 
@@ -95,6 +124,15 @@ _LABELLED_DATE = re.compile(r"(?:发表于|發表於|发布于|發佈於|發布�
 def _is_related_heading(block: Block) -> bool:
     """True for a short "related articles" heading."""
     return block.chars <= 30 and bool(load_rules().related_heading.match(block.plain))
+
+
+def date_doubt(date: str | None, where: str | None, head: Head) -> str | None:
+    """Why the date may be wrong: read from the page, it is not the day the page's metadata
+    gives for its publication (one of them is another article's, an update's or the clock's)."""
+    stated = _meta_date(head)
+    if not date or not stated or where == "meta" or date[:10] == stated[:10]:
+        return None
+    return f"the page's date {date[:10]} is not the publication day its metadata gives ({stated[:10]})"
 
 
 def _meta_date(head: Head) -> str | None:
@@ -126,7 +164,17 @@ def find_authors(blocks: list[Block], headline: int | None, head: Head, body_idx
 def authors_and_source(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
                        top: El, rules: Rules) -> tuple[tuple[str, ...], str | None]:
     """find_authors' names and where they were read (importer.verdict weighs the weaker
-    places: metadata, a line after the body, a 来源 line naming a person)."""
+    places: metadata, a line after the body, a 来源 line naming a person). The outlet's own
+    name is never an author (a WeChat account's name printed where a byline would be)."""
+    names, where = _authors_and_source(blocks, headline, head, body_idx, top, rules)
+    outlet = {meta.fold(head.metas.get(key, "")) for key in ("og:site_name", "application-name")} - {""}
+    kept = tuple(n for n in names if meta.fold(n) not in outlet)
+    return (kept, where) if kept else ((), None)
+
+
+def _authors_and_source(blocks: list[Block], headline: int | None, head: Head, body_idx: list[int],
+                        top: El, rules: Rules) -> tuple[tuple[str, ...], str | None]:
+    """The names authors_and_source weighs, and where they were read."""
     near: list[int] = []
     if headline is not None:
         first_text = next((i for i in body_idx if is_sentence_block(blocks[i]) and blocks[i].chars > 40), headline + 10)
@@ -174,7 +222,7 @@ _BYLINE_SHAPES = tuple(re.compile(p) for p in (
 ))
 # editors, proof-readers, sources and photo credits are not bylines; nor a desk's 綜合報導
 _NOT_BYLINE = re.compile(r"责任编辑|責任編輯|责编|責編|编辑\s*[:：]|編輯\s*[:：]|审读|審讀|监制|監製|校对|校對|"
-                         r"来源\s*[:：]|來源\s*[:：]|[摄攝](?:影)?$|供图$|供圖$|提供$")
+                         r"来源\s*[:：]|來源\s*[:：]|(?:[摄攝](?:影)?|供图|供圖|提供)[）)]?$")
 _DESK_WORDS = re.compile(r"報導|报道|報道|综合|綜合|中心")
 # the bracketed head or tail of a long paragraph: （记者 王小明）…, …（评论员 罗博 萧海川）
 _BRACKET_EDGES = (re.compile(r"^[（(【〔\[]([^）)】〕\]]{2,30})[）)】〕\]]"),
@@ -252,6 +300,11 @@ def _bylines_in(blocks: list[Block], indexes: list[int], rules: Rules) -> tuple[
 _AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp_name|zuozhe|jizhe)([-_ ]|$)", re.I)
 
 
+# what follows the names in an author-marked element: the desk's place and 報導 (王小明／台北即時報導),
+# or a bar and the date (By 王小明 | 2025-05-03)
+_MARKED_TAIL = re.compile(r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}?(?:報導|报道|報道)\s*$|\s*[|｜]\s*.*$|\s+(?:19|20)\d{2}\D.*$")
+
+
 def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
     """Names in rel=author / itemprop=author / class="author" elements outside page chrome."""
     stack = [top]
@@ -262,8 +315,10 @@ def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
         marked = el.attr("rel") == "author" or el.attr("itemprop") == "author" or \
             bool(_AUTHOR_MARKUP.search(el.attr("class") + " " + el.attr("id")))
         if marked and el.chars <= 30:
-            text = re.sub(r"^(?:作者|记者|記者|文|撰文)\s*[:：／/]?\s*", "", el.text())
-            names = meta.split_names(text, rules.not_names)
+            text = _MARKED_TAIL.sub("", re.sub(r"^(?:作者|记者|記者|文|撰文|By|BY|by)\s*[:：／/]?\s*", "", el.text().strip()))
+            # a desk in the writer's place (地方中心／桃園報導) is no person
+            names = tuple(n for n in meta.split_names(text, rules.not_names)
+                          if not _DESK_WORDS.search(n) and not _ORG_SUFFIX.search(n))
             if names and len(meta.fold(text)) <= 4 * len(names) + 2:
                 return names
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from generator.importer.html.blocks import Block, is_sentence_block
-from generator.importer.html.tree import BLOCK_TAGS, El, nearest_block
+from generator.importer.html.tree import BLOCK_TAGS, El, nearest_block, nearest_tagged
 
 
 def best_container(blocks: list[Block], top: El, headline: int | None = None) -> El:
@@ -22,7 +22,7 @@ def choose_container(blocks: list[Block], top: El, headline: int | None = None) 
         if block.link_chars > 0.5 * block.chars:
             continue
         s = 1.0 + sum(1 for ch in block.plain if ch in "，,。；;") + min(3.0, block.chars / 100)
-        if block.kind == "li":
+        if block.kind == "li" or _in_teaser_item(block):
             s *= 0.3  # list items are rules, menus and teasers far more often than article text
         node = nearest_block(block.owner)
         level = 0
@@ -42,6 +42,13 @@ def choose_container(blocks: list[Block], top: El, headline: int | None = None) 
     # a rival: the best candidate that neither holds nor sits inside the winner
     rival = max((score for el, score in scored if not el.inside(best) and not best.inside(el)), default=0.0)
     return best, (rival / best_score if best_score > 0 else 0.0)
+
+
+def _in_teaser_item(block: Block) -> bool:
+    """A paragraph inside a list item that also holds a link: a teaser's description (a link
+    to another story, a line about it, its date), however the item sets its text."""
+    item = nearest_tagged(block.owner, ("li",))
+    return item is not None and item.link_chars > 0
 
 
 def _scores(votes: dict[int, float], els: dict[int, El], after: list[El | None]) -> list[tuple[El, float]]:

@@ -18,7 +18,7 @@ rules/html.yml), and which module does each step:
    metadata (html_head reads the <head>). html_body: the body is the container's blocks after the headline, without furniture
    before the first sentence (date lines, bylines, decks, site names), chrome blocks, link
    lists, boilerplate lines, "related" teasers and closing notices; html_figures: captions
-   and photo credits go to figures.
+   and photo credits go to figures; html_category: the category (breadcrumb first).
 """
 from __future__ import annotations
 
@@ -32,13 +32,14 @@ from selectolax.lexbor import LexborHTMLParser
 from generator.importer import metadata as meta
 from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
-from generator.importer.html.body import clean_body, line_rule
-from generator.importer.html.byline import authors_and_source, find_date
+from generator.importer.html.body import DEK_LABEL, clean_body, line_rule
+from generator.importer.html.byline import authors_and_source, date_doubt, find_date
+from generator.importer.html.category import CRUMB_SPLIT, NOT_CATEGORY, find_category
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
 from generator.importer.html.signals import extraction_signals
-from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, load_rules, nearest_block,
-                                          settle_chrome)
+from generator.importer.html.tree import (BLOCK_TAGS, El, Rules, ancestors, build_tree, links_below, load_rules,
+                                          nearest_block, settle_chrome)
 from generator.importer.artefacts import default_detect
 from generator.importer.model import Extracted, Removal
 from generator.core.urls import is_safe_url
@@ -95,14 +96,24 @@ def headline_above(blocks: list[Block], container: El, rules: Rules) -> int | No
             continue
         if block.kind not in ("p", "h") or block.owner.chrome or block.link_chars or not (6 <= block.chars <= 40):
             continue
-        if block.kind != "h" and block.owner.inside(container) and i != first - 1:
-            continue  # inside the text, only a heading or the line right above the first sentence
-        if re.search(r"[，。！？；,;]", block.plain) or meta.parse_date(block.plain) or _CRUMB_SPLIT.search(block.plain) \
+        if block.kind != "h" and block.owner.inside(container) and not _only_meta_between(blocks[i + 1:first], rules):
+            continue  # inside the text, only a heading or the line right above the first sentence (or its dateline)
+        # a question or exclamation mark may close a headline; a comma or full stop inside makes a
+        # sentence; a date stamp glued to its end is not the headline's (clean_title drops it)
+        line = meta.clean_title(block.plain)
+        if re.search(r"[，。！？；,;]", line.rstrip("？！?!")) or meta.parse_date(line) \
+                or CRUMB_SPLIT.search(block.plain) \
                 or meta.find_bylines(block.plain, rules.not_names) or line_rule(block, rules) \
                 or rules.meta_line.search(block.plain):
             continue
         return i
     return None
+
+
+def _only_meta_between(between: list[Block], rules: Rules) -> bool:
+    """Nothing but pictures and a dateline or meta line (2025-07-15, 来源：…) between two blocks."""
+    return all(b.kind == "figure" or b.chars <= 60 and (meta.parse_date(b.plain) or rules.meta_line.search(b.plain))
+               for b in between)
 
 
 def find_headline(blocks: list[Block], head: Head, container: El | None) -> int | None:
@@ -160,10 +171,10 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
               rules: Rules, headline: int | None, matched: bool = True) -> Extracted:
     """Turn rendered blocks into the Extracted value."""
     title = choose_title(blocks, headline if matched else None, head)
-    if not matched and headline is not None and len(meta.fold(title or "")) < 8:
-        title = meta.clean_title(blocks[headline].plain)  # the <title> holds little more than the site name
     removals: dict[str, list[str]] = {}
     body_idx = _body_indexes(blocks, container, headline)
+    if not matched and headline is not None:
+        title = _title_or_line_above(title, meta.clean_title(blocks[headline].plain), blocks, head, rules)
     date, date_where = find_date(blocks, headline, head, base, body_idx, head.script_date)
     authors, author_from = authors_and_source(blocks, headline, head, body_idx, top, rules)
     body, figures, original_title, source_name = clean_body(blocks, body_idx, title, authors, rules, removals,
@@ -173,10 +184,12 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
-    summary = _visible_dek(blocks, headline, body_idx) or _summary(head, title, body)
-    category = find_category(blocks, top, rules, title)
+    category = find_category(blocks, top, title, head, site)
+    if not matched or headline is None:  # a headline read from <title> may still carry its site
+        title = meta.without_site_tail(title, site, body)
+    summary = _visible_dek(blocks, headline, body_idx) or _labelled_dek(removals) or _summary(head, title, body)
     tags = _page_tags(head, blocks, top, title, site, category, body)
-    details = {"date_from": date_where, "author_from": author_from}
+    details = {"date_from": date_where, "author_from": author_from, "date_doubt": date_doubt(date, date_where, head)}
     return Extracted(
         title=title or None,
         date=date,
@@ -193,6 +206,31 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings=_page_warnings(body, top, container, date),
         details=details,
     )
+
+
+def _title_or_line_above(title: str | None, above: str, blocks: list[Block], head: Head,
+                         rules: Rules) -> str | None:
+    """No block matches the <title>: the heading just above the text is the headline when the
+    <title> holds little more than the site's name, or opens with it (示例社區報－地方新聞: the
+    site and a channel, with the masthead's heading, og:site_name or a 来源 line as the site)."""
+    folded = meta.fold(title or "")
+    if len(folded) < 8:
+        return above
+    sites = {meta.fold(head.metas.get(k, "")) for k in ("og:site_name", "application-name")}
+    sites |= {meta.fold(b.plain) for b in blocks[:40] if b.kind == "h" and b.owner.chrome and b.chars <= 12}
+    sites |= _source_names(blocks, rules)
+    return above if any(len(site) >= 2 and folded.startswith(site) for site in sites) else title
+
+
+def _source_names(blocks: list[Block], rules: Rules) -> set[str]:
+    """Folded outlet names the page's 来源 lines give (the part before a dash or bar: 科普中国 in
+    科普中国-科学原理)."""
+    names = set()
+    for block in blocks:
+        match = rules.source_line.match(block.plain) if block.chars <= 40 else None
+        if match:
+            names.add(meta.fold(re.split(r"\s*[-_|｜—–·]\s*", match.group(2).strip())[0]))
+    return names
 
 
 def _body_indexes(blocks: list[Block], container: El, headline: int | None) -> list[int]:
@@ -231,24 +269,30 @@ def _looks_like_index(top: El, container: El) -> bool:
 def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site: str | None,
                category: str | None, body: str) -> tuple[str, ...]:
     """The article's own tags (importer/tags.py): article:tag, JSON-LD keywords or a visible tag
-    row; else the meta keywords that are about this article. Never outlet or section names."""
-    own = page_tags.structured_keywords(head.article_tags, head.json_ld) or _tag_links(blocks, top)
+    row; else the meta keywords that are about this article. Never outlet or section names.
+    A marked row or rel=tag links none of whose tags the headline or text mentions are the site's
+    tag cloud (a blog's sidebar), not this article's row; a labelled strip (关键词：…) is its own."""
+    own = page_tags.structured_keywords(head.article_tags, head.json_ld)
     if own:
         tags = meta.clean_keywords(own, title=title, site=site, head_title=head.title)
     else:
+        found, labelled = _tag_links(blocks, top)
+        row = meta.clean_keywords(found, title=title, site=site, head_title=head.title)
         keywords = head.metas.get("keywords", "") or head.metas.get("news_keywords", "")
-        tags = page_tags.article_specific(meta.clean_keywords(keywords, title=title, site=site, head_title=head.title),
-                                          title, body)
-    sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"))
+        tags = row if labelled or page_tags.article_specific(row, title, body) else page_tags.article_specific(
+            meta.clean_keywords(keywords, title=title, site=site, head_title=head.title), title, body)
+    sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"), *NOT_CATEGORY)
     return page_tags.not_names(tags, sections)
+
 
 
 _TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|標簽|Tags?)\s*[:：]\s*", re.I)
 
 
-def _tag_links(blocks: list[Block], top: El) -> str:
+def _tag_links(blocks: list[Block], top: El) -> tuple[str, bool]:
     """The page's own tags when it has no tag metas: rel=tag links, a row of links marked as
-    tags (class="keywords"), or a 关键词： strip."""
+    tags (class="keywords"), or a 关键词： strip; and whether a label (关键词：) says they are
+    this article's."""
     tags: list[str] = []
     rows: list[El] = []
     stack = [top]
@@ -263,32 +307,37 @@ def _tag_links(blocks: list[Block], top: El) -> str:
             rows.append(el)
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     if tags:
-        return ",".join(tags)
+        return ",".join(tags), False
+    hashtags = _hashtag_row(blocks)
+    if hashtags:
+        return hashtags, False
     for row in rows[:8]:
-        links = [a.text() for a in _links_below(row) if a.text()]
+        links = [a.text() for a in links_below(row) if a.text()]
         if links and len(meta.fold(row.text())) - len(meta.fold("".join(links))) <= 12:
-            return ",".join(links)  # a row of tag links marked as such (a label at most besides)
+            return ",".join(links), False  # a row of tag links marked as such (a label at most besides)
     for block in blocks:
         label = _TAG_LABEL.match(block.plain) if block.chars <= 80 else None
         if label:
             # the row's links are its tags (their texts may run together in the plain text)
-            links = [a.text() for a in _links_below(nearest_block(block.owner) or block.owner) if a.text()]
-            return ",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])
+            links = [a.text() for a in links_below(nearest_block(block.owner) or block.owner) if a.text()]
+            return (",".join(links) if links else re.sub(r"[\s、|｜/]+", ",", block.plain[label.end():])), True
+    return "", False
+
+
+def _hashtag_row(blocks: list[Block]) -> str:
+    """A visible row of two or more links that each read #tag, and little else: the article's
+    hashtags (whatever the row's class is called)."""
+    for block in blocks:
+        if block.chars > 80 or block.link_chars < 0.8 * block.chars or block.owner.chrome or \
+                "#" not in block.plain and "＃" not in block.plain:
+            continue  # (a sidebar's trending hashtags are page chrome)
+        links = [a.text().strip() for a in links_below(nearest_block(block.owner) or block.owner) if a.text().strip()]
+        if len(links) >= 2 and all(t.startswith(("#", "＃")) for t in links):
+            return ",".join(t.lstrip("#＃").rstrip("#＃ ") for t in links)
     return ""
 
 
 _TAG_ROW = re.compile(r"(^|[-_ ])(tags?|keywords?|article-?tags?|tag-?list|post-?tags)([-_ ]|$)", re.I)
-
-
-def _links_below(el: El) -> list[El]:
-    """The <a> elements inside an element, in document order."""
-    found, stack = [], [el]
-    while stack:
-        node = stack.pop()
-        if node.tag == "a":
-            found.append(node)
-        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
-    return found
 
 
 _COPYRIGHT = re.compile(r"(?:Copyright|©|\(c\)|版权所有|版權所有)\s*(?:©|\(c\))?\s*(?:(?:19|20)\d{2}(?:\s*[-–]\s*(?:19|20)\d{2})?)?\s*"
@@ -385,6 +434,15 @@ def _visible_dek(blocks: list[Block], headline: int | None, body_idx: list[int])
     return None
 
 
+def _labelled_dek(removals: dict[str, list[str]]) -> str | None:
+    """The dek a label introduced above the text (导读：…), without its label."""
+    for text in removals.get("dek-line", []):
+        dek = DEK_LABEL.sub("", text).strip()
+        if len(dek) >= 8:
+            return dek
+    return None
+
+
 def _overlap(text: str, reference: str) -> float:
     """Share of `text`'s character pairs that also occur in `reference`."""
     folded = meta.fold(text)
@@ -393,37 +451,3 @@ def _overlap(text: str, reference: str) -> float:
         return 0.0
     ref = meta.fold(reference)
     return sum(1 for p in pairs if p in ref) / len(pairs)
-
-
-_CRUMB_MARKUP = re.compile(r"crumb|bread|position|location|daohang|weizhi|dangqian|c_loca|where", re.I)
-
-
-_CRUMB_LABEL = re.compile(r"^(?:当前位置|當前位置|您的位置|你的位置|您现在的位置|您現在的位置|現在位置|所在位置|位置)\s*[:：]\s*")
-
-
-_CRUMB_START = re.compile(r"^(?:首页|首頁|主页|主頁|Home)\s*(?:>|»|＞|›|→|/|\||｜|-->)")
-
-
-_CRUMB_SPLIT = re.compile(r"\s*(?:-->|>>|>|»|＞|›|→|/|\||｜)\s*")
-
-
-_NOT_CATEGORY = frozenset({"Home", "home", "正文", "新闻", "新聞", "新闻中心", "新聞中心", "内容", "內容"})
-
-
-def find_category(blocks: list[Block], top: El, rules: Rules, title: str | None) -> str | None:
-    """The last meaningful crumb of the page's breadcrumb, if it has one."""
-    for block in blocks[:200]:
-        if block.chars > 80 or block.kind == "figure":
-            continue
-        labelled = _CRUMB_LABEL.match(block.plain)
-        marked = any(_CRUMB_MARKUP.search(n.attr("class") + " " + n.attr("id")) for n in ancestors(block.owner, 4))
-        if not (labelled or _CRUMB_START.match(block.plain) or (marked and _CRUMB_SPLIT.search(block.plain))):
-            continue
-        text = block.plain[labelled.end():] if labelled else block.plain
-        crumbs = [c.strip() for c in _CRUMB_SPLIT.split(text)]
-        crumbs = [c for c in crumbs if c and c not in _NOT_CATEGORY and len(c) <= 12
-                  and not c.endswith(("首页", "首頁", "主页", "主頁"))
-                  and not (title and meta.fold(c) in meta.fold(title))]
-        if crumbs:
-            return crumbs[-1]
-    return None

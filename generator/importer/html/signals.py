@@ -109,6 +109,31 @@ def opening_doubt(body: str, title: str | None) -> str | None:
     return None
 
 
+def _pairs(text: str) -> set[str]:
+    """Character pairs of a folded text."""
+    folded = meta.fold(text)
+    return {folded[k:k + 2] for k in range(len(folded) - 1)}
+
+
+def description_doubt(head: Head, blocks: list[Block], body_idx: list[int], body: str,
+                      title: str | None) -> str | None:
+    """Why the body may have lost its lead or be another article: the page's own description
+    (a sentence of 20 characters or more, not the headline again) is a paragraph of the page
+    that the body does not hold (most sites write the description from the lead)."""
+    text = meta.squash(head.metas.get("description", "") or head.metas.get("og:description", ""))
+    wanted = _pairs(re.sub(r"(\.{3}|…)+$", "", text))
+    if len(wanted) < 20 or len(wanted & _pairs(f"{title or ''}{head.title}")) >= 0.5 * len(wanted):
+        return None
+    if len(wanted & _pairs(body[:1500])) >= 0.7 * len(wanted):
+        return None
+    inside = set(body_idx)
+    for i, block in enumerate(blocks):
+        if i not in inside and block.chars >= 20 and not block.owner.chrome and block.kind != "figure" \
+                and len(wanted & _pairs(block.plain)) >= 0.8 * len(wanted):
+            return f"the page's description is text the body does not hold: {block.plain[:40]!r}"
+    return None
+
+
 def extraction_signals(blocks: list[Block], body_idx: list[int], headline: int | None, head: Head,
                        title: str | None, rival: float, body: str = "", authors: tuple[str, ...] = (),
                        author_from: str | None = None, not_names: frozenset[str] = frozenset()) -> dict:
@@ -119,4 +144,5 @@ def extraction_signals(blocks: list[Block], body_idx: list[int], headline: int |
         "text_outside": text_outside(blocks, body_idx, headline),
         "byline_doubt": byline_doubt(byline_lines(blocks, body_idx, headline, not_names), authors, author_from),
         "opening_doubt": opening_doubt(body, title),
+        "description_doubt": description_doubt(head, blocks, body_idx, body, title),
     }

@@ -276,3 +276,14 @@ def nearest_tagged(el: El, tags: tuple[str, ...]) -> El | None:
             return node
         node = node.parent
     return None
+
+
+def links_below(el: El) -> list[El]:
+    """The <a> elements inside an element, in document order."""
+    found, stack = [], [el]
+    while stack:
+        node = stack.pop()
+        if node.tag == "a":
+            found.append(node)
+        stack.extend(c for c in reversed(node.children) if isinstance(c, El))
+    return found

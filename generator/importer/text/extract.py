@@ -13,12 +13,15 @@ import unicodedata
 from collections.abc import Sequence
 
 from generator.core import markdown
+from generator.importer.html.figures import split_credit
 from generator.importer.metadata import clean_title, find_bylines
 from generator.importer.model import Extracted, FigureInfo, Removal
 
 _BREADCRUMB = re.compile(
     r"^(您現在的位置|您现在的位置|現在的位置|现在的位置|當前位置|当前位置|所在位置|"
-    r"您的位置|你的位置|位置)\s*[是:：]\s*[:：]?\s*(?P<trail>.+)$")
+    r"您的位置|你的位置|位置)\s*[是:：]\s*[:：]?\s*(?P<trail>.+)$"
+    # or a trail from the home page without a label (首頁 > 地方 > 台南), above or below the title
+    r"|^(?P<home>(?:首頁|首页|主頁|主页|Home)\s*(?:>>|>|»|›|→|＞).{1,60})$")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>>|>|»|›|→|/|＞)\s*")
 _CRUMB_SKIP = {"正文", "首頁", "首页", "主頁", "主页", "home", "Home", "本文", "內容", "内容"}
 _COUNTER = re.compile(
@@ -130,7 +133,7 @@ def _head(lines: list[str]) -> tuple[dict, list[str], list[Removal]]:
         if "title" not in info and (_NAV_LINE.match(line) or _LABEL_LINE.match(line)):
             removals.append(Removal("navigation", (line,)))
         elif crumb and "category" not in info:
-            info["category"] = _category(crumb["trail"])
+            info["category"] = _category(crumb["trail"] or crumb["home"])
             removals.append(Removal("breadcrumb", (line,)))
         elif _COUNTER.match(line):
             removals.append(Removal("view-counter", (line,)))
@@ -196,8 +199,10 @@ def _body(lines: list[str]) -> tuple[list[str], list[FigureInfo]]:
     for i, line in enumerate(lines):
         caption = _CAPTION.match(line)
         following = lines[i + 1] if i + 1 < len(lines) else None
-        if caption and len(line) <= _TITLE_MAX and line[-1] not in "。":
-            figures.append(FigureInfo(caption=line))
+        # one sentence at most: a caption may close with a full stop or a photographer's credit
+        if caption and len(line) <= _TITLE_MAX and line.count("。") <= 1:
+            text, credit = split_credit(line)
+            figures.append(FigureInfo(caption=text, credit=credit))
             paragraphs.append(f"{{{{figure {len(figures)}}}}}")
         elif paragraphs and _is_heading(line, following):
             paragraphs.append(f"## {line}")
@@ -246,7 +251,8 @@ def extract_text(text: str, url: str | None = None) -> Extracted:
         removals.append(Removal("unsafe-url", unsafe))
     return Extracted(
         title=info.get("title"),
-        date=info.get("date") or find_date(body_lines[:_LEAD_LINES] + [info.get("summary") or ""]),
+        # the byline line (記者…／台南報導) may carry the date, though it left the body
+        date=info.get("date") or find_date([*bylines, *body_lines[:_LEAD_LINES], info.get("summary") or ""]),
         authors=info.get("authors") or authors,
         source_name=info.get("source_name"),
         original_title=info.get("original_title"),
