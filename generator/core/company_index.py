@@ -58,8 +58,9 @@ def describe(companies: Companies, converter: DescriptionConverter,
     written = [c for c in companies.items if c.description]
     out = {c.id: {s: "" for s in SCRIPTS} for c in companies.items}
     for script in SCRIPTS:
-        own = [c for c in written if (detect(c.description) or script) == script]
-        other = [c for c in written if c not in own]
+        own, other = [], []
+        for c in written:
+            (own if (detect(c.description) or script) == script else other).append(c)
         normalised = converter.normalise_many(script, [c.description for c in own])[0]
         converted = converter.convert_many(script, [c.description for c in other])
         for company, text in (*zip(own, normalised), *zip(other, converted)):
@@ -136,7 +137,7 @@ def unlisted_in_titles(site: Site, companies: Companies, matcher: company_match.
     todo = [site.articles[slug] for slug in site.order if keys[slug] not in memo]
     fresh = _title_warnings(todo, companies, matcher, fold)
     for art in todo:
-        memo[_title_key(art)] = fresh.get(id(art), [])
+        memo[keys[art.slug]] = fresh.get(art.slug, [])
     live = set(keys.values())
     for key in [k for k in memo if k not in live]:
         del memo[key]
@@ -150,8 +151,8 @@ def _title_key(art: Article) -> tuple:
 
 
 def _title_warnings(arts: list[Article], companies: Companies, matcher: company_match.Matcher,
-                    fold: Callable[[str], str]) -> dict[int, list[str]]:
-    """{id(article): its warnings} for the articles whose title names an unlisted company."""
+                    fold: Callable[[str], str]) -> dict[str, list[str]]:
+    """{slug: its warnings} for the articles whose title names an unlisted company."""
     titles = company_match.fold_all(fold, [a.versions[a.script].title for a in arts])
     named: list[tuple[Article, list[str]]] = []
     weak: list[tuple[Article, dict[str, list[int]]]] = []
@@ -162,14 +163,14 @@ def _title_warnings(arts: list[Article], companies: Companies, matcher: company_
         if any(not h[0] and h[1] < 2 for h in hits.values()):
             weak.append((art, hits))
     summaries = company_match.fold_all(fold, [a.versions[a.script].summary for a, _ in weak])
-    seconded = {id(art): [cid for cid, h in hits.items() if not h[0] and h[1] < 2
-                          and cid in company_match.mentions(matcher, summary)]
+    seconded = {art.slug: [cid for cid, h in hits.items() if not h[0] and h[1] < 2
+                           and cid in company_match.mentions(matcher, summary)]
                 for (art, hits), summary in zip(weak, summaries)}
     by_id = companies.by_id
-    return {id(art): [f"{art.path}:{art.companies_line}: the title names "
-                      f"{by_id[cid].names[art.script]} but companies: leaves out {cid} (add it?)"
-                      for cid in ids + seconded.get(id(art), [])]
-            for art, ids in named if ids or seconded.get(id(art))}
+    return {art.slug: [f"{art.path}:{art.companies_line}: the title names "
+                       f"{by_id[cid].names[art.script]} but companies: leaves out {cid} (add it?)"
+                       for cid in ids + seconded.get(art.slug, [])]
+            for art, ids in named if ids or seconded.get(art.slug)}
 
 
 def page_months(view: CompanyView) -> int:

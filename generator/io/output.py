@@ -83,8 +83,6 @@ class Staging:
         self.dir = scratch_path(out_dir, "staging" if in_place else "new")
         # the new tree starts as the twin (files there may share inodes with out_dir)
         self.from_twin = False
-        # how many files the new tree holds (set by the build; picks the fresh build's twin)
-        self.files = 0
         self._lock: int | None = None
         # a fresh build's twin, linked file by file as write() stages them (start_twin)
         self.twin_dir: str | None = None
@@ -126,15 +124,15 @@ class Staging:
         if self.twin_dir is not None:
             link_into(self.twin_dir, path, target)
 
-    def start_twin(self) -> None:
-        """Have write() link each new file into the twin as well (a fresh build of many
-        files; call before the workers fork).
+    def start_twin(self, files: int) -> None:
+        """Have write() link each new file into the twin as well, when a fresh build makes
+        `files` files or more (EARLY_TWIN_FILES); call before the workers fork.
 
         Linked after the swap, the twin took one more walk of the new tree in one process
         (1.9 s of an 18.8 s cold build at 10,000 articles, 16 s at 50,000); linked as
         written, the render workers share it. A file the twin misses (a failed link) costs
         a link in the next build's mirror step, which makes any tree right."""
-        if self.in_place or not self.fresh or self.twin_dir is not None:
+        if self.in_place or not self.fresh or self.twin_dir is not None or files < EARLY_TWIN_FILES:
             return
         tree = scratch_path(self.out_dir, "new")
         try:
@@ -180,8 +178,6 @@ class Staging:
                 old = None
                 if self.twin_dir is not None:
                     self._keep_twin()
-                elif self.files >= EARLY_TWIN_FILES:
-                    make_twin(self.out_dir)
             else:
                 old = _exchange(self.dir, self.out_dir)
         except OSError as exc:
@@ -246,23 +242,6 @@ def _refuse_mount_point(out_dir: Path) -> None:
                         "at once, which cannot cross file systems", out_dir,
                         hint="mount the folder above it instead, or build into a folder inside "
                              "the mount with --out")
-
-
-def make_twin(out_dir: Path) -> None:
-    """Link a fresh build's tree into its twin (under a locked scratch name until done)."""
-    _drop_stale_twin(out_dir)
-    tree = scratch_path(out_dir, "new")
-    try:
-        tree.mkdir()
-        fd = lock_folder(tree)
-        try:
-            _mirror(str(out_dir), str(tree), "", lambda _: True, set(), set())
-        finally:
-            os.close(fd)
-    except OSError:
-        shutil.rmtree(tree, ignore_errors=True)  # only a head start: the build succeeded
-        return
-    keep_as_twin(tree, out_dir)
 
 
 def _take_twin(out_dir: Path, new: Path) -> int | None:

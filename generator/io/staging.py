@@ -90,7 +90,6 @@ def swap_tree(run: Run, staging: Staging, produced: set[str], written: list[str]
         return True
 
     staging.mirror(keep, staged)
-    staging.files = len(claimed)
     run.stages.lap("write")
     report = index(staging.dir) if index else None
     if report is not None:

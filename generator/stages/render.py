@@ -15,7 +15,7 @@ from generator.core.model import SCRIPTS, Page, PageKind, Site
 from generator.core.plan import digest, plan_site
 from generator.core.render import Renderer
 from generator.core.settings import Config
-from generator.io import output, templates, workers
+from generator.io import templates, workers
 from generator.io.cache import DiskCache, ManifestEntry
 from generator.io.output import Staging
 from generator.io.staging import swap_tree, update_manifest, write_in_place
@@ -49,8 +49,7 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
         renderer = Renderer(site, text, templates.renderer(env, config.root), templates.read_file, pages,
                             config.feed_items)
     staging = Staging(out, in_place=cache.in_place_output)
-    if len(pages) >= output.EARLY_TWIN_FILES:
-        staging.start_twin()  # a fresh build's twin, linked by the workers as they write
+    staging.start_twin(len(pages))  # a big fresh build's twin, linked by the workers as they write
     try:
         # rendered pages are kept only by a cache that is saved: they serve the next process
         saving = cache.keep_pages and cache.folder is not None
