@@ -184,7 +184,7 @@ def _authors_and_source(blocks: list[Block], headline: int | None, head: Head, b
     found = _bylines_in(blocks, near, rules)
     if found:
         return found, "headline"
-    found = _markup_authors(top, rules)
+    found = _markup_authors(top, rules, _article_zone(blocks, headline, body_idx))
     if found:
         return found, "markup"
     if body_idx:
@@ -305,8 +305,10 @@ _AUTHOR_MARKUP = re.compile(r"(^|[-_ ])(author|authors|reporter|byline|writer|rp
 _MARKED_TAIL = re.compile(r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}?(?:報導|报道|報道)\s*$|\s*[|｜]\s*.*$|\s+(?:19|20)\d{2}\D.*$")
 
 
-def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
-    """Names in rel=author / itemprop=author / class="author" elements outside page chrome."""
+def _markup_authors(top: El, rules: Rules, zone: list[str] | None = None) -> tuple[str, ...]:
+    """Names in rel=author / itemprop=author / class="author" elements outside page chrome and,
+    when the article's place is known (`zone`: the elements owning its blocks), inside it: a
+    marked name in a related-articles list, a comment thread or a sidebar card is someone else's."""
     stack = [top]
     while stack:
         el = stack.pop()
@@ -314,7 +316,7 @@ def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
             continue
         marked = el.attr("rel") == "author" or el.attr("itemprop") == "author" or \
             bool(_AUTHOR_MARKUP.search(el.attr("class") + " " + el.attr("id")))
-        if marked and el.chars <= 30:
+        if marked and el.chars <= 30 and (zone is None or _in_zone(el, zone)):
             text = _MARKED_TAIL.sub("", re.sub(r"^(?:作者|记者|記者|文|撰文|By|BY|by)\s*[:：／/]?\s*", "", el.text().strip()))
             # a desk in the writer's place (地方中心／桃園報導) is no person
             names = tuple(n for n in meta.split_names(text, rules.not_names)
@@ -323,6 +325,35 @@ def _markup_authors(top: El, rules: Rules) -> tuple[str, ...]:
                 return names
         stack.extend(c for c in reversed(el.children) if isinstance(c, El))
     return ()
+
+
+# how far before the headline (a kicker, a byline above it) and after the body's last block (a
+# closing credit), short of a "related" heading, a marked author still belongs to the article
+_ZONE_BEFORE, _ZONE_AFTER = 3, 2
+
+
+def _article_zone(blocks: list[Block], headline: int | None, body_idx: list[int]) -> list[str] | None:
+    """The text of the lines from just above the headline to just after the body; None when
+    the body is unknown (then markup is read anywhere)."""
+    if not body_idx:
+        return None
+    first = min(body_idx[0], headline if headline is not None else body_idx[0]) - _ZONE_BEFORE
+    zone = []
+    for block in blocks[max(0, first):body_idx[-1] + _ZONE_AFTER + 1]:
+        if _is_related_heading(block):
+            break  # what follows names other articles
+        zone.append(_SPACES.sub("", block.plain))
+    return zone
+
+
+def _in_zone(el: El, zone: list[str]) -> bool:
+    """True when the element's text is part of a line of the zone (matched by text: a block
+    belongs to the element its first words came from, often a link before the name)."""
+    text = _SPACES.sub("", el.text())
+    return bool(text) and any(text in line for line in zone)
+
+
+_SPACES = re.compile(r"\s+")
 
 
 _ORG_SUFFIX = re.compile(r"[报報网網社台站刊局部会會院所厅廳办辦处處司团團馆館委]$|新闻|新聞|转载|轉載|互联网|本站")
