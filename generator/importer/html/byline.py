@@ -207,7 +207,9 @@ def _authors_and_source(blocks: list[Block], headline: int | None, head: Head, b
         found = _source_person(blocks, near + body_idx[:6] + body_idx[-6:], rules)
         if found:
             return found, "source-line"
-    found = _meta_authors(head, rules)
+    # many sites' CMS fill <meta name=author> with whoever edited the page
+    editors = _editors(head, blocks)
+    found = tuple(n for n in _meta_authors(head, rules) if n not in editors)
     return found, ("meta" if found else None)
 
 
@@ -387,6 +389,20 @@ def _meta_authors(head: Head, rules: Rules) -> tuple[str, ...]:
             if names and not _is_outlet(name, head):
                 return names
     return ()
+
+
+# an editor's line (责任编辑：王小明, （编辑：王小明 李四）): the names after the label
+_EDITOR_LINE = re.compile(r"(?:责任编辑|責任編輯|责编|責編|编辑|編輯)\s*[:：]\s*([\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*)")
+
+
+def _editors(head: Head, blocks: list[Block]) -> frozenset[str]:
+    """The page's editors: <meta name=editor> and the names of its editor lines."""
+    found = set(re.split(r"[\s、，,]+", head.metas.get("editor", "").strip()))
+    for block in blocks:
+        if block.chars <= 60:
+            for match in _EDITOR_LINE.finditer(block.plain):
+                found.update(re.split(r"[\s、，,]+", match.group(1)))
+    return frozenset(found - {""})
 
 
 def _is_outlet(name: str, head: Head) -> bool:
