@@ -69,8 +69,41 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
                 and not after_figure:  # a picture's caption is not the start of the text
             started = True
         kept.append(block)
+    kept = _drop_closing_pointers(kept, authors, removals)
     kept, figures = _finish_body(kept, related_at, rules, removals)
     return _to_markdown(kept, figures), figures, original_title, source_name
+
+
+# a closing line that sends the reader elsewhere: short, no sentence end, a link or a web
+# address in it (更多…资讯请关注www.example.com, 用Twitter追蹤…：[追蹤](…), 【更多精彩新聞，都在《[…](…)》粉絲團】)
+_POINTER = re.compile(r"https?://|www\.[A-Za-z0-9-]+\.|\]\(")
+_POINTER_MAX = 60
+_CREDIT_WORDS = re.compile(r"记者|記者|作者|编辑|編輯|摄|攝|供图|供圖|来源|來源")
+
+
+def _drop_closing_pointers(kept: list[Block], authors: tuple[str, ...],
+                           removals: dict[str, list[str]]) -> list[Block]:
+    """Drop the run of pointer lines ending the text (figures and their captions after them
+    stay): a follow-us
+    line or a link to the outlet's fan page is the site's, not the story's. A line naming the
+    author or a credit, or ending a sentence, is the story's."""
+    def is_pointer(block: Block) -> bool:
+        text = block.plain.strip()
+        return (block.kind == "p" and len(text) <= _POINTER_MAX and bool(_POINTER.search(block.md))
+                and not SENTENCE_END.search(text) and not _CREDIT_WORDS.search(text)
+                and not any(name in text for name in authors))
+    drop: list[int] = []
+    for i in range(len(kept) - 1, -1, -1):
+        caption = i > 0 and kept[i - 1].kind == "figure" and kept[i].chars <= 80
+        if kept[i].kind == "figure" or caption:
+            continue
+        if not is_pointer(kept[i]):
+            break
+        drop.append(i)
+    if not drop or sum(b.kind != "figure" for b in kept) - len(drop) < 1:
+        return kept
+    removals.setdefault("closing-pointer", []).extend(kept[i].plain for i in reversed(drop))
+    return [b for i, b in enumerate(kept) if i not in drop]
 
 
 def _finish_body(kept: list[Block], related_at: int | None, rules: Rules,
