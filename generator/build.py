@@ -21,6 +21,7 @@ import gc
 from collections.abc import Collection
 from pathlib import Path
 
+from generator.core.memo import PerArticle
 from generator.core.model import BuildReport
 from generator.core.settings import Config
 from generator.io import templates
@@ -96,7 +97,7 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: DiskCache,
     images, image_pages = publish_images(run, media)
     site = companies_stage(run, index_site(run, corpus))
     pages = plan_pages(run, site, theme_key, statics + media_pages + image_pages, strict)
-    site, pages = with_image_keys(site, pages, images)
+    site, pages = with_image_keys(site, pages, images, cache.session.media_urls.get("urls", PerArticle))
     todo, unchanged, results, removed, kept, search_report = render_and_write(
         run, site, pages, theme_key, indexer)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)

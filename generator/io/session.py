@@ -61,7 +61,11 @@ class Session:
     # generator.stages.companies.CompanyState (matcher, converted descriptions, title
     # warnings), by settings fingerprint and the registry's content
     companies: Slot[Any] = field(default_factory=Slot)
-    # generator.core.references.ReferenceMemo: each article's broken links against the plan
+    # generator.core.memo.PerArticle: each article's broken links against the plan (core.references)
     references: Slot[Any] = field(default_factory=Slot)
+    # generator.core.memo.PerArticle: each article's missing-figure warnings (stages.read)
+    missing_media: Slot[Any] = field(default_factory=Slot)
+    # generator.core.memo.PerArticle: the local image URLs each article shows (stages.images)
+    media_urls: Slot[Any] = field(default_factory=Slot)
     # (the paths the output's manifest file lists, its stat) when last seen, by output folder
     manifest: Slot[Any] = field(default_factory=Slot)

@@ -10,8 +10,9 @@ from types import MappingProxyType
 from generator.core import articles as articles_mod
 from generator.core import markdown
 from generator.core.errors import BuildFailed, SiteError
+from generator.core.memo import PerArticle
 from generator.core.model import Article, Page, Site, Source
-from generator.core.references import ReferenceMemo, broken_references
+from generator.core.references import broken_references
 from generator.core.settings import Config
 from generator.io import templates, workers
 from generator.io.cache import DiskCache, key_of
@@ -35,7 +36,8 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
     media_pages = plan_media(media, config)
     errors = errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
     run.warnings += [w for a in corpus for w in a.warnings] + config_warnings(config)
-    run.warnings += missing_media(corpus, {p.path for p in media_pages}, config.root)
+    run.warnings += missing_media(corpus, {p.path for p in media_pages}, config.root,
+                                  cache.session.missing_media.get("figures", PerArticle))
     run.stages.lap("parse")
     fail_on(errors, run.warnings, strict)
     return corpus, media_pages
@@ -118,7 +120,7 @@ def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache) -> li
 def check_references(run: Run, site: Site, pages: list[Page], strict: bool) -> None:
     """Markdown links and images that lead to no file of this build: warnings at their line
     (once, not once per script); errors under --strict, before anything is written."""
-    memo = run.cache.session.references.get("references", ReferenceMemo)
+    memo = run.cache.session.references.get("references", PerArticle)
     broken = broken_references(site.articles.values(), {p.path for p in pages},
                                run.config.base_path, memo)
     run.warnings += [b.warning for b in broken]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from generator.core.errors import SiteError
 from generator.core.fields import MEDIA_DIR, Errors
+from generator.core.memo import PerArticle
 from generator.core.model import Article, Page, PageKind, Source
 from generator.core.settings import Config
 from generator.io.cache import DiskCache
@@ -87,22 +88,28 @@ def plan_media(media: list[Entry], config: Config) -> list[Page]:
                  (e.absolute,), f"{e.size}:{e.mtime_ns}") for e in media]
 
 
-def missing_media(corpus: list[Article], published: set[str], root: Path | None = None) -> list[str]:
+def missing_media(corpus: list[Article], published: set[str], root: Path | None = None,
+                  memo: PerArticle[list[str]] | None = None) -> list[str]:
     """One warning per figure whose local image file does not exist, at the line naming it
-    (an error under --strict; the page shows the figure's caption without an <img>)."""
+    (an error under --strict; the page shows the figure's caption without an <img>).
+    With `memo` (a preview's), only articles edited since the last call are looked at."""
+    memo = PerArticle() if memo is None else memo
+    found = memo.each(corpus, lambda art: _missing_in(art, published, root), context=frozenset(published))
+    return [warning for warnings in found for warning in warnings]
+
+
+def _missing_in(art: Article, published: set[str], root: Path | None) -> list[str]:
+    """missing_media's warnings for one article."""
     errors = []
-    for art in corpus:
-        if not art.figures:
-            continue
-        for number, fig in enumerate(art.figures, 1):
-            local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
-            if local and local not in published:
-                name = fig.src.rsplit("/", 1)[-1]
-                errors.append(str(SiteError(f"figures: figure {number}: image {name!r} "
-                                            "not found next to the article", art.path,
-                                            _line_naming(root, art.path, name),
-                                            hint="put the file in the article's folder or fix "
-                                                 "src; the page shows its caption alone")))
+    for number, fig in enumerate(art.figures, 1):
+        local = fig.src.removeprefix("/") if fig.src and fig.src.startswith("/media/") else None
+        if local and local not in published:
+            name = fig.src.rsplit("/", 1)[-1]
+            errors.append(str(SiteError(f"figures: figure {number}: image {name!r} "
+                                        "not found next to the article", art.path,
+                                        _line_naming(root, art.path, name),
+                                        hint="put the file in the article's folder or fix "
+                                             "src; the page shows its caption alone")))
     return errors
 
 
