@@ -20,7 +20,7 @@ def art(slug: str, day: int, tags: dict[str, tuple[str, str]], draft: bool = Fal
                    source_digest="0" * 64, digest=slug)
 
 
-def no_related(published):
+def no_related(published, edited):
     return {}
 
 
@@ -53,5 +53,5 @@ def test_most_used_spelling_names_the_term():
 
 def test_related_lists_drop_unknown_and_self():
     corpus = [art("a", 1, {}), art("b", 2, {})]
-    site = build_site(corpus, related=lambda published: {"a": ("a", "x", "b"), "zz": ("a",)})
+    site = build_site(corpus, related=lambda published, edited: {"a": ("a", "x", "b"), "zz": ("a",)})
     assert site.related == {"a": ("b",)}

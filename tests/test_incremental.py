@@ -176,7 +176,7 @@ def test_replanned_pages_equal_a_plan_from_scratch(tmp_path):
         kept = cache.session.site.recall(config.fingerprint())
         # text edits keep the index structure (the replan path); the others rebuild it
         assert (kept.tags is before.tags) == (number < 3), name
-        fresh_site = build_site(list(cache.articles.values()), related=lambda _: kept.related)
+        fresh_site = build_site(list(cache.articles.values()), related=lambda *_: kept.related)
         fresh = plan_pages(fresh_site, per_page=config.per_page, feed_items=config.feed_items,
                            base_key=plan.settings[2], cname=config.cname)
         assert [(p.path, p.key) for p in plan.pages] == [(p.path, p.key) for p in fresh], name
@@ -214,3 +214,34 @@ def test_an_article_page_links_no_article_its_key_leaves_out(tmp_path):
         covered = {contexts.href(urls.article(page.script, s))
                    for s in article_shows(site, page.params[0]).articles() if s}
         assert linked and linked <= covered, page.path
+
+
+def test_related_lists_patched_edit_by_edit_equal_a_cold_builds(tmp_path, monkeypatch):
+    """A kept session patches the related lists from the edited articles alone (relate's
+    _after_edits); the lists and the corpus key must be those a cold build computes."""
+    from generator.stages import relate
+
+    bodies = ["騰訊發布財報，雲業務增長。", "格力空調銷量上升，出口增長。", "騰訊雲與格力合作智能工廠。",
+              "比亞迪電動車出口歐洲。", "騰訊遊戲出海，收入增長。", "格力電器發布新品空調。"]
+    files = {f"content/{n}.md": article(f"標題{n}", f"2025-01-0{n + 1}", "[騰訊, 格力]" if n % 2 else "[格力]",
+                                        body=body) for n, body in enumerate(bodies)}
+    config = make_site(tmp_path / "site", files, related=3)
+    out, cache = tmp_path / "out", DiskCache.memory()
+    build(config, out_dir=out, cache=cache)
+    patched = []
+    real = relate._after_edits
+    monkeypatch.setattr(relate, "_after_edits", lambda *a: patched.append(real(*a)) or patched[-1])
+    edits = [("content/0.md", "比亞迪電動車出口歐洲，騰訊雲合作。"), ("content/3.md", "格力空調出口增長。"),
+             ("content/5.md", "騰訊發布財報。")]
+    for name, body in edits:
+        text = (config.root / name).read_text(encoding="utf-8")
+        rewrite(config, name, text.replace(text.split("---\n\n", 1)[1], body + "\n"))
+        build(config, out_dir=out, cache=cache, changed={name})
+        assert patched[-1] is not None, name  # the edit took the patching path
+        cold = DiskCache.memory()
+        build(config, out_dir=tmp_path / "cold", cache=cold)
+        kept_site = cache.session.site.recall(config.fingerprint())
+        cold_site = cold.session.site.recall(config.fingerprint())
+        assert kept_site.related == cold_site.related, name
+        assert cache.related[0] == cold.related[0] == relate.corpus_key(
+            config.related, (a.digest for a in cold_site.articles.values())), name

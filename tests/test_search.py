@@ -59,7 +59,7 @@ def built(tmp_path: Path):
     cache = DiskCache.memory()
     out = tmp_path / "out"
     report = build(config, out_dir=out, cache=cache, workers_count=1)
-    return config, out, build_site(cache.articles.values(), related=lambda p: {}), report
+    return config, out, build_site(cache.articles.values(), related=lambda *_: {}), report
 
 
 # ---------------------------------------------------------------------------- pure parts

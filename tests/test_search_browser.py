@@ -104,7 +104,7 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Archive]:
     cache = DiskCache.memory()
     serve_root = root / "serve"
     build(config, out_dir=serve_root / "archive", cache=cache, workers_count=1)
-    site = with_companies(build_site(cache.articles.values(), related=lambda published: {}), config)
+    site = with_companies(build_site(cache.articles.values(), related=lambda *_: {}), config)
     # several small shards, so every query also goes through Pagefind's index merging
     report = index_search(serve_root / "archive", site, config, shard_size=SHARD_SIZE)
     assert len(json.loads((serve_root / "archive/pagefind" / DATA_FILE).read_text("utf-8"))["shards"]) >= 2

@@ -8,7 +8,9 @@ from generator.core import urls
 from generator.core.model import SCRIPTS, Article, Site, SiteChanges, Term
 
 
-Related = Callable[[list[Article]], Mapping[str, tuple[str, ...]]]
+# (published articles by slug, the slugs edited since the index of the last call or None when
+# that is not known) -> {slug: related slugs}
+Related = Callable[[Mapping[str, Article], frozenset[str] | None], Mapping[str, tuple[str, ...]]]
 
 
 def build_site(articles: Iterable[Article], *, related: Related,
@@ -33,7 +35,7 @@ def build_site(articles: Iterable[Article], *, related: Related,
         tags=_terms(published, "tags"),
         categories=_terms(published, "category"),
         months=_months(published),
-        related=_known(related(published), by_slug),
+        related=_known(related(by_slug, None), by_slug),
         neighbours=_neighbours(order),
     )
 
@@ -62,19 +64,23 @@ def reuse_site(previous: Site, articles: list[Article], *, related: Related) -> 
     if len(published) != len(previous.articles):
         return None
     by_slug = {slug: published[slug] for slug in previous.order}
+    moved: set[str] = set()
+    lists = _known(related(by_slug, frozenset(edited)), by_slug, previous.related, moved)
     return Site(articles=by_slug, order=previous.order, tags=previous.tags,
                 categories=previous.categories, months=previous.months,
-                related=_known(related(list(by_slug.values())), by_slug, previous.related),
-                neighbours=previous.neighbours, serial=previous.serial + 1,
-                changes=SiteChanges(since=previous.serial, edited=frozenset(edited)))
+                related=lists, neighbours=previous.neighbours, serial=previous.serial + 1,
+                changes=SiteChanges(since=previous.serial, edited=frozenset(edited),
+                                    related_moved=frozenset(moved | (previous.related.keys() - lists.keys()))))
 
 
 def _known(related: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Article],
-           previous: Mapping[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
+           previous: Mapping[str, tuple[str, ...]] | None = None,
+           moved: set[str] | None = None) -> dict[str, tuple[str, ...]]:
     """Related lists restricted to published articles, never an article itself.
 
     `previous` (the result for the same published slugs) answers for every list that is
-    the very tuple it returned: an edit changes a few of 10,000 lists.
+    the very tuple it returned: an edit changes a few of 10,000 lists. The slugs whose list
+    differs from `previous`'s are added to `moved` (replan re-keys their pages).
     """
     known = {}
     for slug, rel in related.items():
@@ -86,6 +92,8 @@ def _known(related: Mapping[str, tuple[str, ...]], by_slug: Mapping[str, Article
         kept = tuple(s for s in rel if s in by_slug and s != slug)
         # the list itself when nothing was dropped, so the next build can recognise it
         known[slug] = rel if kept == rel else kept
+        if moved is not None and (previous is None or previous.get(slug) != known[slug]):
+            moved.add(slug)
     return known
 
 

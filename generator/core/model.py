@@ -166,6 +166,8 @@ class SiteChanges:
     since: int
     # published articles whose digest changed; order, terms and months are the previous ones
     edited: frozenset[str]
+    # articles whose related list is not the previous one's (None: not known, compare them)
+    related_moved: frozenset[str] | None = None
 
 
 class PageKind(StrEnum):

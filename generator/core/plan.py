@@ -101,7 +101,9 @@ def replan(previous: Plan, site: Site, settings: tuple) -> Plan | None:
     cards = dict(previous.cards)
     cards.update(card_digests(site, touched))
     changed = {slug for slug in touched if cards[slug] != previous.cards[slug]}
-    moved = {slug for slug in site.order if site.related.get(slug) != old.related.get(slug)}
+    moved = changes.related_moved
+    if moved is None:
+        moved = {slug for slug in site.order if site.related.get(slug) != old.related.get(slug)}
     if not changed and not moved:
         return Plan(site, settings, cards, previous.pages, previous.where)
     per_page, feed_items, base_key, _ = settings
