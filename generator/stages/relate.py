@@ -71,7 +71,8 @@ def _after_edits(articles: Mapping[str, Article], edited: frozenset[str], config
     docs = [articles[s] for s in sorted(edited) if before[s] != articles[s].digest]
     if not docs:
         return previous[1]
-    total = int(previous[0].rsplit(":", 1)[1], 16) + sum(int(a.digest, 16) - int(before[a.slug], 16) for a in docs)
+    total = int(previous[0].rsplit(":", 1)[1], 16)
+    total += sum(int(a.digest, 16) - int(before[a.slug], 16) for a in docs)
     moved = index.update([_related_doc(a, RelatedDoc, cache) for a in docs])
     before.update((a.slug, a.digest) for a in docs)
     patched = _patched_lists(cache, index, moved)

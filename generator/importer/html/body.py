@@ -84,9 +84,8 @@ _CREDIT_WORDS = re.compile(r"记者|記者|作者|编辑|編輯|摄|攝|供图|�
 def _drop_closing_pointers(kept: list[Block], authors: tuple[str, ...],
                            removals: dict[str, list[str]]) -> list[Block]:
     """Drop the run of pointer lines ending the text (figures and their captions after them
-    stay): a follow-us
-    line or a link to the outlet's fan page is the site's, not the story's. A line naming the
-    author or a credit, or ending a sentence, is the story's."""
+    stay): a follow-us line or a link to the outlet's fan page is the site's, not the story's.
+    A line naming the author or a credit, or ending a sentence, is the story's."""
     def is_pointer(block: Block) -> bool:
         text = block.plain.strip()
         return (block.kind == "p" and len(text) <= _POINTER_MAX and bool(_POINTER.search(block.md))

@@ -309,8 +309,8 @@ _MARKED_TAIL = re.compile(r"\s*[／/╱]\s*[\u4e00-\u9fff]{0,8}?(?:報導|报道
 
 def _markup_authors(top: El, rules: Rules, zone: list[str] | None = None) -> tuple[str, ...]:
     """Names in rel=author / itemprop=author / class="author" elements outside page chrome and,
-    when the article's place is known (`zone`: the elements owning its blocks), inside it: a
-    marked name in a related-articles list, a comment thread or a sidebar card is someone else's."""
+    when the article's place is known (`zone`: the text of its lines), inside it: a marked
+    name in a related-articles list, a comment thread or a sidebar card is someone else's."""
     stack = [top]
     while stack:
         el = stack.pop()
