@@ -245,3 +245,19 @@ def test_related_lists_patched_edit_by_edit_equal_a_cold_builds(tmp_path, monkey
         assert kept_site.related == cold_site.related, name
         assert cache.related[0] == cold.related[0] == relate.corpus_key(
             config.related, (a.digest for a in cold_site.articles.values())), name
+
+
+def test_an_edit_replaces_the_files_cached_version_without_a_pass_over_the_corpus(tmp_path, monkeypatch):
+    config, out, cache = first_build(tmp_path)
+    retained = []
+    real = DiskCache.retain
+    monkeypatch.setattr(DiskCache, "retain", lambda self, live: retained.append(len(live)) or real(self, live))
+    rewrite(config, "content/b.md", FILES["content/b.md"].replace("正文。", "新的正文。"))
+    build(config, out_dir=out, cache=cache, changed={"content/b.md"})
+    assert retained == []  # the old version left the cache when the new one came in
+    versions = {a.path: a for a in cache.articles.values()}
+    assert len(cache.articles) == 3 and sorted(versions) == ["content/a.md", "content/b.md", "content/c.md"]
+    assert "新的正文" in versions["content/b.md"].text
+    (config.root / "content/c.md").unlink()  # a deleted file still leaves by the corpus pass
+    build(config, out_dir=out, cache=cache)
+    assert retained and sorted(a.path for a in cache.articles.values()) == ["content/a.md", "content/b.md"]

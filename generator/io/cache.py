@@ -60,6 +60,9 @@ class DiskCache:
     # {"sha256|path": Article} (stubs without bodies when loaded from disk); None until
     # first used when loaded from disk (see the `articles` property)
     stored_articles: dict[str, Article] | None = field(default_factory=dict)
+    # {source path: its key in `articles`}, made on the first add() of a process: an edited
+    # file's new version replaces the old at once, so no pass over the corpus looks for it
+    path_keys: dict[str, str] | None = field(default=None, repr=False)
     # {resolved out_dir: {file path: ManifestEntry}}
     manifests: dict[str, dict[str, ManifestEntry]] = field(default_factory=dict)
     # (corpus key, {slug: related slugs})
@@ -165,7 +168,7 @@ class DiskCache:
 
     @articles.setter
     def articles(self, value: dict[str, Article]) -> None:
-        self.stored_articles = value
+        self.stored_articles, self.path_keys = value, None
 
     def related_state(self) -> tuple[int, object, dict[str, str]] | None:
         """The incremental related-articles index (read from disk on first use)."""
@@ -227,9 +230,15 @@ class DiskCache:
         return self.shards[name]
 
     def add(self, article: Article) -> None:
-        """A newly parsed article."""
-        key = key_of(article)
-        self.articles[key] = article
+        """A newly parsed article, in place of the file's earlier version."""
+        key, articles = key_of(article), self.articles
+        if self.path_keys is None:
+            self.path_keys = {a.path: k for k, a in articles.items()}
+        old = self.path_keys.get(article.path)
+        if old is not None and old != key and articles.pop(old, None) is not None:
+            self.dirty_shards.add(shard_index(old))
+        articles[key] = article
+        self.path_keys[article.path] = key
         self.dirty_shards.add(shard_index(key))
         self.dirty = self.bodies_dirty = True
 
@@ -237,7 +246,9 @@ class DiskCache:
         """Forget articles whose files are gone."""
         gone = [key for key in self.articles if key not in live]
         for key in gone:
-            del self.articles[key]
+            path = self.articles.pop(key).path
+            if self.path_keys is not None and self.path_keys.get(path) == key:
+                del self.path_keys[path]
             self.dirty_shards.add(shard_index(key))
         if gone:
             self.dirty = self.bodies_dirty = True

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from operator import attrgetter
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -114,7 +115,7 @@ def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache) -> li
     # counts mean nothing is left to drop: no need to key 10,000 articles per edit
     if len(cache.articles) != len(corpus):
         cache.retain({key_of(a) for a in corpus})
-    return sorted(corpus, key=lambda a: a.path)
+    return sorted(corpus, key=attrgetter("path"))
 
 
 def check_references(run: Run, site: Site, pages: list[Page], strict: bool) -> None:
