@@ -16,7 +16,7 @@ from generator.core.model import Article, Page, Site, Source
 from generator.core.references import broken_references
 from generator.core.settings import Config
 from generator.io import templates, workers
-from generator.io.cache import DiskCache, key_of
+from generator.io.cache import PARALLEL_WRITE, Bodies, DiskCache, key_of, packed
 from generator.io.sources import Entry
 from generator.stages.read import changed_set, missing_media, plan_media, read_sources
 from generator.stages.run import PARALLEL_PARSE, Progress, Run, fail_on
@@ -31,9 +31,10 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
     run.stages.lap("read")
     detect = run.cache.session.detector.get(run.fingerprint,
                              lambda: ScriptDetector(run.converter(), config.default_script))
+    bodies: dict[str, Bodies] = {}
     parsed, parse_errors = parse_articles(sources, config, lambda _: run.converter(), run.procs,
-                                          run.progress, detect=detect)
-    corpus = _merge(cached, parsed, cache)
+                                          run.progress, detect=detect, bodies=bodies)
+    corpus = _merge(cached, parsed, cache, bodies)
     media_pages = plan_media(media, config)
     errors = errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
     run.warnings += [w for a in corpus for w in a.warnings] + config_warnings(config)
@@ -72,9 +73,14 @@ _VERDICT = MappingProxyType({"hant": 1, "hans": -1})
 
 
 def parse_articles(sources: list[Source], config: Config, converter_of, procs: int,
-                   progress: Progress | None, *, detect: Callable[[str], str | None] | None = None
-                   ) -> tuple[list[Article], list[SiteError]]:
-    """Parse sources (in two processes when there are many); all errors collected."""
+                   progress: Progress | None, *, detect: Callable[[str], str | None] | None = None,
+                   bodies: dict[str, Bodies] | None = None) -> tuple[list[Article], list[SiteError]]:
+    """Parse sources (in two processes when there are many); all errors collected.
+
+    Given `bodies`, a parse of many articles returns stubs and puts each one's packed
+    bodies there by cache key: the render workers unpack them page by page, so the build
+    never holds every body of the site as text (io.cache.packed).
+    """
     if not sources:
         return [], []
     converter = converter_of(config)
@@ -83,17 +89,18 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
     # only this process reports progress: a forked worker must not touch the terminal
     parent = os.getpid()
     fingerprint = config.fingerprint()
+    pack = bodies is not None and len(sources) >= PARALLEL_WRITE
 
-    def job(chunk: Sequence[Source]) -> tuple[list[Article], list[SiteError]]:
+    def job(chunk: Sequence[Source]) -> tuple[list[tuple[Article, Bodies | None]], list[SiteError]]:
         """Work through one chunk (in this process or a forked one)."""
         done, errs = [], []
         for n, source in enumerate(chunk):
             try:
-                done.append(articles_mod.parse_article(
+                done.append(_kept(pack, articles_mod.parse_article(
                     source, converter=converter, render=render,
                     detect=detect,
                     tz=config.timezone, base_path=config.base_path, fingerprint=fingerprint,
-                    content_prefix=config.content_dir.relative_to(config.root).as_posix()))
+                    content_prefix=config.content_dir.relative_to(config.root).as_posix())))
             except BuildFailed as failed:
                 errs += failed.errors
             except SiteError as error:
@@ -103,13 +110,21 @@ def parse_articles(sources: list[Source], config: Config, converter_of, procs: i
         return done, errs
 
     parts = workers.fork_map(job, sources, procs if len(sources) >= PARALLEL_PARSE else 1)
-    return [a for p in parts for a in p[0]], [e for p in parts for e in p[1]]
+    if pack:
+        bodies.update((key_of(a), packed_bodies) for p in parts for a, packed_bodies in p[0])
+    return [a for p in parts for a, _ in p[0]], [e for p in parts for e in p[1]]
 
 
-def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache) -> list[Article]:
+def _kept(pack: bool, article: Article) -> tuple[Article, Bodies | None]:
+    """What a parse worker sends back: the article whole, or as a stub and its packed bodies."""
+    return packed(article) if pack else (article, None)
+
+
+def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache,
+           bodies: dict[str, Bodies]) -> list[Article]:
     """The corpus; newly parsed articles enter the cache, deleted files leave it."""
     for art in parsed:
-        cache.add(art)
+        cache.add(art, bodies.get(key_of(art)))
     corpus = cached + parsed
     # every article of the corpus is in the cache under its own key (one per path), so equal
     # counts mean nothing is left to drop: no need to key 10,000 articles per edit

@@ -16,7 +16,7 @@ from generator.core.plan import digest, plan_site
 from generator.core.render import Renderer
 from generator.core.settings import Config
 from generator.io import templates, workers
-from generator.io.cache import DiskCache, ManifestEntry
+from generator.io.cache import BodyReader, DiskCache, ManifestEntry, StaleCache, is_stub, shard_key
 from generator.io.output import Staging
 from generator.io.staging import swap_tree, update_manifest, write_in_place
 from generator.publish.search import Indexer
@@ -42,7 +42,9 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
         env = cache.session.jinja.get(f"{theme_key}|{config.theme_dirs()}",
                           lambda: templates.make_env(config.theme_dirs()))
         fail_on(templates.check_templates(env, sorted({k.template for k in PageKind if k.template}), config.root), [], False)
-        site = with_bodies_for(site, [p for p in todo if p.key not in kept], cache, config.feed_items)
+        todo, reader = in_shard_order(todo, site, cache)
+        site = with_bodies_for(site, [p for p in todo if p.key not in kept], cache, config.feed_items,
+                               articles=reader is None)
         # site-wide texts and ui.yml change only with settings and theme: once per serve session
         text = cache.session.site_text.get(f"{config.render_key()}|{theme_key}",
                            lambda: site_text(config, run.converter()))
@@ -54,7 +56,7 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
         # rendered pages are kept only by a cache that is saved: they serve the next process
         saving = cache.keep_pages and cache.folder is not None
         results, packed = render_pages(todo, renderer, staging, out, run.procs, run.progress,
-                                       kept=kept, keep=saving)
+                                       kept=kept, keep=saving, reader=reader)
         if saving:
             cache.keep_rendered((p.key for p in pages if p.kind != "static"), packed)
         run.stages.lap("render")
@@ -145,48 +147,89 @@ def pages_to_render(pages: list[Page], manifest: dict[str, ManifestEntry], out: 
     return todo, unchanged
 
 
-def with_bodies_for(site: Site, todo: list[Page], cache: DiskCache, feed_items: int) -> Site:
-    """The site with the bodies of every article a page in `todo` shows (article, full feed)."""
-    slugs = {p.params[0] for p in todo if p.kind == "article"}
+def with_bodies_for(site: Site, todo: list[Page], cache: DiskCache, feed_items: int, *,
+                    articles: bool = True) -> Site:
+    """The site with the bodies of every article a page in `todo` shows (article, full feed);
+    without `articles`, only the full feed's (the render workers fill in the article pages')."""
+    slugs = {p.params[0] for p in todo if p.kind == "article"} if articles else set()
     if any(p.kind == "feed" and p.params == (None,) for p in todo):
         slugs.update(site.order[:feed_items])
     filled = cache.hydrate(site.articles[s] for s in sorted(slugs))
     return dataclasses.replace(site, articles={**site.articles, **filled})
 
 
+def in_shard_order(todo: list[Page], site: Site, cache: DiskCache
+                   ) -> tuple[list[Page], BodyReader | None]:
+    """Many pages of articles without their bodies: those pages sorted by the body shard
+    that holds them, with the reader that fills them in as each is rendered (a worker then
+    holds one shard of bodies at a time, not every body of the site). Otherwise the pages
+    as they are and no reader: their bodies are filled in before rendering."""
+    if len(todo) < PARALLEL_RENDER:
+        return todo, None
+    articles = site.articles
+    stubs = [p for p in todo if p.kind == "article" and is_stub(articles[p.params[0]])]
+    if len(stubs) < PARALLEL_RENDER:
+        return todo, None
+    stubs.sort(key=lambda p: shard_key(articles[p.params[0]]))
+    rest = [p for p in todo if p.kind != "article" or not is_stub(articles[p.params[0]])]
+    return stubs + rest, BodyReader(cache)
+
+
 def render_pages(todo: list[Page], renderer: Renderer | None, staging: Staging, out: Path,
                  procs: int, progress: Progress | None, *, kept: Mapping[str, bytes] | None = None,
-                 keep: bool = False) -> tuple[list[tuple[str, bool, str]], dict[str, bytes]]:
+                 keep: bool = False, reader: BodyReader | None = None
+                 ) -> tuple[list[tuple[str, bool, str]], dict[str, bytes]]:
     """Render pages, stage those whose bytes differ from out_dir: [(path, changed, key)].
 
     A page whose key is in `kept` (compressed bytes of an earlier process) is unpacked
-    instead of rendered; with `keep`, newly rendered pages come back compressed too.
+    instead of rendered; with `keep`, newly rendered pages come back compressed too. With a
+    `reader`, an article page whose article lacks its body has it read in for that page only.
     """
     prefix = f"{out}{os.sep}"
     parent = os.getpid()  # only this process reports progress
     kept = kept or {}
 
-    def job(chunk: Sequence[Page]) -> tuple[list[tuple[str, bool, str]], dict[str, bytes]]:
+    def job(chunk: Sequence[Page]) -> tuple[list[tuple[str, bool, str]], dict[str, bytes], str]:
         """Work through one chunk (in this process or a forked one)."""
         done, packed = [], {}
-        for n, page in enumerate(chunk):
-            found = kept.get(page.key) if page.kind != "static" else None
-            if found is not None:
-                data = zlib.decompress(found)
-            else:
-                data = renderer.render(page)
-                if keep and page.kind != "static":
-                    packed[page.key] = zlib.compress(data, 1)
-            same = _same_bytes(prefix + page.path, data)
-            if not same:
-                staging.write(page.path, data)
-            done.append((page.path, not same, page.key))
-            if progress and n % 500 == 0 and os.getpid() == parent:
-                progress("render", n * max(1, procs), len(todo))
-        return done, packed
+        try:
+            for n, page in enumerate(chunk):
+                found = kept.get(page.key) if page.kind != "static" else None
+                if found is not None:
+                    data = zlib.decompress(found)
+                else:
+                    data = _rendered(renderer, page, reader)
+                    if keep and page.kind != "static":
+                        packed[page.key] = zlib.compress(data, 1)
+                same = _same_bytes(prefix + page.path, data)
+                if not same:
+                    staging.write(page.path, data)
+                done.append((page.path, not same, page.key))
+                if progress and n % 500 == 0 and os.getpid() == parent:
+                    progress("render", n * max(1, procs), len(todo))
+        except StaleCache as stale:  # a worker's is raised again in this process
+            return done, packed, str(stale)
+        return done, packed, ""
 
     parts = workers.fork_map(job, todo, procs if len(todo) >= PARALLEL_RENDER else 1)
+    stale = [part[2] for part in parts if part[2]]
+    if stale:
+        raise StaleCache(stale[0])
     return [r for part in parts for r in part[0]], {k: v for part in parts for k, v in part[1].items()}
+
+
+def _rendered(renderer: Renderer, page: Page, reader: BodyReader | None) -> bytes:
+    """One page's bytes; an article page's body read in for it alone when it lacks one."""
+    if reader is None or page.kind != "article":
+        return renderer.render(page)
+    articles = renderer.site.articles
+    slug = page.params[0]
+    stub = articles[slug]
+    articles[slug] = reader.filled(stub)
+    try:
+        return renderer.render(page)
+    finally:
+        articles[slug] = stub
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
