@@ -25,7 +25,7 @@ class Source:
     digest: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Figure:
     """An article figure; `src` None means a caption-only figure."""
 
@@ -35,7 +35,7 @@ class Figure:
     credit: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceInfo:
     """Where an article was first published."""
 
@@ -46,7 +46,7 @@ class SourceInfo:
     extra: tuple[tuple[str, Any], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Syndication:
     """Another place the same story ran."""
 
@@ -55,7 +55,7 @@ class Syndication:
     date: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Version:
     """An article's text in one script (converted at build time)."""
 
@@ -72,7 +72,7 @@ class Version:
     source_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One parsed article with its text in both scripts."""
 
@@ -117,7 +117,7 @@ class Article:
     companies_line: int = 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Term:
     """A tag or a category: one identity, a display name and URL segment per script."""
 
@@ -217,7 +217,7 @@ _TEMPLATES = {**{k: "list.html" for k in _LIST_KINDS}, PageKind.ARTICLE: "articl
               PageKind.COMPANY: "company.html"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Page:
     """One file to produce: where, with which template, from which inputs."""
 

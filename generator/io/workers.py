@@ -6,6 +6,7 @@ raised in a child are re-raised in the parent with their location intact.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import pickle
 import traceback
@@ -80,3 +81,17 @@ def _collect(pid: int, fd: int) -> R:
 def _flat(error: SiteError) -> tuple[str, str | None, int | None, str | None]:
     """A SiteError as plain values (it pickles without its location otherwise)."""
     return (error.message, error.path, error.line, error.hint)
+
+
+def release_freed_memory() -> None:
+    """Hand back to the system the pages malloc holds free (glibc's malloc_trim).
+
+    The text of every source read for a cold parse is freed in the middle of the heap,
+    where the later stages' small objects (which live in arenas of their own) never reuse
+    it; kept, those pages stay resident here and in every worker forked afterwards.
+    Elsewhere than glibc: nothing to do.
+    """
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -35,6 +35,9 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
     parsed, parse_errors = parse_articles(sources, config, lambda _: run.converter(), run.procs,
                                           run.progress, detect=detect, bodies=bodies)
     corpus = _merge(cached, parsed, cache, bodies)
+    if bodies:  # a parse of many: the sources' text, read whole, is free now
+        del sources, parsed
+        workers.release_freed_memory()
     media_pages = plan_media(media, config)
     errors = errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
     run.warnings += [w for a in corpus for w in a.warnings] + config_warnings(config)

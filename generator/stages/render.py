@@ -36,7 +36,7 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
     config, cache, out = run.config, run.cache, run.out
     manifest = cache.manifest(out)
     todo, unchanged = pages_to_render(pages, manifest, out, trust=cache.folder is None)
-    renderer = None
+    renderer, reader = None, None
     kept = cache.pages if cache.keep_pages else {}
     if todo:  # a template change changes every key, so unchanged templates need no check
         env = cache.session.jinja.get(f"{theme_key}|{config.theme_dirs()}",
