@@ -163,7 +163,12 @@ def in_shard_order(todo: list[Page], site: Site, cache: DiskCache
     """Many pages of articles without their bodies: those pages sorted by the body shard
     that holds them, with the reader that fills them in as each is rendered (a worker then
     holds one shard of bodies at a time, not every body of the site). Otherwise the pages
-    as they are and no reader: their bodies are filled in before rendering."""
+    as they are and no reader: their bodies are filled in before rendering.
+
+    The sitemap goes first: made before the list pages fill the contexts' cache of list
+    entries, the memory it briefly needs (twice its 66 MB at 50,000 articles) is free
+    again for that cache instead of adding to it.
+    """
     if len(todo) < PARALLEL_RENDER:
         return todo, None
     articles = site.articles
@@ -172,7 +177,8 @@ def in_shard_order(todo: list[Page], site: Site, cache: DiskCache
         return todo, None
     stubs.sort(key=lambda p: shard_key(articles[p.params[0]]))
     rest = [p for p in todo if p.kind != "article" or not is_stub(articles[p.params[0]])]
-    return stubs + rest, BodyReader(cache)
+    first = [p for p in rest if p.kind == PageKind.SITEMAP]
+    return first + stubs + [p for p in rest if p.kind != PageKind.SITEMAP], BodyReader(cache)
 
 
 def render_pages(todo: list[Page], renderer: Renderer | None, staging: Staging, out: Path,
