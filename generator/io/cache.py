@@ -5,9 +5,10 @@ dropped when the settings/glossary fingerprint or the generator version changes.
 manifest remembers, per output folder, each file's page key, size and mtime, so a rebuild
 skips pages whose key is unchanged and whose file is still the one written.
 
-On disk the article bodies (HTML in both scripts, folded text) live apart, in shards read
-only when a page showing a body must be rendered: a no-change rebuild of 10,000 articles
-reads none of them, a one-article edit a few.
+On disk the article bodies (HTML in both scripts, folded text, packed by bodies_of) live
+apart, in shards read only when a page showing a body must be rendered: a no-change rebuild
+of 10,000 articles reads none of them, a one-article edit a few. After a parse of many
+articles the cache holds stubs and the packed bodies of each shard in memory (shards).
 """
 from __future__ import annotations
 
