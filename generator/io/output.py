@@ -196,19 +196,21 @@ class Staging:
         except OSError:
             pass  # the next build's mirror step links what is missing
         _drop_stale_twin(self.out_dir)
-        if self._twin_lock is not None:
-            os.close(self._twin_lock)
-            self._twin_lock = None
+        self._release_twin_lock()
         keep_as_twin(tree, self.out_dir)
 
     def _drop_twin(self) -> None:
         """Delete a twin linked as written whose build did not swap in."""
-        if self._twin_lock is not None:
-            os.close(self._twin_lock)
-            self._twin_lock = None
+        self._release_twin_lock()
         if self.twin_dir is not None:  # at once: a failed build leaves no scratch behind
             shutil.rmtree(self.twin_dir, ignore_errors=True)
             self.twin_dir = None
+
+    def _release_twin_lock(self) -> None:
+        """Let go of the lock on the twin linked as written."""
+        if self._twin_lock is not None:
+            os.close(self._twin_lock)
+            self._twin_lock = None
 
     # ------------------------------------------------------------------ in-place mode
 

@@ -172,11 +172,12 @@ def in_shard_order(todo: list[Page], site: Site, cache: DiskCache
     if len(todo) < PARALLEL_RENDER:
         return todo, None
     articles = site.articles
-    stubs = [p for p in todo if p.kind == "article" and is_stub(articles[p.params[0]])]
+    stubs, rest = [], []
+    for page in todo:
+        (stubs if page.kind == "article" and is_stub(articles[page.params[0]]) else rest).append(page)
     if len(stubs) < PARALLEL_RENDER:
         return todo, None
     stubs.sort(key=lambda p: shard_key(articles[p.params[0]]))
-    rest = [p for p in todo if p.kind != "article" or not is_stub(articles[p.params[0]])]
     first = [p for p in rest if p.kind == PageKind.SITEMAP]
     return first + stubs + [p for p in rest if p.kind != PageKind.SITEMAP], BodyReader(cache)
 

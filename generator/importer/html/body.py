@@ -91,17 +91,17 @@ def _drop_closing_pointers(kept: list[Block], authors: tuple[str, ...],
         return (block.kind == "p" and len(text) <= _POINTER_MAX and bool(_POINTER.search(block.md))
                 and not SENTENCE_END.search(text) and not _CREDIT_WORDS.search(text)
                 and not any(name in text for name in authors))
-    drop: list[int] = []
+    drop: set[int] = set()
     for i in range(len(kept) - 1, -1, -1):
         caption = i > 0 and kept[i - 1].kind == "figure" and kept[i].chars <= 80
         if kept[i].kind == "figure" or caption:
             continue
         if not is_pointer(kept[i]):
             break
-        drop.append(i)
+        drop.add(i)
     if not drop or sum(b.kind != "figure" for b in kept) - len(drop) < 1:
         return kept
-    removals.setdefault("closing-pointer", []).extend(kept[i].plain for i in reversed(drop))
+    removals.setdefault("closing-pointer", []).extend(kept[i].plain for i in sorted(drop))
     return [b for i, b in enumerate(kept) if i not in drop]
 
 

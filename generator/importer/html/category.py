@@ -7,7 +7,7 @@ import re
 from generator.importer import metadata as meta
 from generator.importer.html.blocks import Block
 from generator.importer.html.head import Head
-from generator.importer.html.tree import El, ancestors, links_below, nearest_block
+from generator.importer.html.tree import ancestors, links_below, nearest_block
 
 _CRUMB_MARKUP = re.compile(r"crumb|bread|position|location|daohang|weizhi|dangqian|c_loca|where", re.I)
 _CRUMB_LABEL = re.compile(r"^(?:当前位置|當前位置|您的位置|你的位置|您现在的位置|您現在的位置|現在位置|所在位置|位置)\s*[:：]\s*")
@@ -25,7 +25,7 @@ _CATEGORY_LABEL = re.compile(r"^(?:所属分类|所屬分類|分类|分類|所�
 _OUTLET_CRUMB = re.compile(r"[网網]$")
 
 
-def find_category(blocks: list[Block], top: El, title: str | None, head: Head, site: str | None) -> str | None:
+def find_category(blocks: list[Block], title: str | None, head: Head, site: str | None) -> str | None:
     """The page's breadcrumb, a labelled category line, the metadata's section, the <title>'s channel."""
     return (_breadcrumb(blocks, title) or _labelled(blocks) or _meta_section(head, site)
             or _title_channel(head, title, site))

@@ -184,7 +184,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
-    category = find_category(blocks, top, title, head, site)
+    category = find_category(blocks, title, head, site)
     if not matched or headline is None:  # a headline read from <title> may still carry its site
         title = meta.without_site_tail(title, site, body)
     summary = _visible_dek(blocks, headline, body_idx) or _labelled_dek(removals) or _summary(head, title, body)
@@ -283,7 +283,6 @@ def _page_tags(head: Head, blocks: list[Block], top: El, title: str | None, site
             meta.clean_keywords(keywords, title=title, site=site, head_title=head.title), title, body)
     sections = (site, category, head.metas.get("og:site_name"), head.metas.get("article:section"), *NOT_CATEGORY)
     return page_tags.not_names(tags, sections)
-
 
 
 _TAG_LABEL = re.compile(r"^(?:关键词|關鍵詞|关键字|關鍵字|标签|標籤|標簽|Tags?)\s*[:：]\s*", re.I)
