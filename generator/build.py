@@ -86,18 +86,24 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: DiskCache,
     entries, media = split_media(entries)
     theme_key = templates.theme_fingerprint(config.theme_dirs())
     statics = static_pages(config)
-    # companies.yml beyond its names (tickers, websites, descriptions) changes pages only
-    inputs = inputs_key(config.render_key() + file_digest(config.companies), theme_key, entries + media, statics, run.out)
-    if not errors and not changed and not clean:
-        report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
-        if report is not None:
-            return report
+    # The inputs are keyed only where a later build may take the no-change shortcut: a
+    # preview's rebuild names what changed, and so does the next (its key, None, never matches).
+    inputs = None
+    if not changed:
+        # companies.yml beyond its names (tickers, websites, descriptions) changes pages only
+        inputs = inputs_key(config.render_key() + file_digest(config.companies), theme_key,
+                            entries + media, statics, run.out)
+        if not errors and not clean:
+            report = unchanged_report(cache, run.out, inputs, config, strict, run.stages)
+            if report is not None:
+                return report
     corpus, media_pages = read_and_parse(run, entries, media, errors, changed, strict)
     cache.write_bodies_early()  # a child pickles the parsed articles while the parent indexes
     images, image_pages = publish_images(run, media)
     site = companies_stage(run, index_site(run, corpus))
     pages = plan_pages(run, site, theme_key, statics + media_pages + image_pages, strict)
-    site, pages = with_image_keys(site, pages, images, cache.session.media_urls.get("urls", PerArticle))
+    site, pages = with_image_keys(site, pages, images, {p.path for p in media_pages + image_pages},
+                                  cache.session.media_urls.get("urls", PerArticle))
     todo, unchanged, results, removed, kept, search_report = render_and_write(
         run, site, pages, theme_key, indexer)
     written = sorted(path for path, changed_bytes, _ in results if changed_bytes)

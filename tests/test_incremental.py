@@ -4,6 +4,7 @@ import shutil
 from build_helpers import THEME_MIN, article, make_site, snapshot
 
 from generator.build import build
+from generator.core.errors import BuildFailed
 from generator.core import urls
 from generator.core.contexts import Contexts
 from generator.core.model import PageKind
@@ -261,3 +262,32 @@ def test_an_edit_replaces_the_files_cached_version_without_a_pass_over_the_corpu
     (config.root / "content/c.md").unlink()  # a deleted file still leaves by the corpus pass
     build(config, out_dir=out, cache=cache)
     assert retained and sorted(a.path for a in cache.articles.values()) == ["content/a.md", "content/b.md"]
+
+
+def test_an_edit_parsed_by_a_failed_build_reaches_the_next_one(tmp_path):
+    """The next index compares only the articles parsed since the last one: an article
+    parsed by a build that then failed is one of them, though nothing names it again."""
+    config, out, cache = first_build(tmp_path)
+    rewrite(config, "content/a.md", FILES["content/a.md"].replace("正文。", "改過的正文。"))
+    rewrite(config, "content/b.md", "---\ntitle: [\n---\n")  # a broken front matter
+    try:
+        build(config, out_dir=out, cache=cache, changed={"content/a.md", "content/b.md"})
+    except BuildFailed:
+        pass
+    else:
+        raise AssertionError("the broken front matter did not fail the build")
+    rewrite(config, "content/b.md", FILES["content/b.md"])
+    build(config, out_dir=out, cache=cache, changed={"content/b.md"})
+    assert "改過的正文" in (out / "zh-hant/articles/a/index.html").read_text()
+
+
+def test_an_edit_to_a_linked_article_is_checked_against_the_same_plan(tmp_path):
+    """A preview's rebuild re-checks only the edited article's links (the plan's paths are
+    the same set): a link written into it is reported, one fixed is no longer."""
+    config, out, cache = first_build(tmp_path)
+    rewrite(config, "content/a.md", FILES["content/a.md"].replace("正文。", "見[丁](/zh-hant/articles/d/)。"))
+    report = build(config, out_dir=out, cache=cache, changed={"content/a.md"})
+    assert [w for w in report.warnings if "leads to no page" in w and w.startswith("content/a.md:")]
+    rewrite(config, "content/a.md", FILES["content/a.md"].replace("正文。", "見[乙](/zh-hant/articles/b/)。"))
+    report = build(config, out_dir=out, cache=cache, changed={"content/a.md"})
+    assert not [w for w in report.warnings if "leads to no page" in w]

@@ -276,6 +276,8 @@ _DUP_HINT = "give one of them another slug:"
 
 def check_duplicate_slugs(articles: list[Article]) -> list[SiteError]:
     """One error per slug used by more than one file, naming both files."""
+    if len({art.slug for art in articles}) == len(articles):
+        return []  # the common case, decided without sorting 50,000 articles per rebuild
     first: dict[str, Article] = {}
     errors = []
     for art in sorted(articles, key=lambda a: a.path):

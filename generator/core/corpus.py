@@ -1,8 +1,9 @@
 """Articles -> Site: the whole-corpus index (tags, categories, months, neighbours) (pure)."""
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 
 from generator.core import urls
 from generator.core.model import SCRIPTS, Article, Site, SiteChanges, Term
@@ -12,24 +13,30 @@ from generator.core.model import SCRIPTS, Article, Site, SiteChanges, Term
 # that is not known) -> {slug: related slugs}
 Related = Callable[[Mapping[str, Article], frozenset[str] | None], Mapping[str, tuple[str, ...]]]
 
+# Site.serial: unique in the process, so that "the index these changes are relative to"
+# (SiteChanges.since) can never name an unrelated index made under other settings.
+_serials = itertools.count()
+
 
 def build_site(articles: Iterable[Article], *, related: Related,
-               previous: Site | None = None) -> Site:
+               previous: Site | None = None, candidates: Collection[str] | None = None) -> Site:
     """Index published (non-draft) articles; `related` maps the corpus to {slug: slugs}.
 
     With `previous` (the index of an earlier corpus), an edit that moves no article in the
     index (same slugs, dates, tags, category, draft state) reuses its structure.
+    `candidates`: the paths of the only articles that can differ from `previous`'s (None:
+    any can; then each is compared).
     """
     articles = list(articles)
     if previous is not None:
-        reused = reuse_site(previous, articles, related=related)
+        reused = reuse_site(previous, articles, related=related, candidates=candidates)
         if reused is not None:
             return reused
     published = sorted((a for a in articles if not a.draft), key=newest_first)
     by_slug = {a.slug: a for a in published}
     order = tuple(a.slug for a in published)
     return Site(
-        serial=previous.serial + 1 if previous is not None else 0,
+        serial=next(_serials),
         articles=by_slug,
         order=order,
         tags=_terms(published, "tags"),
@@ -47,28 +54,36 @@ def structure(article: Article) -> tuple:
             tuple(article.versions[s].category for s in SCRIPTS))
 
 
-def reuse_site(previous: Site, articles: list[Article], *, related: Related) -> Site | None:
-    """`previous` with new article values, or None when an article moved, came or went."""
-    published, edited = {}, set()
-    for art in articles:
-        if art.draft:
-            continue
-        old = previous.articles.get(art.slug)
+def reuse_site(previous: Site, articles: list[Article], *, related: Related,
+               candidates: Collection[str] | None = None) -> Site | None:
+    """`previous` with new article values, or None when an article moved, came or went.
+
+    With `candidates` (paths), every other article is taken to be the one `previous`
+    holds: the articles are counted, not compared (a preview's edit compares one of 50,000).
+    """
+    if candidates is None:
+        changed = [art for art in articles if not art.draft]
+        if len(changed) != len(previous.articles):
+            return None
+    else:
+        if sum(not art.draft for art in articles) != len(previous.articles):
+            return None
+        changed = [art for art in articles if art.path in candidates and not art.draft]
+    by_slug, edited = dict(previous.articles), set()
+    for art in changed:
+        old = by_slug.get(art.slug)
         if old is None:
             return None
         if old.digest != art.digest:
             if structure(old) != structure(art):
                 return None
             edited.add(art.slug)
-        published[art.slug] = art
-    if len(published) != len(previous.articles):
-        return None
-    by_slug = {slug: published[slug] for slug in previous.order}
+        by_slug[art.slug] = art  # the same digest: the same article, perhaps with its bodies
     moved: set[str] = set()
     lists = _known(related(by_slug, frozenset(edited)), by_slug, previous.related, moved)
     return Site(articles=by_slug, order=previous.order, tags=previous.tags,
                 categories=previous.categories, months=previous.months,
-                related=lists, neighbours=previous.neighbours, serial=previous.serial + 1,
+                related=lists, neighbours=previous.neighbours, serial=next(_serials),
                 changes=SiteChanges(since=previous.serial, edited=frozenset(edited),
                                     related_moved=frozenset(moved | (previous.related.keys() - lists.keys()))))
 

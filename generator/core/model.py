@@ -151,7 +151,7 @@ class Site:
     companies: Any = None
     # {'/media/…' URL: generator.core.images.ImageSet} of the images beside articles
     images: dict[str, Any] = field(default_factory=dict)
-    # which index this is: one more than the previous one build_site was given
+    # which index this is (unique in the process: generator.core.corpus numbers them)
     serial: int = 0
     # what changed since index number `changes.since` (None: indexed afresh)
     changes: SiteChanges | None = None

@@ -54,6 +54,37 @@ def pages_count(n: int, per_page: int) -> int:
 
 
 @dataclass(frozen=True)
+class BuildPaths:
+    """The paths of a build's files in two parts: the plan's (Plan.paths: the very same set
+    for every plan of one structure) and the rest (company pages, theme and media files).
+
+    `same_as` tells a preview's rebuild that the files of the build are those of the last
+    one without comparing 138,000 paths (50,000 articles): each pass over them cost ~10 ms.
+    """
+
+    planned: frozenset[str]
+    rest: frozenset[str]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self.planned or path in self.rest
+
+    def __iter__(self):
+        yield from self.planned
+        yield from self.rest
+
+    def __len__(self) -> int:
+        return len(self.planned) + len(self.rest)
+
+    def parts(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The two sets (compared by identity first where they are kept)."""
+        return self.planned, self.rest
+
+    def same_as(self, other: BuildPaths | None) -> bool:
+        """Whether `other` holds the same paths, decided by identity of the planned part."""
+        return other is not None and other.planned is self.planned and other.rest == self.rest
+
+
+@dataclass(frozen=True)
 class Plan:
     """The pages of a site and what they were planned from (the next plan starts here)."""
 
@@ -62,9 +93,12 @@ class Plan:
     settings: tuple
     cards: dict[str, str]
     pages: list[Page]
-    # {what a page shows: positions in `pages`} (see _positions), made by the first replan
-    # and valid for every plan of the same structure
-    where: dict[tuple, list[int]] | None = dataclasses.field(default=None, compare=False)
+    # where each article's, list's and feed's pages are in `pages` (see _positions), made by
+    # the first replan and valid for every plan of the same structure
+    where: Positions | None = dataclasses.field(default=None, compare=False)
+    # the paths of `pages`; the very same set for every plan of the same structure (a
+    # memo keyed by it then knows the files of the build are the same at a glance)
+    paths: frozenset[str] = dataclasses.field(default=frozenset(), compare=False)
 
 
 def plan_site(site: Site, *, per_page: int, feed_items: int, base_key: str,
@@ -76,7 +110,8 @@ def plan_site(site: Site, *, per_page: int, feed_items: int, base_key: str,
         if plan is not None:
             return plan
     cards = card_digests(site)
-    return Plan(site, settings, cards, _plan(site, cards, per_page, feed_items, base_key, cname))
+    pages = _plan(site, cards, per_page, feed_items, base_key, cname)
+    return Plan(site, settings, cards, pages, paths=frozenset(p.path for p in pages))
 
 
 def plan_pages(site: Site, *, per_page: int, feed_items: int, base_key: str,
@@ -105,35 +140,43 @@ def replan(previous: Plan, site: Site, settings: tuple) -> Plan | None:
     if moved is None:
         moved = {slug for slug in site.order if site.related.get(slug) != old.related.get(slug)}
     if not changed and not moved:
-        return Plan(site, settings, cards, previous.pages, previous.where)
+        return Plan(site, settings, cards, previous.pages, previous.where, previous.paths)
     per_page, feed_items, base_key, _ = settings
     rekey = _Rekey(site, cards, changed, moved, per_page, feed_items, base_key)
     where = previous.where if previous.where is not None else _positions(previous.pages)
     # Only the pages of touched articles and lists and the feeds can get a new key.
-    places = [i for slug in rekey.shown() for i in where.get(("article", slug), ())]
-    places += [i for whole, found in where.items() if PageKind(whole[0]).is_list
-               and not rekey.untouched(whole) for i in found]
-    places += where.get(("feed",), [])
+    places = [i for slug in rekey.shown() for i in where.articles.get(slug, ())]
+    places += [i for whole, found in where.lists if not rekey.untouched(whole) for i in found]
+    places += where.feeds
     pages = list(previous.pages)
     for i in places:
         pages[i] = rekey.page(pages[i])
-    return Plan(site, settings, cards, pages, where)
+    return Plan(site, settings, cards, pages, where, previous.paths)
 
 
-def _positions(pages: list[Page]) -> dict[tuple, list[int]]:
+@dataclass(frozen=True)
+class Positions:
+    """Where things are in a plan's pages: {slug: its article pages}, [((kind, ident), the
+    list's pages)] and the feeds."""
+
+    articles: dict[str, list[int]]
+    lists: list[tuple[tuple, list[int]]]
+    feeds: list[int]
+
+
+def _positions(pages: list[Page]) -> Positions:
     """Where each article's pages, each list's pages and the feeds are in `pages`."""
-    where: dict[tuple, list[int]] = {}
+    articles: dict[str, list[int]] = {}
+    lists: dict[tuple, list[int]] = {}
+    feeds: list[int] = []
     for i, page in enumerate(pages):
         if page.kind == "article":
-            whole: tuple = ("article", page.params[0])
+            articles.setdefault(page.params[0], []).append(i)
         elif page.kind.is_list:
-            whole = (page.kind, tuple(page.params[:-2]))
+            lists.setdefault((page.kind, tuple(page.params[:-2])), []).append(i)
         elif page.kind == "feed":
-            whole = ("feed",)
-        else:
-            continue
-        where.setdefault(whole, []).append(i)
-    return where
+            feeds.append(i)
+    return Positions(articles, list(lists.items()), feeds)
 
 
 class _Rekey:
@@ -146,9 +189,11 @@ class _Rekey:
         self._years: dict[int, tuple[str, ...]] | None = None
         # One pass over the index instead of a test per article page (20,000 at 10,000
         # articles): an article page changes when its slug moved or it shows a changed card.
+        # (neighbours go both ways: the pages showing a changed article as older or newer
+        # are its own neighbours)
         self._shown = (moved | changed
                        | {s for s, rel in site.related.items() if not changed.isdisjoint(rel)}
-                       | {s for s, near in site.neighbours.items() if not changed.isdisjoint(near)})
+                       | {s for slug in changed for s in site.neighbours.get(slug, ()) if s})
         # {(kind, ident): whether the list holds no changed article}, asked once per list
         self._untouched: dict[tuple, bool] = {}
 

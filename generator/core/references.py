@@ -7,14 +7,14 @@ so (a warning; an error under --strict). Pure: articles and the planned paths in
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Set
+from collections.abc import Set
 from dataclasses import dataclass
 from urllib.parse import unquote
 
 from generator.core.errors import SiteError
 from generator.core.markdown import site_link
 from generator.core.memo import PerArticle
-from generator.core.model import PREFIXES, Article
+from generator.core.model import PREFIXES, Article, Site
 
 
 @dataclass(frozen=True)
@@ -28,20 +28,23 @@ class Broken:
     in_pages: tuple[tuple[str, str], ...]
 
 
-def broken_references(articles: Collection[Article], paths: Set[str], base_path: str,
+def broken_references(site: Site, paths: tuple[Set[str], ...], base_path: str,
                       memo: PerArticle[list[Broken]] | None = None) -> list[Broken]:
-    """Every link or image whose target is no file of the build.
+    """Every link or image of the site's articles whose target is no file of the build.
 
-    With `memo` (a preview's), an article whose digest is the same as at the last call,
-    against the same planned paths, keeps its findings unread (at 10,000 articles the whole
-    check was a third of a preview's one-edit rebuild)."""
+    With `memo` (a preview's), an article that is not one of the site's edits since the
+    memo's last call, against the same planned paths, keeps its findings unread (at 10,000
+    articles the whole check was a third of a preview's one-edit rebuild). `paths` holds
+    the files of the build in parts (the plan's, the rest): each part is compared by identity
+    first, so a part that is the very set of the last call costs nothing to compare.
+    """
     memo = PerArticle() if memo is None else memo
-    found = memo.each(articles, lambda art: _broken_in(art, paths, base_path),
-                      context=(frozenset(paths), base_path))
+    found = memo.each_in_site(site, lambda art: _broken_in(art, paths, base_path),
+                              context=(paths, base_path))
     return [broken for mine in found for broken in mine]
 
 
-def _broken_in(art: Article, paths: Set[str], base_path: str) -> list[Broken]:
+def _broken_in(art: Article, paths: tuple[Set[str], ...], base_path: str) -> list[Broken]:
     """One article's links and images whose target is no file of the build."""
     found = []
     for line, kind, written, rendered in art.links:
@@ -62,11 +65,12 @@ def _target(url: str, page_folder: str) -> str:
     return "" if joined == "." else joined + ("/" if bare.endswith("/") else "")
 
 
-def _exists(target: str, paths: Set[str]) -> bool:
+def _exists(target: str, paths: tuple[Set[str], ...]) -> bool:
     """A file of the build, or a folder whose index.html is one (the site root always is)."""
-    if target in ("", "/") or target in paths:
+    if target in ("", "/"):
         return True
-    return f"{target.rstrip('/')}/index.html" in paths
+    folder_index = f"{target.rstrip('/')}/index.html"
+    return any(target in part or folder_index in part for part in paths)
 
 
 def _warning(path: str, line: int, kind: str, url: str) -> str:

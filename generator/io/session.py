@@ -69,3 +69,12 @@ class Session:
     media_urls: Slot[Any] = field(default_factory=Slot)
     # (the paths the output's manifest file lists, its stat) when last seen, by output folder
     manifest: Slot[Any] = field(default_factory=Slot)
+    # generator.core.plan.BuildPaths of the last build written in place, by output folder
+    # (its manifest then lists no other file)
+    written_paths: Slot[Any] = field(default_factory=Slot)
+    # the path of every article parsed in this process, in order (only grows): a memo that
+    # knows how far it has read it knows which articles to look at again (core.memo)
+    parsed: list[str] = field(default_factory=list)
+    # paths of the articles parsed since `site` was indexed (None: not known): only these
+    # can differ from that index, so the next index compares them and counts the rest
+    unindexed: set[str] | None = None

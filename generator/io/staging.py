@@ -5,13 +5,12 @@ tree by the `index` step the build passes (generator.publish.search_step).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from pathlib import Path
 from typing import Any, Protocol
 
 from generator.io.cache import DiskCache, ManifestEntry
 from generator.core.settings import Config
-from generator.core.model import Page
 from generator.io.folders import list_files
 from generator.io.output import Staging
 from generator.io.guard import (FOLDER_MARK, MANIFEST_FILE, check_output_dir, claims,
@@ -46,13 +45,18 @@ def prepare_output(out: Path, config: Config, cache: DiskCache, clean: bool) -> 
                                                   config.cache_dir], recorded, clean=clean)
 
 
-def write_in_place(run: Run, staging: Staging, pages: list[Page], written: list[str],
+def write_in_place(run: Run, staging: Staging, written: list[str],
                    manifest: dict[str, ManifestEntry], index: IndexStep
                    ) -> tuple[list[str], int, object | None]:
-    """The preview's update of its own folder: rename the staged files over, then search."""
-    produced = {p.path for p in pages}
-    removed = stale_files(run.out, manifest, produced | {MANIFEST_FILE}, keep_search=run.config.search)
-    staged = _stage_manifest(run, staging, produced)
+    """The preview's update of its own folder: rename the staged files over, then search.
+
+    When the build's files are those of the last build written here (run.paths), no file
+    can be stale: the manifest lists only the files of that build."""
+    produced = run.paths
+    same = produced.same_as(run.cache.session.written_paths.recall(str(run.out)))
+    removed = [] if same else stale_files(run.out, manifest, {*produced, MANIFEST_FILE},
+                                          keep_search=run.config.search)
+    staged = _stage_manifest(run, staging, produced, same)
     if written or removed or staged:
         staging.commit(written + staged, removed)
     run.stages.lap("write")
@@ -68,7 +72,7 @@ def swap_tree(run: Run, staging: Staging, produced: set[str], written: list[str]
     """
     config, out = run.config, run.out
     claimed = _claimed(produced, config.search)
-    staged = set(written + _stage_manifest(run, staging, produced))
+    staged = set(written + _stage_manifest(run, staging, produced, False))
     owned = read_owned(out, run.cache.manifest(out).keys()) or set()
     stale = [p for p in owned - claimed if os.path.lexists(out / p.rstrip(FOLDER_MARK))]
     if not staged and index is None and not stale and not run.clean:
@@ -104,15 +108,17 @@ def _claimed(produced: set[str], search: bool) -> set[str]:
     return produced | {MANIFEST_FILE} | ({SEARCH_CLAIM} if search else set())
 
 
-def _stage_manifest(run: Run, staging: Staging, produced: set[str]) -> list[str]:
+def _stage_manifest(run: Run, staging: Staging, produced: Set[str], same: bool) -> list[str]:
     """Stage the output's manifest file when its text changes; [its path] or [].
 
     A kept session (the preview) remembers what the file held and its stat: while the set of
-    paths and the file are the same, it is neither sorted again nor read (138,000 paths at
-    50,000 articles: 0.2 s per rebuild)."""
-    claimed = _claimed(produced, run.config.search)
+    paths (`same`: known to be the last build's) and the file are the same, it is neither
+    sorted again nor read (138,000 paths at 50,000 articles: 0.2 s per rebuild)."""
     path = run.out / MANIFEST_FILE
     memo = run.cache.session.manifest.recall(str(run.out))
+    if memo is not None and same and memo[1] == _stat(path):
+        return []
+    claimed = _claimed(set(produced), run.config.search)
     if memo is not None and memo[0] == claimed and memo[1] == _stat(path):
         return []
     text = manifest_text(claimed)
@@ -149,9 +155,12 @@ def stale_files(out: Path, manifest: dict[str, ManifestEntry], produced: set[str
     return sorted(p for p in known if p not in produced and (out / p).exists())
 
 
-def update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
-                     results: list[tuple[str, bool, str]], removed: list[str], out: Path) -> None:
-    """Remember key, size and mtime of every file rendered this build."""
+def update_manifest(manifest: dict[str, ManifestEntry], produced: Set[str],
+                    results: list[tuple[str, bool, str]], removed: list[str], out: Path, *,
+                    same_paths: bool = False) -> None:
+    """Remember key, size and mtime of every file rendered this build; forget the files it
+    does not produce (none to look for when `same_paths`: the manifest lists the files of
+    a build with the same paths)."""
     for path in removed:
         manifest.pop(path, None)
     for path, _, key in results:
@@ -161,6 +170,7 @@ def update_manifest(manifest: dict[str, ManifestEntry], pages: list[Page],
             manifest.pop(path, None)
             continue
         manifest[path] = (key, st.st_size, st.st_mtime_ns)
-    produced = {p.path for p in pages}
+    if same_paths:
+        return
     for path in [p for p in manifest if p not in produced]:
         del manifest[path]

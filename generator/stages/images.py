@@ -83,11 +83,12 @@ def _image_set(url: str, made: Made, folder: str) -> tuple[ImageSet, list[Page]]
     return ImageSet(url, made.width, made.height, tuple(webp), tuple(fallback), key), pages
 
 
-def with_image_keys(site: Site, pages: list[Page], images: dict[str, ImageSet],
+def with_image_keys(site: Site, pages: list[Page], images: dict[str, ImageSet], published: set[str],
                     memo: PerArticle[tuple[str, ...]] | None = None) -> tuple[Site, list[Page]]:
     """The site carrying the ImageSets (a stand-in for each local image no file answers: its
-    pages show no broken <img>), and article pages keyed by the images they show."""
-    images = {**images, **missing_images(site, pages, memo)}
+    pages show no broken <img>), and article pages keyed by the images they show.
+    `published`: the paths of the build's files under media/."""
+    images = {**images, **missing_images(site, published, memo)}
     if not images:
         return site, pages
     site = dataclasses.replace(site, images=images)
@@ -101,20 +102,19 @@ def with_image_keys(site: Site, pages: list[Page], images: dict[str, ImageSet],
     return site, out
 
 
-def missing_images(site: Site, pages: list[Page], memo: PerArticle[tuple[str, ...]] | None = None
+def missing_images(site: Site, published: set[str], memo: PerArticle[tuple[str, ...]] | None = None
                    ) -> dict[str, ImageSet]:
     """{'/media/…': stand-in} of the local images articles show that no file of the build is
     (each was a warning at its line: stages.read.missing_media, core.references).
     The common case is decided by one set lookup, and nothing is built for an article whose
     images are all there; with `memo` (a preview's) only edited articles are read for their
     images (at 50,000 articles reading all of them was a sixth of a one-edit rebuild)."""
-    published = {p.path for p in pages if p.path.startswith("media/")}
     memo = PerArticle() if memo is None else memo
 
     def lost(url: str) -> bool:
         bare = url.split("#", 1)[0].split("?", 1)[0][1:]
         return bare not in published and unquote(bare) not in published
 
-    shown = memo.each(site.articles.values(), lambda art: tuple(media_urls(art)))
+    shown = memo.each_in_site(site, lambda art: tuple(media_urls(art)))
     return {url: missing_image(url) for urls in shown for url in urls
             if url[1:] not in published and lost(url)}

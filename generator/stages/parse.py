@@ -42,7 +42,8 @@ def read_and_parse(run: Run, entries: list[Entry], media: list[Entry], errors: l
     errors = errors + read_errors + parse_errors + articles_mod.check_duplicate_slugs(corpus)
     run.warnings += [w for a in corpus for w in a.warnings] + config_warnings(config)
     run.warnings += missing_media(corpus, {p.path for p in media_pages}, config.root,
-                                  cache.session.missing_media.get("figures", PerArticle))
+                                  cache.session.missing_media.get("figures", PerArticle),
+                                  cache.session.parsed)
     run.stages.lap("parse")
     fail_on(errors, run.warnings, strict)
     return corpus, media_pages
@@ -128,6 +129,9 @@ def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache,
     """The corpus; newly parsed articles enter the cache, deleted files leave it."""
     for art in parsed:
         cache.add(art, bodies.get(key_of(art)))
+    cache.session.parsed.extend(art.path for art in parsed)
+    if cache.session.unindexed is not None:
+        cache.session.unindexed.update(art.path for art in parsed)
     corpus = cached + parsed
     # every article of the corpus is in the cache under its own key (one per path), so equal
     # counts mean nothing is left to drop: no need to key 10,000 articles per edit
@@ -136,18 +140,16 @@ def _merge(cached: list[Article], parsed: list[Article], cache: DiskCache,
     return sorted(corpus, key=attrgetter("path"))
 
 
-def check_references(run: Run, site: Site, pages: list[Page], strict: bool) -> None:
-    """Markdown links and images that lead to no file of this build: warnings at their line
-    (once, not once per script); errors under --strict, before anything is written."""
+def check_references(run: Run, site: Site, paths: tuple[frozenset[str], ...], strict: bool) -> None:
+    """Markdown links and images that lead to no file of this build (`paths`, in parts):
+    warnings at their line (once, not once per script); errors under --strict, before
+    anything is written."""
     memo = run.cache.session.references.get("references", PerArticle)
-    broken = broken_references(site.articles.values(), {p.path for p in pages},
-                               run.config.base_path, memo)
+    broken = broken_references(site, paths, run.config.base_path, memo)
     run.warnings += [b.warning for b in broken]
     run.reported_links = frozenset(pair for b in broken for pair in b.in_pages)
     run.broken_references = tuple(b.warning for b in broken)
     fail_on([], [b.warning for b in broken], strict)
-
-
 
 
 def config_warnings(config: Config) -> list[str]:

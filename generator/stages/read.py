@@ -89,12 +89,19 @@ def plan_media(media: list[Entry], config: Config) -> list[Page]:
 
 
 def missing_media(corpus: list[Article], published: set[str], root: Path | None = None,
-                  memo: PerArticle[list[str]] | None = None) -> list[str]:
+                  memo: PerArticle[list[str]] | None = None, parsed: list[str] | None = None
+                  ) -> list[str]:
     """One warning per figure whose local image file does not exist, at the line naming it
     (an error under --strict; the page shows the figure's caption without an <img>).
-    With `memo` (a preview's), only articles edited since the last call are looked at."""
+    With `memo` and `parsed` (a preview's: the paths of every article parsed in the
+    process), only articles parsed since the last call are looked at."""
     memo = PerArticle() if memo is None else memo
-    found = memo.each(corpus, lambda art: _missing_in(art, published, root), context=frozenset(published))
+
+    def find(art: Article) -> list[str]:
+        return _missing_in(art, published, root)
+
+    found = (memo.each(corpus, find, context=frozenset(published)) if parsed is None
+             else memo.each_since(corpus, find, frozenset(published), parsed))
     return [warning for warnings in found for warning in warnings]
 
 

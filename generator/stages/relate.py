@@ -123,7 +123,9 @@ def index_site(run: Run, corpus: list[Article]) -> Site:
     previous build's where one is kept."""
     cache = run.cache
     site = build_site(corpus, related=lambda published, edited: related_for(published, run.config, cache, edited),
-                      previous=cache.session.site.recall(run.fingerprint))
+                      previous=cache.session.site.recall(run.fingerprint),
+                      candidates=cache.session.unindexed)
     cache.session.site.keep(run.fingerprint, site)
+    cache.session.unindexed = set()
     run.stages.lap("index")
     return site

@@ -12,7 +12,7 @@ from generator import __version__
 from generator.core.company_plan import plan_companies, sitemap_extra
 from generator.core.contexts import SiteText
 from generator.core.model import SCRIPTS, Page, PageKind, Site
-from generator.core.plan import digest, plan_site
+from generator.core.plan import BuildPaths, digest, plan_site
 from generator.core.render import Renderer
 from generator.core.settings import Config
 from generator.io import templates, workers
@@ -63,18 +63,26 @@ def render_and_write(run: Run, site: Site, pages: list[Page], theme_key: str,
         written = [path for path, changed_bytes, _ in results if changed_bytes]
         if staging.in_place:
             index = index_step(out, site, config, cache, indexer)
-            removed, unknown, search_report = write_in_place(run, staging, pages, written,
-                                                             manifest, index)
+            removed, unknown, search_report = write_in_place(run, staging, written, manifest, index)
         else:
             index = index_step(out, site, config, cache, indexer)
-            removed, unknown, search_report = swap_tree(run, staging, {p.path for p in pages},
-                                                        written, index)
+            removed, unknown, search_report = swap_tree(run, staging, set(run.paths), written, index)
     finally:
         staging.discard()
-    if results or removed:
-        update_manifest(manifest, pages, results, removed, out)
-        cache.dirty = True
+    _record(run, manifest, results, removed, in_place=staging.in_place)
     return todo, unchanged, results, removed, unknown, search_report
+
+
+def _record(run: Run, manifest: dict[str, ManifestEntry], results: list[tuple[str, bool, str]],
+            removed: list[str], *, in_place: bool) -> None:
+    """The output's manifest after a written build; a preview also notes the build's paths."""
+    cache, out = run.cache, run.out
+    if results or removed:
+        update_manifest(manifest, run.paths, results, removed, out,
+                        same_paths=run.paths.same_as(cache.session.written_paths.recall(str(out))))
+        cache.dirty = True
+    if in_place:
+        cache.session.written_paths.keep(str(out), run.paths)
 
 
 def site_text(config: Config, converter) -> SiteText:
@@ -259,6 +267,7 @@ def plan_pages(run: Run, site: Site, theme_key: str, copied: list[Page], strict:
                      base_key=base_key, cname=config.cname, previous=cache.session.plan.recall(str(run.out)))
     cache.session.plan.keep(str(run.out), plan)
     pages = with_company_pages(site, plan, config, base_key) + copied
-    check_references(run, site, pages, strict)
+    run.paths = BuildPaths(plan.paths, frozenset(p.path for p in pages[len(plan.pages):]))
+    check_references(run, site, run.paths.parts(), strict)
     run.stages.lap("plan")
     return pages

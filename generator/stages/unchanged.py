@@ -16,8 +16,8 @@ from generator.stages.run import Stages, fail_on
 from generator.stages.size import size_warnings
 
 
-def remember(cache: DiskCache, out: Path, record: tuple[str, tuple[str, ...], tuple[int, int, int]]) -> None:
-    """Note the inputs of this successful build and save the cache."""
+def remember(cache: DiskCache, out: Path, record: tuple[str | None, tuple[str, ...], tuple[int, int, int]]) -> None:
+    """Note the inputs of this successful build (None: not keyed) and save the cache."""
     if cache.last_build.get(str(out)) != record:
         cache.last_build[str(out)] = record
         cache.dirty = True
