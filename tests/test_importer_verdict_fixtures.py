@@ -32,7 +32,8 @@ def test_a_clean_page_is_not_flagged(name: str) -> None:
     ("second_headline.html", "the body opens with a second headline"),
     # a video player's label left between paragraphs
     ("latin_widget_line.html", "a line in Latin letters left in the Chinese text"),
-    # the first paragraph is glued to a 日期: label and was dropped with it
+    # the first paragraph is glued to a 来源: label and was dropped with it (a date label is
+    # taken off and the paragraph kept: importer_kinds/body_date_label_glued_to_lead)
     ("dropped_lead_sentence.html", "a sentence before the text was dropped as page furniture"),
 ])
 def test_a_doubtful_page_is_flagged_with_its_reason(name: str, reason: str) -> None:

@@ -49,6 +49,14 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
             removals.setdefault("counter", []).append(counter.group().strip())
             block.plain = block.plain[counter.end():]
             block.md = re.sub(r"^\d{1,2}\s*/\s*\d{1,2}\s+", "", block.md)
+        glued = _GLUED_DATE_LABEL.match(block.plain) if rule == "article-meta" else None
+        if glued and _runs_on(block.plain[glued.end():]):
+            # 日期:1月21日，凱爾特人…: a page's date label glued to the first paragraph, whose
+            # own words open with the day; the label goes, the paragraph stays
+            removals.setdefault("date-label", []).append(glued.group().strip())
+            block.plain = block.plain[glued.end():]
+            block.md = _GLUED_DATE_LABEL.sub("", block.md, count=1)
+            rule = None
         if rule == "original-title":
             original_title = rules.original_title.match(block.plain).group(2)
         elif rule == "source-line" and source_name is None:
@@ -72,6 +80,17 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
     kept = _drop_closing_pointers(kept, authors, removals)
     kept, figures = _finish_body(kept, related_at, rules, removals)
     return _to_markdown(kept, figures), figures, original_title, source_name
+
+
+# a date label (日期:, 时间：) opening a block
+_GLUED_DATE_LABEL = re.compile(r"^[\[【（(]?\s*(?:日期|时间|時間)\s*[:：]\s*")
+
+
+def _runs_on(text: str) -> bool:
+    """Running text: a full sentence of 30 characters or more with a comma in it (a label's
+    value, a date and a source, has neither)."""
+    sentence = re.match(r"[^。！？]*[。！？]", text)
+    return bool(sentence) and len(sentence.group()) >= 20 and len(text) >= 30 and "，" in sentence.group()
 
 
 # a closing line that sends the reader elsewhere: short, no sentence end, a link or a web

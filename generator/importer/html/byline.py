@@ -12,8 +12,11 @@ from generator.importer.html.tree import El, Rules, ancestors, load_rules
 def find_date(blocks: list[Block], headline: int | None, head: Head, base: str | None,
               body_idx: list[int], script_date: str | None = None) -> tuple[str | None, str | None]:
     """Publication date: near the headline, else page metadata, else the URL; never today."""
-    near = _date_near_headline(blocks, headline) if headline is not None else None
+    nears = _dates_near_headline(blocks, headline) if headline is not None else []
     meta_date = _meta_date(head)
+    # of several dates under the headline (a blog's "latest post on …", the update, the
+    # publication), the one metadata confirms; else the first
+    near = next((d for d in nears if meta_date and d[:10] == meta_date[:10]), nears[0] if nears else None)
     if near and meta_date and len(near) > 10 and len(meta_date) > 10 and near[:14] == meta_date[:14] \
             and near[14:16] == meta_date[14:16]:
         return meta_date, "meta"  # the same minute, with seconds
@@ -32,23 +35,25 @@ def find_date(blocks: list[Block], headline: int | None, head: Head, base: str |
     return (from_url, "url") if from_url else (None, None)
 
 
-def _date_near_headline(blocks: list[Block], headline: int) -> str | None:
-    """A date in the short lines just under the headline (before the text) or just above it."""
+def _dates_near_headline(blocks: list[Block], headline: int) -> list[str]:
+    """The dates in the short lines just under the headline (before the text) or just above
+    it, in order; a date labelled as an update only when no other is there."""
     after = []
     for i in range(headline + 1, min(len(blocks), headline + 12)):
         caption = blocks[i - 1].kind == "figure" and blocks[i].chars <= 80
         if (starts_text(blocks[i]) and not caption) or _is_related_heading(blocks[i]):
             break  # dates inside the text are events, not the publication date
         after.append(i)
-    updated = None
+    found, updated = [], None
     for i in after + _lines_above(blocks, headline):
         if blocks[i].kind == "figure" or blocks[i].chars > 200:
             continue
         near = meta.parse_date(_UPDATED.sub(" ", blocks[i].plain))
         if near:
-            return near
-        updated = updated or meta.parse_date(blocks[i].plain)
-    return updated  # only an update's date: better than none
+            found.append(near)
+        else:
+            updated = updated or meta.parse_date(blocks[i].plain)
+    return found or ([updated] if updated else [])  # only an update's date: better than none
 
 
 # a date labelled as an update (更新时间：…, 最後更新 …, 更新於 …): the publication date, when the
@@ -147,7 +152,8 @@ def _meta_date(head: Head) -> str | None:
             if found:
                 return found
     for item in head.json_ld:
-        value = item.get("datePublished") or item.get("dateCreated")
+        # pubDate: Baidu's schema (ziyuan.baidu.com cambrian.jsonld), common on Chinese sites
+        value = item.get("datePublished") or item.get("dateCreated") or item.get("pubDate")
         if isinstance(value, str):
             found = meta.parse_meta_date(value)
             if found:

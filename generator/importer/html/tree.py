@@ -233,6 +233,19 @@ def _holders(order: list[El], test) -> set[int]:
     return found
 
 
+# an element holding this share of the page's sentence punctuation (and this much) is the
+# article's, whatever its class or id suggests ...
+_BULK_SHARE = 0.5
+_BULK_MIN = 20
+# ... and few links, unless it is a comment thread, a menu, a footer or a sidebar of teasers (a
+# long thread or a column of summaries can outweigh a short story)
+_BULK_LINKS = 0.2
+_NEVER_THE_ARTICLE = frozenset({"navigation", "footer"} | {f"chrome:{name}" for name in (
+    "comment", "comments", "cmt", "reply", "replies", "pinglun", "discuss", "nav", "navbar", "menu",
+    "menus", "footer", "foot", "sidebar", "side", "aside", "related", "relate", "recommend", "recom",
+    "hot", "hotnews", "rank", "ranking", "tuijian", "xgxw", "xgyd", "xiangguan", "morenews")})
+
+
 def settle_chrome(top: El) -> None:
     """Unmark "chrome" that holds the article (an unclosed ad <div> swallowing the rest of the
     page), then let every element inherit its ancestors' chrome mark."""
@@ -246,6 +259,9 @@ def settle_chrome(top: El) -> None:
         own = marks[id(el)]
         if own and el.punct >= 10 and id(el) in holds_article:
             own = None
+        elif own and own not in _NEVER_THE_ARTICLE and el.punct >= _BULK_MIN \
+                and el.punct >= _BULK_SHARE * top.punct and el.link_chars <= _BULK_LINKS * el.chars:
+            own = None  # a name guessed as chrome (link-report, tips) wrapping most of the page's sentences
         el.chrome = (el.parent.chrome if el.parent is not None else None) or own
     score_tree(top, order)
 
