@@ -102,3 +102,18 @@ def test_a_byline_with_its_verb_right_after_the_name_is_read() -> None:
     from generator.importer.metadata import find_bylines
     found = find_bylines("本报记者王立新报道", frozenset({"本报", "记者"}))
     assert found is not None and found.names == ("王立新",) and found.whole_line
+
+
+def test_an_outlet_named_like_its_host_is_no_author() -> None:
+    """文｜示例 林晓 on shili.com: 示例 reads shili, the host's own name, so it is the outlet;
+    a lone name would stay (a blog's owner may name the blog and its domain)."""
+    page = ("<html><head><meta charset='utf-8'><title>港口吞吐量创新高</title></head><body>"
+            "<h1>港口吞吐量创新高</h1><p class='author'>文｜{byline}</p><div class='text'>"
+            "<p>今年一季度，港口货物吞吐量达到3.2亿吨，同比增长百分之七，创下同期新高。</p>"
+            "<p>港口集团表示，增长主要来自集装箱业务和新开通的国际航线，二季度将继续扩大泊位。</p>"
+            "</div></body></html>")
+    both = import_page(page.format(byline="示例 林晓").encode(), name="a.html",
+                       url="https://www.shili.com/2025/a.html", site=_site())
+    assert both.authors == ("林晓",)
+    from generator.importer.html.extract import _without_outlet
+    assert _without_outlet(("示例",), set(), "https://www.shili.com/2025/a.html") == ("示例",)
