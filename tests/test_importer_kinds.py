@@ -115,5 +115,5 @@ def test_an_outlet_named_like_its_host_is_no_author() -> None:
     both = import_page(page.format(byline="示例 林晓").encode(), name="a.html",
                        url="https://www.shili.com/2025/a.html", site=_site())
     assert both.authors == ("林晓",)
-    from generator.importer.html.extract import _without_outlet
-    assert _without_outlet(("示例",), set(), "https://www.shili.com/2025/a.html") == ("示例",)
+    from generator.importer.html.byline import without_outlet
+    assert without_outlet(("示例",), set(), "https://www.shili.com/2025/a.html") == ("示例",)

@@ -49,13 +49,7 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
             removals.setdefault("counter", []).append(counter.group().strip())
             block.plain = block.plain[counter.end():]
             block.md = re.sub(r"^\d{1,2}\s*/\s*\d{1,2}\s+", "", block.md)
-        glued = _GLUED_DATE_LABEL.match(block.plain) if rule == "article-meta" else None
-        if glued and _runs_on(block.plain[glued.end():]):
-            # 日期:1月21日，凱爾特人…: a page's date label glued to the first paragraph, whose
-            # own words open with the day; the label goes, the paragraph stays
-            removals.setdefault("date-label", []).append(glued.group().strip())
-            block.plain = block.plain[glued.end():]
-            block.md = _GLUED_DATE_LABEL.sub("", block.md, count=1)
+        if rule == "article-meta" and _unglue_date_label(block, removals):
             rule = None
         if rule == "original-title":
             original_title = rules.original_title.match(block.plain).group(2)
@@ -84,6 +78,18 @@ def clean_body(blocks: list[Block], body_idx: list[int], title: str | None, auth
 
 # a date label (日期:, 时间：) opening a block
 _GLUED_DATE_LABEL = re.compile(r"^[\[【（(]?\s*(?:日期|时间|時間)\s*[:：]\s*")
+
+
+def _unglue_date_label(block: Block, removals: dict[str, list[str]]) -> bool:
+    """日期:1月21日，凱爾特人…: a page's date label glued to the first paragraph, whose own
+    words open with the day. The label goes, the paragraph stays (True); else False."""
+    glued = _GLUED_DATE_LABEL.match(block.plain)
+    if not glued or not _runs_on(block.plain[glued.end():]):
+        return False
+    removals.setdefault("date-label", []).append(glued.group().strip())
+    block.plain = block.plain[glued.end():]
+    block.md = _GLUED_DATE_LABEL.sub("", block.md, count=1)
+    return True
 
 
 def _runs_on(text: str) -> bool:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from generator.importer import metadata as meta
 from generator.importer.html.blocks import Block, is_sentence_block, starts_text
@@ -416,3 +417,52 @@ def _is_outlet(name: str, head: Head) -> bool:
     site = head.metas.get("og:site_name", "")
     folded = meta.fold(name)
     return bool(folded) and (folded in meta.fold(site) or folded in meta.fold(head.title)[-12:])
+
+
+def without_outlet(authors: tuple[str, ...], outlets: set[str], url: str | None) -> tuple[str, ...]:
+    """The authors without the outlet's short name read among them: the start of a 来源 or
+    site name (文｜财新 余聪 under 来源：财新网), or a name whose pinyin opens the site's host
+    name (财新 on caixin.com, 环球 on huanqiu.com). A lone name stays: a blog's owner may
+    name the blog and its domain."""
+    if len(authors) < 2:
+        return authors
+    labels = _host_labels(url)
+
+    def outlet(name: str) -> bool:
+        folded = meta.fold(name)
+        if len(folded) < 2:
+            return False
+        return any(o.startswith(folded) for o in outlets) or \
+            bool(labels) and any(label.startswith(_pinyin(folded)) for label in labels)
+
+    people = tuple(a for a in authors if not outlet(a))
+    return people if people else authors
+
+
+def _host_labels(url: str | None) -> list[str]:
+    """The host's names without www and the top-level parts (news.caixin.com -> news, caixin)."""
+    host = urlsplit(url or "").hostname or ""
+    parts = [p for p in host.split(".") if p and p != "www"]
+    return [p for p in parts[:-1] if p not in ("com", "net", "org", "gov", "edu", "co")]
+
+
+def _pinyin(text: str) -> str:
+    """Toneless pinyin of Han text, joined (财新 -> caixin); '' when it holds anything else."""
+    if not re.fullmatch(r"[\u4e00-\u9fff]+", text):
+        return "\0"  # no host starts with it
+    from pypinyin import lazy_pinyin  # loaded on first use, as the slugs do
+    return "".join(lazy_pinyin(text))
+
+
+# a 来源 label anywhere in a short line (2023-09-26 17:22来源： 财新网作者：…), and what follows it
+_SOURCE_LABEL = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([\u4e00-\u9fffA-Za-z]{2,12})")
+
+
+def outlets(blocks: list[Block], head: Head, site: str | None) -> set[str]:
+    """Folded names of the outlet: the site's, og:site_name and what the page's 来源 lines give."""
+    names = {meta.fold(site or ""), meta.fold(head.metas.get("og:site_name", ""))}
+    for block in blocks:
+        found = _SOURCE_LABEL.search(block.plain) if block.chars <= 80 else None
+        if found:
+            names.add(meta.fold(found.group(1)))
+    return names - {""}

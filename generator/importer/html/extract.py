@@ -25,7 +25,6 @@ from __future__ import annotations
 import html
 from collections.abc import Callable
 import re
-from urllib.parse import urlsplit
 from dataclasses import replace
 
 from selectolax.lexbor import LexborHTMLParser
@@ -34,7 +33,7 @@ from generator.importer import metadata as meta
 from generator.importer import tags as page_tags
 from generator.importer.html.blocks import Block, BlockRenderer, is_sentence_block, resolve_url, starts_text
 from generator.importer.html.body import DEK_LABEL, clean_body, line_rule
-from generator.importer.html.byline import authors_and_source, date_doubt, find_date
+from generator.importer.html.byline import authors_and_source, date_doubt, find_date, outlets, without_outlet
 from generator.importer.html.category import CRUMB_SPLIT, NOT_CATEGORY, find_category
 from generator.importer.html.container import choose_container, with_lead_siblings
 from generator.importer.html.head import Head, read_head
@@ -185,7 +184,7 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
     if outside:
         removals["outside-article"] = outside
     site = _site_name(head, source_name, title, authors) or _copyright_holder(blocks)
-    authors = _without_outlet(authors, _outlets(blocks, head, site), base)
+    authors = without_outlet(authors, outlets(blocks, head, site), base)
     category = find_category(blocks, title, head, site)
     if not matched or headline is None:  # a headline read from <title> may still carry its site
         title = meta.without_site_tail(title, site, body)
@@ -208,55 +207,6 @@ def _describe(head: Head, blocks: list[Block], container: El, top: El, base: str
         warnings=_page_warnings(body, top, container, date),
         details=details,
     )
-
-
-def _without_outlet(authors: tuple[str, ...], outlets: set[str], url: str | None) -> tuple[str, ...]:
-    """The authors without the outlet's short name read among them: the start of a 来源 or
-    site name (文｜财新 余聪 under 来源：财新网), or a name whose pinyin opens the site's host
-    name (财新 on caixin.com, 环球 on huanqiu.com). A lone name stays: a blog's owner may
-    name the blog and its domain."""
-    if len(authors) < 2:
-        return authors
-    labels = _host_labels(url)
-
-    def outlet(name: str) -> bool:
-        folded = meta.fold(name)
-        if len(folded) < 2:
-            return False
-        return any(o.startswith(folded) for o in outlets) or \
-            bool(labels) and any(label.startswith(_pinyin(folded)) for label in labels)
-
-    people = tuple(a for a in authors if not outlet(a))
-    return people if people else authors
-
-
-def _host_labels(url: str | None) -> list[str]:
-    """The host's names without www and the top-level parts (news.caixin.com -> news, caixin)."""
-    host = urlsplit(url or "").hostname or ""
-    parts = [p for p in host.split(".") if p and p != "www"]
-    return [p for p in parts[:-1] if p not in ("com", "net", "org", "gov", "edu", "co")]
-
-
-def _pinyin(text: str) -> str:
-    """Toneless pinyin of Han text, joined (财新 -> caixin); '' when it holds anything else."""
-    if not re.fullmatch(r"[\u4e00-\u9fff]+", text):
-        return "\0"  # no host starts with it
-    from pypinyin import lazy_pinyin  # loaded on first use, as the slugs do
-    return "".join(lazy_pinyin(text))
-
-
-# a 来源 label anywhere in a short line (2023-09-26 17:22来源： 财新网作者：…), and what follows it
-_SOURCE_LABEL = re.compile(r"(?:来源|來源|稿源)\s*[:：]\s*([\u4e00-\u9fffA-Za-z]{2,12})")
-
-
-def _outlets(blocks: list[Block], head: Head, site: str | None) -> set[str]:
-    """Folded names of the outlet: the site's, og:site_name and what the page's 来源 lines give."""
-    names = {meta.fold(site or ""), meta.fold(head.metas.get("og:site_name", ""))}
-    for block in blocks:
-        found = _SOURCE_LABEL.search(block.plain) if block.chars <= 80 else None
-        if found:
-            names.add(meta.fold(found.group(1)))
-    return names - {""}
 
 
 def _title_or_line_above(title: str | None, above: str, blocks: list[Block], head: Head,
