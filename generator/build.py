@@ -24,7 +24,7 @@ from pathlib import Path
 from generator.core.memo import PerArticle
 from generator.core.model import BuildReport
 from generator.core.settings import Config
-from generator.io import templates
+from generator.io import templates, workers
 from generator.io.cache import DiskCache, StaleCache
 from generator.io.config import file_digest
 from generator.io.sources import split_media
@@ -101,6 +101,8 @@ def _build(config: Config, *, out_dir: Path | str | None, cache: DiskCache,
     cache.write_bodies_early()  # a child pickles the parsed articles while the parent indexes
     images, image_pages = publish_images(run, media)
     site = companies_stage(run, index_site(run, corpus))
+    if cache.release_related():  # a build that keeps no session never reads the index again
+        workers.release_freed_memory()
     pages = plan_pages(run, site, theme_key, statics + media_pages + image_pages, strict)
     site, pages = with_image_keys(site, pages, images, {p.path for p in media_pages + image_pages},
                                   cache.session.media_urls.get("urls", PerArticle))

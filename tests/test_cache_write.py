@@ -64,3 +64,25 @@ def test_shards_a_failed_child_did_not_write_are_written_by_save(tmp_path: Path,
     loaded = DiskCache.load(config.cache_dir)
     bodies = {a.path: a.versions["hant"].body_html for a in loaded.hydrate(loaded.articles.values()).values()}
     assert bodies == {f"content/b{n}.md": f"<p>第{n}段。</p>\n" for n in range(5)}
+
+
+def test_the_related_index_released_early_reads_back_for_the_next_build(tmp_path: Path, monkeypatch) -> None:
+    """A build that keeps no session writes the related-articles index from a child and drops
+    it; the file holds the index of every article, and a later build in the same process
+    lists the same related articles as a build from scratch."""
+    files = {f"content/a{n:02d}.md": article(f"標題{n}", f"2025-01-{n + 1:02d}", "[騰訊, 晶片]" if n % 2 else "[華為]",
+                                             body=f"第{n}篇正文，談晶片與手機。")
+             for n in range(8)}
+    config = make_site(tmp_path, files)
+    monkeypatch.setattr(cache_mod, "PARALLEL_WRITE", 1)
+    cache = DiskCache.load(config.cache_dir)
+    build(config, out_dir=tmp_path / "out", cache=cache, workers_count=1)
+    assert cache.related_index is None and not cache.related_loaded  # dropped after the index
+    on_disk = DiskCache.load(config.cache_dir).related_state()
+    assert on_disk is not None and len(on_disk[2]) == 8  # (setting, index, digests) of all 8
+    edited = files["content/a03.md"].replace("第3篇正文", "第3篇正文，改寫過")
+    (config.root / "content/a03.md").write_text(edited, encoding="utf-8")
+    build(config, out_dir=tmp_path / "out", cache=cache, workers_count=1)
+    fresh = DiskCache.memory()
+    build(config, out_dir=tmp_path / "fresh", cache=fresh, workers_count=1)
+    assert cache.related is not None and cache.related[1] == fresh.related[1]

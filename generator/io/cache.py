@@ -176,9 +176,36 @@ class DiskCache:
     def related_state(self) -> tuple[int, object, dict[str, str]] | None:
         """The incremental related-articles index (read from disk on first use)."""
         if not self.related_loaded:
+            self.join_writers()  # released early: the child that writes it must be done
             self.related_loaded = True
             self.related_index = self._read(RELATED_NAME, None)
         return self.related_index
+
+    def release_related(self) -> bool:
+        """Write the related-articles index now, from a forked child, and let this process
+        drop it: a build that saves its cache and keeps no session (`newsarchive build`)
+        never reads the index again, and at 50,000 articles it is ~200 MB that the render
+        workers, forked later, would otherwise carry. A later build in the same process
+        reads it back (related_state); a failed child leaves the old file or none, which
+        the next build compares by digest or rebuilds."""
+        if (self.folder is None or self.keep_pages or not self.related_dirty
+                or self.related_index is None or not hasattr(os, "fork")
+                or len(self.articles) < PARALLEL_WRITE):
+            return False
+        self.folder.mkdir(parents=True, exist_ok=True)
+        pid = os.fork()
+        if pid == 0:  # child: write, then leave without running the parent's cleanups
+            status = 1
+            try:
+                self._write(RELATED_NAME, self.related_index)
+                status = 0
+            finally:
+                os._exit(status)
+        self.writers.append((pid, []))
+        self.related_index, self.related_loaded, self.related_dirty = None, False, False
+        self.read_from = self.folder
+        self.session.related_lists.forget()
+        return True
 
     def set_related_state(self, state: tuple[int, object, dict[str, str]]) -> None:
         """Remember a new related-articles index."""
