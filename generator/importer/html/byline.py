@@ -423,7 +423,7 @@ def without_outlet(authors: tuple[str, ...], outlets: set[str], url: str | None)
     """The authors without the outlet's short name read among them: the start of a 来源 or
     site name (文｜财新 余聪 under 来源：财新网), or a name whose pinyin opens the site's host
     name (财新 on caixin.com, 环球 on huanqiu.com). A lone name stays: a blog's owner may
-    name the blog and its domain."""
+    name the blog and its domain. (An author named by metadata is checked by _is_outlet.)"""
     if len(authors) < 2:
         return authors
     labels = _host_labels(url)
@@ -447,9 +447,10 @@ def _host_labels(url: str | None) -> list[str]:
 
 
 def _pinyin(text: str) -> str:
-    """Toneless pinyin of Han text, joined (财新 -> caixin); '' when it holds anything else."""
+    """Toneless pinyin of Han text, joined (财新 -> caixin); a string no host name starts
+    with when the text holds anything else."""
     if not re.fullmatch(r"[\u4e00-\u9fff]+", text):
-        return "\0"  # no host starts with it
+        return "\0"
     from pypinyin import lazy_pinyin  # loaded on first use, as the slugs do
     return "".join(lazy_pinyin(text))
 
