@@ -48,6 +48,12 @@ class PerArticle(Generic[T]):
         self._site_values = self._since_values = None
         return values
 
+    def _computed(self, art: Article, compute: Callable[[Article], T]) -> T:
+        """compute(art), kept under its path and digest."""
+        value = compute(art)
+        self.by_path[art.path] = (art.digest, value)
+        return value
+
     def each_since(self, articles: Sequence[Article], compute: Callable[[Article], T],
                    context: Hashable, parsed: Sequence[str]) -> list[T]:
         """each() over a corpus, given `parsed`: the paths of every article parsed in this
@@ -63,8 +69,7 @@ class PerArticle(Generic[T]):
                 art = articles[position[path]]
                 if art.path != path:  # a file came and another went: look at them all
                     break
-                hit = self.by_path[path] = (art.digest, compute(art))
-                values[position[path]] = hit[1]
+                values[position[path]] = self._computed(art, compute)
             else:
                 self._since_values, self._log_seen = values, len(parsed)
                 return values
@@ -84,9 +89,7 @@ class PerArticle(Generic[T]):
                 and context == self.context):
             values = list(last)
             for slug in changes.edited:
-                art = site.articles[slug]
-                hit = self.by_path[art.path] = (art.digest, compute(art))
-                values[self._position[slug]] = hit[1]
+                values[self._position[slug]] = self._computed(site.articles[slug], compute)
         else:
             values = self.each(site.articles.values(), compute, context)
             self._position = {slug: i for i, slug in enumerate(site.articles)}

@@ -16,7 +16,7 @@ import dataclasses
 import os
 import pickle
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -192,16 +192,8 @@ class DiskCache:
                 or self.related_index is None or not hasattr(os, "fork")
                 or len(self.articles) < PARALLEL_WRITE):
             return False
-        self.folder.mkdir(parents=True, exist_ok=True)
-        pid = os.fork()
-        if pid == 0:  # child: write, then leave without running the parent's cleanups
-            status = 1
-            try:
-                self._write(RELATED_NAME, self.related_index)
-                status = 0
-            finally:
-                os._exit(status)
-        self.writers.append((pid, []))
+        index = self.related_index
+        self._fork_writer(lambda: self._write(RELATED_NAME, index), [])
         self.related_index, self.related_loaded, self.related_dirty = None, False, False
         self.read_from = self.folder
         self.session.related_lists.forget()
@@ -326,19 +318,24 @@ class DiskCache:
         if (self.folder is None or not self.bodies_dirty or not hasattr(os, "fork")
                 or len(self.articles) < PARALLEL_WRITE):
             return
-        self.folder.mkdir(parents=True, exist_ok=True)
         todo = self._dirty_shard_contents()
+        self._fork_writer(lambda: self._write_parts(todo), [n for n, _, _ in todo])
+        self.dirty_shards.clear()
+        self.bodies_dirty = False
+
+    def _fork_writer(self, write: Callable[[], None], shards: list[int]) -> None:
+        """Run write() in a forked child that leaves without the parent's cleanups; join_writers
+        waits for it (and marks `shards` dirty again if it failed)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
         pid = os.fork()
-        if pid == 0:  # child: write, then leave without running the parent's cleanups
+        if pid == 0:
             status = 1
             try:
-                self._write_parts(todo)
+                write()
                 status = 0
             finally:
                 os._exit(status)
-        self.writers.append((pid, [n for n, _, _ in todo]))
-        self.dirty_shards.clear()
-        self.bodies_dirty = False
+        self.writers.append((pid, shards))
 
     def join_writers(self) -> None:
         """Wait for early writers; the shards of a failed one are dirty again."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from pathlib import Path
 
 from generator.core.errors import BuildFailed, SiteError
+from generator.core.plan import BuildPaths
 from generator.core.settings import Config
 from generator.io import workers
 from generator.io.cache import DiskCache
@@ -54,8 +54,8 @@ class Run:
     # the built pages show them
     broken_references: tuple[str, ...] = ()
     reported_links: frozenset[tuple[str, str]] = frozenset()
-    # the paths of the build's files (generator.core.plan.BuildPaths), once planned
-    paths: Any = None
+    # the paths of the build's files, once planned (stages.render.plan_pages)
+    paths: BuildPaths | None = None
 
     def converter(self):
         """The script converter, opened once per process and settings."""

@@ -93,8 +93,8 @@ def _unglue_date_label(block: Block, removals: dict[str, list[str]]) -> bool:
 
 
 def _runs_on(text: str) -> bool:
-    """Running text: a full sentence of 30 characters or more with a comma in it (a label's
-    value, a date and a source, has neither)."""
+    """Running text: 30 characters or more, opening with a full sentence of 20 or more that
+    holds a comma (a label's value, a date and a source, has neither)."""
     sentence = re.match(r"[^。！？]*[。！？]", text)
     return bool(sentence) and len(sentence.group()) >= 20 and len(text) >= 30 and "，" in sentence.group()
 
